@@ -1,0 +1,39 @@
+"""Route guards: which roles may open a page."""
+
+from __future__ import annotations
+
+import time
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from sodamolek.accounts import service
+from sodamolek.accounts.roles import Role
+from sodamolek.accounts.service import CurrentUser
+
+
+def require_roles(*roles: Role):
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        user: CurrentUser = connection.user
+        if user.role not in allowed:
+            raise PermissionDeniedException()
+
+    guard.__name__ = "require_" + "_or_".join(r.value for r in roles)
+    return guard
+
+
+def session_user_loader(absolute_seconds: int):
+    """Litestar SessionAuth's retrieve_user_handler: the active account of the session, unless
+    the session is older than the absolute limit (then the session is cleared)."""
+
+    async def retrieve_user(session: dict, _: ASGIConnection) -> CurrentUser | None:
+        account_id = session.get("account_id")
+        login_at = session.get("login_at", 0)
+        if not isinstance(account_id, int) or time.time() - login_at > absolute_seconds:
+            return None
+        return await service.load_user(account_id)
+
+    return retrieve_user

@@ -1,0 +1,255 @@
+"""Accounts: creating staff, logging in with a throttle, loading the current user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sodamolek.accounts import passwords
+from sodamolek.accounts.roles import Role
+from sodamolek.accounts.tables import Account, LoginAttempt
+from sodamolek.regions import service as regions
+
+USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
+# Kept a day for the record; the throttle only looks at the last window.
+ATTEMPT_RETENTION = dt.timedelta(days=1)
+
+
+class AccountError(ValueError):
+    """Input that cannot make an account; the message is for the person who typed it."""
+
+
+class InvalidCredentials(Exception):
+    """Unknown user, wrong password or disabled account: one answer for all three."""
+
+
+class LoginThrottled(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    full_name: str
+    role: Role
+    kelurahan_id: int | None
+    kecamatan_id: int | None
+    office_name: str
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    max_failures_per_account: int = 5
+    max_failures_per_address: int = 20
+    window: dt.timedelta = dt.timedelta(minutes=15)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+async def create_account(
+    *,
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    kelurahan: str | None = None,
+    kecamatan: str | None = None,
+    nip: str = "",
+) -> int:
+    """Create a staff account; `kelurahan`/`kecamatan` are a Kemendagri code or a name."""
+    username = normalise_username(username)
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise AccountError(
+            "Nama pengguna 3–64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung."
+        )
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise AccountError(
+            f"Peran {role!r} tidak dikenal; pilih salah satu: {', '.join(r.value for r in Role)}."
+        ) from None
+    if problem := passwords.password_problem(password):
+        raise AccountError(problem)
+    kelurahan_id, kecamatan_id = await _resolve_scope(role_value, kelurahan, kecamatan)
+    if await Account.exists().where(Account.username == username):
+        raise AccountError(f"Nama pengguna {username!r} sudah dipakai.")
+    password_hash = await passwords.hash_password(password)
+    rows = await Account.insert(
+        Account(
+            username=username,
+            full_name=(full_name or username).strip(),
+            role=role_value.value,
+            kelurahan=kelurahan_id,
+            kecamatan=kecamatan_id,
+            nip=nip.strip(),
+            password_hash=password_hash,
+            is_active=True,
+            created_at=_now(),
+        )
+    )
+    return rows[0]["id"]
+
+
+async def _resolve_scope(
+    role: Role, kelurahan: str | None, kecamatan: str | None
+) -> tuple[int | None, int | None]:
+    if role.scope == "kelurahan":
+        if not kelurahan or kecamatan:
+            raise AccountError(f"Peran {role.label} harus terikat pada satu kelurahan (--kelurahan).")
+        row = await regions.find_kelurahan(kelurahan)
+        if row is None:
+            raise AccountError(f"Kelurahan {kelurahan!r} tidak ditemukan.")
+        return row["id"], None
+    if role.scope == "kecamatan":
+        if not kecamatan or kelurahan:
+            raise AccountError("Peran Camat harus terikat pada satu kecamatan (--kecamatan).")
+        row = await regions.find_kecamatan(kecamatan)
+        if row is None:
+            raise AccountError(f"Kecamatan {kecamatan!r} tidak ditemukan.")
+        return None, row["id"]
+    if kelurahan or kecamatan:
+        raise AccountError("Admin kota tidak terikat pada kelurahan atau kecamatan.")
+    return None, None
+
+
+async def authenticate(
+    username: str, password: str, address: str, policy: ThrottlePolicy | None = None
+) -> CurrentUser:
+    """Check a login. Raises LoginThrottled before looking at the password when the account or
+    the address has failed too often recently, and InvalidCredentials for any failure."""
+    policy = policy or ThrottlePolicy()
+    username = normalise_username(username)[:64]
+    now = _now()
+    await _check_throttle(username, address, now, policy)
+    account = await Account.select(
+        Account.id, Account.password_hash, Account.is_active
+    ).where(Account.username == username).first()
+    stored_hash = account["password_hash"] if account and account["is_active"] else None
+    ok = await passwords.verify_password(stored_hash, password)
+    await LoginAttempt.insert(
+        LoginAttempt(username=username, address=address, succeeded=ok, attempted_at=now)
+    )
+    if not ok:
+        raise InvalidCredentials()
+    assert account is not None
+    if passwords.needs_rehash(account["password_hash"]):
+        new_hash = await passwords.hash_password(password)
+        await Account.update({Account.password_hash: new_hash}).where(Account.id == account["id"])
+    await LoginAttempt.delete().where(LoginAttempt.attempted_at < now - ATTEMPT_RETENTION)
+    user = await load_user(account["id"])
+    assert user is not None
+    return user
+
+
+async def _check_throttle(
+    username: str, address: str, now: dt.datetime, policy: ThrottlePolicy
+) -> None:
+    since = now - policy.window
+    last_success = (
+        await LoginAttempt.select(LoginAttempt.attempted_at)
+        .where(
+            (LoginAttempt.username == username)
+            & (LoginAttempt.succeeded == True)  # noqa: E712 - Piccolo builds SQL from ==
+            & (LoginAttempt.attempted_at >= since)
+        )
+        .order_by(LoginAttempt.attempted_at, ascending=False)
+        .first()
+    )
+    account_since = last_success["attempted_at"] if last_success else since
+    account_failures = await _failures(LoginAttempt.username == username, account_since)
+    address_failures = await _failures(LoginAttempt.address == address, since)
+    blocked = []
+    if len(account_failures) >= policy.max_failures_per_account:
+        blocked.append(account_failures[-policy.max_failures_per_account])
+    if len(address_failures) >= policy.max_failures_per_address:
+        blocked.append(address_failures[-policy.max_failures_per_address])
+    if blocked:
+        # Free again once the oldest failure that counts leaves the window.
+        reopen = max(blocked) + policy.window
+        raise LoginThrottled(retry_after=max(1, int((reopen - now).total_seconds()) + 1))
+
+
+async def _failures(condition, since: dt.datetime) -> list[dt.datetime]:
+    rows = (
+        await LoginAttempt.select(LoginAttempt.attempted_at)
+        .where(
+            condition
+            & (LoginAttempt.succeeded == False)  # noqa: E712
+            & (LoginAttempt.attempted_at >= since)
+        )
+        .order_by(LoginAttempt.attempted_at)
+    )
+    return [_aware(r["attempted_at"]) for r in rows]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+async def load_user(account_id: int) -> CurrentUser | None:
+    """The active account with its office's name, or None (disabled or deleted)."""
+    row = (
+        await Account.select(
+            Account.id,
+            Account.username,
+            Account.full_name,
+            Account.role,
+            Account.kelurahan,
+            Account.kecamatan,
+            Account.kelurahan.name.as_alias("kelurahan_name"),
+            Account.kecamatan.name.as_alias("kecamatan_name"),
+        )
+        .where((Account.id == account_id) & (Account.is_active == True))  # noqa: E712
+        .first()
+    )
+    if row is None:
+        return None
+    role = Role(row["role"])
+    office = {
+        "kelurahan": f"Kelurahan {row['kelurahan_name']}",
+        "kecamatan": f"Kecamatan {row['kecamatan_name']}",
+        "kota": "Pemerintah Kota Kupang",
+    }[role.scope]
+    return CurrentUser(
+        id=row["id"],
+        username=row["username"],
+        full_name=row["full_name"],
+        role=role,
+        kelurahan_id=row["kelurahan"],
+        kecamatan_id=row["kecamatan"],
+        office_name=office,
+    )
+
+
+async def list_accounts() -> list[dict]:
+    return await Account.select(
+        Account.id,
+        Account.username,
+        Account.full_name,
+        Account.role,
+        Account.is_active,
+        Account.kelurahan.name.as_alias("kelurahan_name"),
+        Account.kecamatan.name.as_alias("kecamatan_name"),
+    ).order_by(Account.role).order_by(Account.username)
+
+
+async def account_exists(username: str) -> bool:
+    return await Account.exists().where(Account.username == normalise_username(username))
+
+
+async def count_accounts() -> int:
+    return await Account.count()

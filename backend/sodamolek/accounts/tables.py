@@ -1,0 +1,37 @@
+from piccolo.columns import Boolean, Bytea, ForeignKey, Timestamptz, Varchar
+from piccolo.table import Table
+
+from sodamolek.regions.tables import Kecamatan, Kelurahan
+
+
+class Account(Table, tablename="account"):
+    """A staff member. Operators and lurah belong to one kelurahan, a camat to one kecamatan,
+    an admin to the whole city."""
+
+    username = Varchar(length=64, unique=True)
+    full_name = Varchar(length=120)
+    role = Varchar(length=16)
+    kelurahan = ForeignKey(Kelurahan, null=True, index=True)
+    kecamatan = ForeignKey(Kecamatan, null=True, index=True)
+    nip = Varchar(length=32, default="")
+    password_hash = Varchar(length=200)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    """One login try; the throttle counts recent failures per account and per address."""
+
+    username = Varchar(length=64, index=True)
+    address = Varchar(length=64, index=True)
+    succeeded = Boolean(default=False)
+    attempted_at = Timestamptz(index=True)
+
+
+class WebSession(Table, tablename="web_session"):
+    """Server-side session data, shared by every worker. The key is a hash of the cookie value,
+    so a copy of this table does not hand out live sessions."""
+
+    key_hash = Varchar(length=64, unique=True)
+    data = Bytea()
+    expires_at = Timestamptz(null=True, index=True)

@@ -1,0 +1,80 @@
+"""Login, logout, and the admin's list of accounts."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from sodamolek.accounts import service
+from sodamolek.accounts.guards import require_roles
+from sodamolek.accounts.roles import Role
+from sodamolek.accounts.sessions import rotate_session_id
+
+FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+WRONG_CREDENTIALS = "Nama pengguna atau kata sandi salah."
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
+
+
+def _login_page(next_path: str, username: str = "", error: str | None = None, status: int = 200):
+    return Template(
+        "accounts/login.html",
+        context={"lanjut": next_path, "username": username, "error": error},
+        status_code=status,
+    )
+
+
+@get("/masuk", exclude_from_auth=True, name="login")
+async def login_form(request: Request, lanjut: str | None = None) -> Template | Redirect:
+    if request.session.get("account_id"):
+        return Redirect(_safe_next(lanjut))
+    return _login_page(_safe_next(lanjut))
+
+
+@post("/masuk", exclude_from_auth=True, status_code=200)
+async def login(request: Request, data: FormBody) -> Template | Redirect:
+    username = data.get("username", "")
+    password = data.get("password", "")
+    next_path = _safe_next(data.get("lanjut"))
+    address = request.client.host if request.client else "unknown"
+    policy = request.app.state.throttle_policy
+    if not username.strip() or not password:
+        return _login_page(next_path, username, "Isi nama pengguna dan kata sandi.", 422)
+    try:
+        user = await service.authenticate(username, password, address, policy)
+    except service.LoginThrottled as throttled:
+        minutes = max(1, round(throttled.retry_after / 60))
+        page = _login_page(
+            next_path,
+            username,
+            f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
+            429,
+        )
+        page.headers["Retry-After"] = str(throttled.retry_after)
+        return page
+    except service.InvalidCredentials:
+        return _login_page(next_path, username, WRONG_CREDENTIALS, 401)
+    await rotate_session_id(request)
+    request.set_session({"account_id": user.id, "login_at": int(time.time())})
+    return Redirect(next_path, status_code=303)
+
+
+@post("/keluar", status_code=303)
+async def logout(request: Request) -> Redirect:
+    request.clear_session()  # the session middleware deletes it from the store
+    return Redirect("/masuk?keluar=1", status_code=303)
+
+
+@get("/admin/pengguna", guards=[require_roles(Role.ADMIN)], name="admin_users")
+async def admin_users() -> Template:
+    return Template("accounts/users.html", context={"accounts": await service.list_accounts()})

@@ -1,0 +1,121 @@
+"""create_app(settings): the one place where routes, plugins and stores are wired."""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.openapi import OpenAPIConfig
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+
+from sodamolek import db
+from sodamolek.accounts import views as account_views
+from sodamolek.accounts.guards import session_user_loader
+from sodamolek.accounts.service import ThrottlePolicy
+from sodamolek.accounts.sessions import (
+    SESSION_COOKIE,
+    STORE_NAME,
+    DatabaseSessionStore,
+    RotatingSessionConfig,
+)
+from sodamolek.regions import views as region_views
+from sodamolek.settings import Settings
+from sodamolek.web import errors
+from sodamolek.web import views as web_views
+from sodamolek.web.paths import STATIC_DIR
+from sodamolek.web.security import security_headers
+from sodamolek.web.templating import template_config
+
+CSRF_COOKIE = "sodamolek_csrf"
+MAX_REQUEST_BODY = 1024 * 1024  # forms and JSON only; files have their own limits later
+
+ROUTES = [
+    web_views.home,
+    web_views.health,
+    web_views.service_worker,
+    web_views.manifest,
+    account_views.login_form,
+    account_views.login,
+    account_views.logout,
+    account_views.admin_users,
+    region_views.offices,
+]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = (settings or Settings.from_env()).with_embedded_secret()
+    settings.check_for_production()
+    engine = db.use_engine(db.build_engine(settings))
+
+    @asynccontextmanager
+    async def database_lifespan(_: Litestar):
+        await db.start_engine(engine, settings.db_pool_size)
+        try:
+            yield
+        finally:
+            await db.stop_engine(engine)
+
+    session_config = RotatingSessionConfig(
+        key=SESSION_COOKIE,
+        max_age=settings.session_idle_minutes * 60,
+        renew_on_access=True,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="lax",
+        store=STORE_NAME,
+    )
+    session_auth = SessionAuth(
+        retrieve_user_handler=session_user_loader(settings.session_absolute_hours * 3600),
+        session_backend_config=session_config,
+        exclude=["^/static/", "^/schema"],
+    )
+    static_router = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        # URLs carry a content hash (static_url), so a year is safe.
+        cache_control=CacheControlHeader(max_age=31_536_000, public=True),
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
+    )
+    app = Litestar(
+        route_handlers=[*ROUTES, static_router],
+        on_app_init=[session_auth.on_app_init],
+        lifespan=[database_lifespan],
+        stores={STORE_NAME: DatabaseSessionStore()},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="strict",
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        template_config=template_config(),
+        middleware=[security_headers(https=settings.secure_cookies)],
+        exception_handlers={
+            NotAuthorizedException: errors.not_authorized_handler,
+            HTTPException: errors.http_exception_handler,
+            Exception: errors.internal_error_handler,
+        },
+        openapi_config=OpenAPIConfig(title="Sodamolek API", version="1", path="/schema"),
+        request_max_body_size=MAX_REQUEST_BODY,
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.throttle_policy = ThrottlePolicy(
+        max_failures_per_account=settings.login_max_failures_per_account,
+        max_failures_per_address=settings.login_max_failures_per_address,
+        window=dt.timedelta(minutes=settings.login_window_minutes),
+    )
+    return app
+
+
+def create_app_from_env() -> Litestar:
+    """Factory for uvicorn --factory / several workers."""
+    return create_app()

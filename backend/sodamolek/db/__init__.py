@@ -1,0 +1,68 @@
+"""Engine wiring and migrations.
+
+Piccolo finds its engine through the PICCOLO_CONF module; tables cache it. `use_engine` points
+both at one engine so the app, the CLI and each test can choose their database at run time.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PICCOLO_CONF", "sodamolek.piccolo_conf")
+
+from piccolo.apps.migrations.tables import Migration  # noqa: E402
+from piccolo.engine.base import Engine  # noqa: E402
+
+from sodamolek.db.engine import (  # noqa: E402
+    build_engine,
+    engine_name,
+    read_transaction,
+    start_engine,
+    stop_engine,
+    write_transaction,
+)
+
+__all__ = [
+    "build_engine",
+    "current_engine",
+    "engine_name",
+    "migrate",
+    "read_transaction",
+    "start_engine",
+    "stop_engine",
+    "use_engine",
+    "write_transaction",
+]
+
+
+def use_engine(engine: Engine) -> Engine:
+    from sodamolek import piccolo_conf
+    from sodamolek.piccolo_app import TABLES
+
+    piccolo_conf.DB = engine
+    for table in [*TABLES, Migration]:
+        table._meta.db = engine
+    return engine
+
+
+def current_engine() -> Engine:
+    from sodamolek import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+async def migrate() -> None:
+    """Apply every migration not yet applied (idempotent)."""
+    from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
+
+    manager = ForwardsMigrationManager(app_name="sodamolek", migration_id="all")
+    result = await manager.run()
+    if not result.success:
+        raise RuntimeError(f"Migrasi gagal: {result.message}")
+
+
+async def pending_migrations() -> list[str]:
+    from piccolo.apps.migrations.commands.check import CheckMigrationManager
+
+    checks = await CheckMigrationManager(app_name="sodamolek").get_migration_statuses()
+    return [c.migration_id for c in checks if not c.has_ran]

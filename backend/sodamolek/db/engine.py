@@ -1,0 +1,165 @@
+"""Database engines: a pooled SQLite engine for the embedded mode, PostgreSQL with a pool.
+
+Piccolo's SQLiteEngine opens a new connection (and a thread) for every query outside a
+transaction and for every transaction. Here connections are opened once, tuned once (WAL, busy
+timeout, synchronous=FULL) and reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+from sodamolek.settings import Settings
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    """A transaction on a pooled connection, handed back to the pool instead of closed."""
+
+    async def get_connection(self):
+        return await self.engine.acquire()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self.engine.release(self.connection)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLiteEngine that keeps a few tuned connections instead of one per query."""
+
+    def __init__(self, path: str, pool_size: int = 5, **kwargs: Any) -> None:
+        super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000, **kwargs)
+        self.pool_size = pool_size
+        self._idle: list[aiosqlite.Connection] = []
+        self._opened = 0
+        self._available: asyncio.Condition | None = None
+
+    async def _open(self) -> aiosqlite.Connection:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await connection.execute("PRAGMA foreign_keys = 1")
+        # WAL lets readers go on while one writer commits; FULL makes a 2xx a promise.
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA synchronous = FULL")
+        return connection
+
+    async def acquire(self) -> aiosqlite.Connection:
+        if self._available is None:
+            self._available = asyncio.Condition()
+        async with self._available:
+            while not self._idle and self._opened >= self.pool_size:
+                await self._available.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._opened += 1
+        try:
+            return await self._open()
+        except BaseException:
+            async with self._available:
+                self._opened -= 1
+                self._available.notify()
+            raise
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        assert self._available is not None
+        if connection.in_transaction:
+            # A cancelled task can leave a transaction open; never hand that to someone else.
+            with contextlib.suppress(Exception):
+                await connection.rollback()
+        async with self._available:
+            self._idle.append(connection)
+            self._available.notify()
+
+    async def close_pool(self) -> None:
+        while self._idle:
+            connection = self._idle.pop()
+            await connection.close()
+            self._opened -= 1
+        self._available = None
+
+    async def get_connection(self):  # used by Piccolo's batch(); keeps the library's contract
+        return await self._open()
+
+    async def _run_in_new_connection(self, query, args=None, query_type="generic", table=None):
+        connection = await self.acquire()
+        try:
+            return await self._run_in_existing_connection(
+                connection, query, args=args, query_type=query_type, table=table
+            )
+        finally:
+            await self.release(connection)
+
+    async def _run_in_existing_connection(
+        self, connection, query, args=None, query_type="generic", table=None
+    ):
+        # The pooled connections already have foreign_keys on: skip Piccolo's PRAGMA per query.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> PooledSQLiteTransaction:
+        return PooledSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
+def build_engine(settings: Settings) -> Engine:
+    if settings.engine == "postgres":
+        return PostgresEngine(config={"dsn": settings.database_url})
+    return PooledSQLiteEngine(path=str(settings.sqlite_path), pool_size=settings.db_pool_size)
+
+
+def engine_name(engine: Engine) -> str:
+    return "postgresql" if isinstance(engine, PostgresEngine) else "sqlite"
+
+
+async def start_engine(engine: Engine, pool_size: int = 5) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+
+
+async def stop_engine(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()
+
+
+def write_transaction(engine: Engine):
+    """A transaction for anything that writes: IMMEDIATE on SQLite so the write lock is taken
+    up front (no deadlock-prone lock upgrade), the default on PostgreSQL."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+@contextlib.asynccontextmanager
+async def read_transaction(engine: Engine) -> AsyncIterator[None]:
+    """Several reads on one connection and one snapshot."""
+    async with engine.transaction():
+        yield

@@ -1,0 +1,20 @@
+"""The one Piccolo app: every table of every domain folder, and the migrations."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from sodamolek.accounts.tables import Account, LoginAttempt, WebSession
+from sodamolek.letters.tables import LetterType
+from sodamolek.people.tables import Resident
+from sodamolek.regions.tables import Kecamatan, Kelurahan
+
+TABLES = [Kecamatan, Kelurahan, Account, LoginAttempt, WebSession, LetterType, Resident]
+
+APP_CONFIG = AppConfig(
+    app_name="sodamolek",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "db", "migrations"),
+    table_classes=TABLES,
+    migration_dependencies=[],
+    commands=[],
+)

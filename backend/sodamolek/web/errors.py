@@ -1,0 +1,77 @@
+"""Error answers: Indonesian pages for people, JSON for the API, a login redirect when needed."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+logger = logging.getLogger("sodamolek")
+
+MESSAGES = {
+    400: ("Permintaan tidak dapat diproses", "Data yang dikirim tidak sesuai. Periksa isian lalu coba lagi."),
+    401: ("Silakan masuk", "Anda perlu masuk terlebih dahulu untuk membuka halaman ini."),
+    403: ("Akses ditolak", "Akun Anda tidak berhak membuka halaman ini."),
+    404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
+    405: ("Cara akses tidak diizinkan", "Halaman ini tidak menerima permintaan seperti itu."),
+    409: ("Tidak dapat dilakukan", "Permintaan bertentangan dengan keadaan data saat ini."),
+    413: ("Data terlalu besar", "Ukuran data yang dikirim melebihi batas yang diizinkan."),
+    422: ("Isian belum benar", "Periksa kembali isian Anda."),
+    429: ("Terlalu banyak percobaan", "Tunggu sebentar sebelum mencoba lagi."),
+    500: ("Terjadi kesalahan di server", "Maaf, ada gangguan di sistem. Data yang sudah tersimpan tidak hilang; silakan coba lagi sebentar lagi."),
+}
+CSRF_MESSAGE = "Sesi formulir sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi."
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_response(request: Request, status: int, detail: str | None, headers=None) -> Response:
+    title, default_text = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    text = detail or default_text
+    if wants_json(request):
+        return Response({"status_code": status, "detail": text}, status_code=status, headers=headers)
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": title, "text": text},
+        status_code=status,
+        media_type=MediaType.HTML,
+        headers=headers,
+    )
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    detail = exc.detail if _is_user_message(exc) else None
+    if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
+        detail = CSRF_MESSAGE
+    return _error_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+def _is_user_message(exc: HTTPException) -> bool:
+    """Only details written for people (ours, in Indonesian) reach the page; Litestar's own
+    English details are replaced by the status's Indonesian text."""
+    return bool(getattr(exc, "extra", None) == {"pesan": True})
+
+
+def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
+    if wants_json(request):
+        return _error_response(request, 401, None)
+    target = "/masuk?lanjut=" + quote(request.url.path, safe="/")
+    if request.headers.get("hx-request"):
+        return Response(b"", status_code=200, headers={"HX-Redirect": target})
+    return Redirect(target)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, None)
+
+
+def user_error(exception_class: type[HTTPException], message: str, **kwargs) -> HTTPException:
+    """An HTTP error whose message is meant for the person (Indonesian) and shown as is."""
+    return exception_class(detail=message, extra={"pesan": True}, **kwargs)

@@ -1,0 +1,38 @@
+"""How dates and money are shown: Bahasa Indonesia, Asia/Makassar (WITA)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+WITA = ZoneInfo("Asia/Makassar")
+MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+          "September", "Oktober", "November", "Desember"]
+
+
+def format_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dt.datetime):
+        value = to_wita(value).date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: dt.datetime | None) -> str:
+    """29 November 2026 14.05 WITA"""
+    if value is None:
+        return "-"
+    local = to_wita(value)
+    return f"{format_date(local.date())} {local.hour:02}.{local.minute:02} WITA"
+
+
+def to_wita(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:  # stored values are UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(WITA)
+
+
+def format_rupiah(amount: int | None) -> str:
+    if not amount:
+        return "Gratis"
+    return "Rp " + f"{amount:,}".replace(",", ".")

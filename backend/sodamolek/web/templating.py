@@ -1,0 +1,36 @@
+"""Jinja set-up: filters for Indonesian dates and money, cache-busted static URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from sodamolek.web import formatting
+from sodamolek.web.paths import STATIC_DIR, TEMPLATES_DIR
+
+
+@cache
+def static_url(name: str) -> str:
+    """/static/<name>?v=<hash of its content>: served with a long cache, renamed by content."""
+    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
+    return f"/static/{name}?v={digest}"
+
+
+def _configure(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.filters["tanggal"] = formatting.format_date
+    env.filters["waktu"] = formatting.format_datetime
+    env.filters["rupiah"] = formatting.format_rupiah
+    env.globals["static_url"] = static_url
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def template_config() -> TemplateConfig:
+    # Autoescape is on for .html in Litestar's Jinja engine: markup typed by users shows as text.
+    return TemplateConfig(
+        directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=_configure
+    )

@@ -1,0 +1,63 @@
+"""Pages that belong to no single domain: home, health, service worker, manifest."""
+
+from __future__ import annotations
+
+from litestar import Request, Response, get
+from litestar.response import File, Template
+from piccolo.querystring import QueryString
+
+from sodamolek.accounts.roles import Role
+from sodamolek.db import current_engine, engine_name
+from sodamolek.letters import service as letters
+from sodamolek.regions import service as regions
+from sodamolek.web.paths import SERVICE_WORKER_DIR, STATIC_DIR
+
+
+@get("/", name="home")
+async def home(request: Request) -> Template:
+    user = request.user
+    office = None
+    if user.kelurahan_id is not None:
+        office = await regions.get_kelurahan(user.kelurahan_id)
+    elif user.kecamatan_id is not None:
+        office = await regions.get_kecamatan(user.kecamatan_id)
+    letter_types = await letters.list_letter_types()
+    return Template(
+        "home.html",
+        context={"office": office, "letter_types": letter_types, "Role": Role},
+    )
+
+
+@get("/health", exclude_from_auth=True, name="health")
+async def health() -> Response:
+    engine = current_engine()
+    try:
+        await engine.run_querystring(QueryString("SELECT 1"))
+        reachable = True
+    except Exception:  # any failure means "not reachable" for a health probe
+        reachable = False
+    body = {"status": "ok" if reachable else "error",
+            "database": {"engine": engine_name(engine), "reachable": reachable}}
+    return Response(body, status_code=200 if reachable else 503)
+
+
+@get("/sw.js", exclude_from_auth=True, include_in_schema=False)
+async def service_worker() -> File:
+    # The worker controls only paths under its own URL, so it is served from the root; no-cache
+    # makes browsers check for a new version on every navigation.
+    return File(
+        SERVICE_WORKER_DIR / "sw.js",
+        media_type="text/javascript",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@get("/manifest.webmanifest", exclude_from_auth=True, include_in_schema=False)
+async def manifest() -> File:
+    return File(
+        STATIC_DIR / "manifest.webmanifest",
+        media_type="application/manifest+json",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "no-cache"},
+    )

@@ -1,0 +1,8 @@
+// Operator app behaviour that needs script. No inline script anywhere: the CSP forbids it.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+      // The app works without the worker; offline support just is not there yet.
+    });
+  });
+}
