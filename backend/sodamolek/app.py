@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         template_config=template_config(),
-        middleware=[security_headers(https=settings.secure_cookies)],
+        before_send=[security_headers(https=settings.secure_cookies)],
         exception_handlers={
             NotAuthorizedException: errors.not_authorized_handler,
             HTTPException: errors.http_exception_handler,
@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     app.state.settings = settings
+    app.state.engine = engine
     app.state.throttle_policy = ThrottlePolicy(
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_address=settings.login_max_failures_per_address,

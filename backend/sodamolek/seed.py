@@ -12,7 +12,7 @@ from sodamolek.letters import service as letters
 from sodamolek.people import service as people
 from sodamolek.regions import service as regions
 
-DEMO_PASSWORD = "kupang-demo-2026"  # printed by `make run`; demo data is refused in production
+DEMO_PASSWORD = "kupang-demo-2026"  # noqa: S105 - printed by `make run`; demo data is refused in production
 
 
 @dataclass(frozen=True)
@@ -23,18 +23,49 @@ class DemoUser:
     kelurahan: str | None = None
     kecamatan: str | None = None
     nip: str = ""
+    office_label: str = "Kota Kupang"
 
 
 DEMO_USERS = [
     DemoUser("admin", "Admin Diskominfo", "admin"),
-    DemoUser("operator.oebobo", "Yuliana Manafe", "operator", kelurahan="53.71.04.1001"),
-    DemoUser("lurah.oebobo", "Markus Ndun, S.Sos.", "lurah", kelurahan="53.71.04.1001",
-             nip="197805122005011003"),
-    DemoUser("operator.namosain", "Petrus Tefa", "operator", kelurahan="53.71.01.1001"),
-    DemoUser("lurah.namosain", "Maria Bessie, S.H.", "lurah", kelurahan="53.71.01.1001",
-             nip="198103222006042002"),
-    DemoUser("camat.oebobo", "Drs. Yohanes Benu", "camat", kecamatan="53.71.04",
-             nip="197001011995031004"),
+    DemoUser(
+        "operator.oebobo",
+        "Yuliana Manafe",
+        "operator",
+        kelurahan="53.71.04.1001",
+        office_label="Kelurahan Oebobo",
+    ),
+    DemoUser(
+        "lurah.oebobo",
+        "Markus Ndun, S.Sos.",
+        "lurah",
+        kelurahan="53.71.04.1001",
+        nip="197805122005011003",
+        office_label="Kelurahan Oebobo",
+    ),
+    DemoUser(
+        "operator.namosain",
+        "Petrus Tefa",
+        "operator",
+        kelurahan="53.71.01.1001",
+        office_label="Kelurahan Namosain",
+    ),
+    DemoUser(
+        "lurah.namosain",
+        "Maria Bessie, S.H.",
+        "lurah",
+        kelurahan="53.71.01.1001",
+        nip="198103222006042002",
+        office_label="Kelurahan Namosain",
+    ),
+    DemoUser(
+        "camat.oebobo",
+        "Drs. Yohanes Benu",
+        "camat",
+        kecamatan="53.71.04",
+        nip="197001011995031004",
+        office_label="Kecamatan Oebobo",
+    ),
 ]
 
 
@@ -56,8 +87,12 @@ async def seed(demo: bool = False, residents: int = 300) -> SeedReport:
             if await accounts.account_exists(user.username):
                 continue
             account_id = await accounts.create_account(
-                username=user.username, full_name=user.full_name, role=user.role,
-                password=DEMO_PASSWORD, kelurahan=user.kelurahan, kecamatan=user.kecamatan,
+                username=user.username,
+                full_name=user.full_name,
+                role=user.role,
+                password=DEMO_PASSWORD,
+                kelurahan=user.kelurahan,
+                kecamatan=user.kecamatan,
                 nip=user.nip,
             )
             report.users_added.append(user.username)

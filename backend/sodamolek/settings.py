@@ -17,7 +17,7 @@ DEFAULT_PUSH_HOSTS = (
 
 # A secret shorter than this is refused in production.
 MIN_SECRET_LENGTH = 32
-SECRET_FILE_NAME = "secret_key"
+SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class SettingsError(RuntimeError):
@@ -62,7 +62,11 @@ class Settings:
 
     @property
     def engine(self) -> str:
-        return "postgres" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
+        return (
+            "postgres"
+            if self.database_url.startswith(("postgres://", "postgresql://"))
+            else "sqlite"
+        )
 
     @property
     def sqlite_path(self) -> Path:
@@ -77,7 +81,9 @@ class Settings:
     def from_env(cls) -> Settings:
         data_dir = Path(_env("SODAMOLEK_DATA_DIR", "data"))
         env = _env("SODAMOLEK_ENV", "development")
-        database_url = _env("SODAMOLEK_DATABASE_URL") or f"sqlite:///{data_dir / 'sodamolek.sqlite3'}"
+        database_url = (
+            _env("SODAMOLEK_DATABASE_URL") or f"sqlite:///{data_dir / 'sodamolek.sqlite3'}"
+        )
         if not database_url.startswith(("sqlite:///", "postgres://", "postgresql://")):
             raise SettingsError(
                 "SODAMOLEK_DATABASE_URL harus diawali sqlite:/// atau postgresql://"

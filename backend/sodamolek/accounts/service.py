@@ -109,7 +109,9 @@ async def _resolve_scope(
 ) -> tuple[int | None, int | None]:
     if role.scope == "kelurahan":
         if not kelurahan or kecamatan:
-            raise AccountError(f"Peran {role.label} harus terikat pada satu kelurahan (--kelurahan).")
+            raise AccountError(
+                f"Peran {role.label} harus terikat pada satu kelurahan (--kelurahan)."
+            )
         row = await regions.find_kelurahan(kelurahan)
         if row is None:
             raise AccountError(f"Kelurahan {kelurahan!r} tidak ditemukan.")
@@ -135,9 +137,11 @@ async def authenticate(
     username = normalise_username(username)[:64]
     now = _now()
     await _check_throttle(username, address, now, policy)
-    account = await Account.select(
-        Account.id, Account.password_hash, Account.is_active
-    ).where(Account.username == username).first()
+    account = (
+        await Account.select(Account.id, Account.password_hash, Account.is_active)
+        .where(Account.username == username)
+        .first()
+    )
     stored_hash = account["password_hash"] if account and account["is_active"] else None
     ok = await passwords.verify_password(stored_hash, password)
     await LoginAttempt.insert(
@@ -236,15 +240,19 @@ async def load_user(account_id: int) -> CurrentUser | None:
 
 
 async def list_accounts() -> list[dict]:
-    return await Account.select(
-        Account.id,
-        Account.username,
-        Account.full_name,
-        Account.role,
-        Account.is_active,
-        Account.kelurahan.name.as_alias("kelurahan_name"),
-        Account.kecamatan.name.as_alias("kecamatan_name"),
-    ).order_by(Account.role).order_by(Account.username)
+    return (
+        await Account.select(
+            Account.id,
+            Account.username,
+            Account.full_name,
+            Account.role,
+            Account.is_active,
+            Account.kelurahan.name.as_alias("kelurahan_name"),
+            Account.kecamatan.name.as_alias("kecamatan_name"),
+        )
+        .order_by(Account.role)
+        .order_by(Account.username)
+    )
 
 
 async def account_exists(username: str) -> bool:

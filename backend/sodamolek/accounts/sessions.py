@@ -10,19 +10,24 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.stores.base import Store
+from litestar.types import Empty, Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 from sodamolek.accounts.tables import WebSession
 
 SESSION_COOKIE = "sodamolek_sesi"
 STORE_NAME = "sessions"
 _NEW_SESSION_ID = "sodamolek.new_session_id"
+_LOADED = "sodamolek.session_loaded"
 # Renewing the idle expiry is a write; skip it when it would move the expiry less than this.
 RENEW_GRANULARITY = dt.timedelta(seconds=60)
 
@@ -57,9 +62,11 @@ class DatabaseSessionStore(Store):
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
         key_hash = _hash(key)
-        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(
-            WebSession.key_hash == key_hash
-        ).first()
+        row = (
+            await WebSession.select(WebSession.data, WebSession.expires_at)
+            .where(WebSession.key_hash == key_hash)
+            .first()
+        )
         if row is None:
             return None
         expires_at = _aware(row["expires_at"])
@@ -84,9 +91,11 @@ class DatabaseSessionStore(Store):
         return await self.get(key) is not None
 
     async def expires_in(self, key: str) -> int | None:
-        row = await WebSession.select(WebSession.expires_at).where(
-            WebSession.key_hash == _hash(key)
-        ).first()
+        row = (
+            await WebSession.select(WebSession.expires_at)
+            .where(WebSession.key_hash == _hash(key))
+            .first()
+        )
         if row is None or row["expires_at"] is None:
             return None
         return int((_aware(row["expires_at"]) - _now()).total_seconds())
@@ -106,12 +115,50 @@ def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
-    """Litestar keeps the session id across a login; this backend issues a fresh one when the
-    handler asked for it, so a session id planted before login is worthless after it."""
+    """Litestar's server-side backend with three changes:
+    - a fresh session id when the login handler asks for it (Litestar keeps the old one, so an
+      id planted before login would stay valid after it);
+    - no row and no cookie for a visitor without a session (Litestar stores an empty session for
+      every response, which would be a database write per anonymous request);
+    - no write when the session did not change (the store renews the idle expiry on read)."""
 
     def get_session_id(self, connection: ASGIConnection) -> str:
         new_id = connection.scope.get(_NEW_SESSION_ID)  # type: ignore[call-overload]
         return new_id or super().get_session_id(connection)
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope[_LOADED] = self.serialize_data(data) if data else None  # type: ignore
+        return data
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
+    ) -> None:
+        has_cookie = bool(connection.cookies.get(self.config.key))
+        if scope_session is not Empty and not scope_session:
+            if not has_cookie:
+                return
+            scope_session = Empty  # emptied by the handler: delete it
+        rotating = connection.scope.get(_NEW_SESSION_ID) is not None  # type: ignore
+        if (
+            scope_session is not Empty
+            and has_cookie
+            and not rotating
+            and self.serialize_data(scope_session) == connection.scope.get(_LOADED)  # type: ignore
+        ):
+            cookie_params = dict(
+                extract_dataclass_items(
+                    self.config, exclude_none=True, include=Cookie.__dict__.keys()
+                )
+            )
+            MutableScopeHeaders.from_message(message).add(
+                "Set-Cookie",
+                Cookie(
+                    value=self.get_session_id(connection), key=self.config.key, **cookie_params
+                ).to_header(header=""),
+            )
+            return
+        await super().store_in_message(scope_session, message, connection)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
 from sodamolek.accounts import service
@@ -35,7 +35,9 @@ def _login_page(next_path: str, username: str = "", error: str | None = None, st
 
 
 @get("/masuk", exclude_from_auth=True, name="login")
-async def login_form(request: Request, lanjut: str | None = None) -> Template | Redirect:
+async def login_form(
+    request: Request, lanjut: Annotated[str | None, Parameter(query="lanjut")] = None
+) -> Template | Redirect:
     if request.session.get("account_id"):
         return Redirect(_safe_next(lanjut))
     return _login_page(_safe_next(lanjut))

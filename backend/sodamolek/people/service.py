@@ -10,42 +10,128 @@ from sodamolek.people.tables import Resident
 from sodamolek.regions.tables import Kelurahan
 
 DEMO_SEED = 5371  # same residents on every machine, so seeding twice adds nothing
-_MALE = ["Yohanes", "Markus", "Petrus", "Yosef", "Agustinus", "Fransiskus", "Daniel", "Yakobus",
-         "Simon", "Matius", "Paulus", "Stefanus", "Imanuel", "Melkianus", "Ferdinand", "Rudolf"]
-_FEMALE = ["Maria", "Yuliana", "Magdalena", "Theresia", "Anastasia", "Veronika", "Agnes", "Ester",
-           "Ribka", "Debora", "Naomi", "Yohana", "Rosalina", "Margaretha", "Elisabeth", "Sarlota"]
-_FAMILY = ["Ndun", "Manafe", "Tefa", "Bessie", "Benu", "Lay", "Kana", "Riwu", "Lado", "Pello",
-           "Foenay", "Nenobais", "Tanaem", "Haning", "Dethan", "Mooy", "Sinlae", "Nalle", "Tallo",
-           "Kolo", "Nubatonis", "Bire", "Radja", "Kapitan"]
-_OCCUPATIONS = ["Pegawai Negeri Sipil", "Wiraswasta", "Petani", "Nelayan", "Pelajar/Mahasiswa",
-                "Mengurus Rumah Tangga", "Karyawan Swasta", "Guru", "Sopir", "Pensiunan"]
+_MALE = [
+    "Yohanes",
+    "Markus",
+    "Petrus",
+    "Yosef",
+    "Agustinus",
+    "Fransiskus",
+    "Daniel",
+    "Yakobus",
+    "Simon",
+    "Matius",
+    "Paulus",
+    "Stefanus",
+    "Imanuel",
+    "Melkianus",
+    "Ferdinand",
+    "Rudolf",
+]
+_FEMALE = [
+    "Maria",
+    "Yuliana",
+    "Magdalena",
+    "Theresia",
+    "Anastasia",
+    "Veronika",
+    "Agnes",
+    "Ester",
+    "Ribka",
+    "Debora",
+    "Naomi",
+    "Yohana",
+    "Rosalina",
+    "Margaretha",
+    "Elisabeth",
+    "Sarlota",
+]
+_FAMILY = [
+    "Ndun",
+    "Manafe",
+    "Tefa",
+    "Bessie",
+    "Benu",
+    "Lay",
+    "Kana",
+    "Riwu",
+    "Lado",
+    "Pello",
+    "Foenay",
+    "Nenobais",
+    "Tanaem",
+    "Haning",
+    "Dethan",
+    "Mooy",
+    "Sinlae",
+    "Nalle",
+    "Tallo",
+    "Kolo",
+    "Nubatonis",
+    "Bire",
+    "Radja",
+    "Kapitan",
+]
+_OCCUPATIONS = [
+    "Pegawai Negeri Sipil",
+    "Wiraswasta",
+    "Petani",
+    "Nelayan",
+    "Pelajar/Mahasiswa",
+    "Mengurus Rumah Tangga",
+    "Karyawan Swasta",
+    "Guru",
+    "Sopir",
+    "Pensiunan",
+]
 _RELIGIONS = ["Kristen", "Kristen", "Katolik", "Katolik", "Islam", "Hindu"]
-_STREETS = ["Jl. El Tari", "Jl. Frans Seda", "Jl. Soeharto", "Jl. Timor Raya", "Jl. W.J. Lalamentik",
-            "Jl. Herewila", "Jl. Adi Sucipto", "Jl. Cak Doko", "Jl. Moh. Hatta", "Jl. Perintis"]
-_BIRTH_PLACES = ["Kupang", "Kupang", "Kupang", "Soe", "Atambua", "Ba'a", "Seba", "Kefamenanu",
-                 "Ende", "Waingapu"]
+_STREETS = [
+    "Jl. El Tari",
+    "Jl. Frans Seda",
+    "Jl. Soeharto",
+    "Jl. Timor Raya",
+    "Jl. W.J. Lalamentik",
+    "Jl. Herewila",
+    "Jl. Adi Sucipto",
+    "Jl. Cak Doko",
+    "Jl. Moh. Hatta",
+    "Jl. Perintis",
+]
+_BIRTH_PLACES = [
+    "Kupang",
+    "Kupang",
+    "Kupang",
+    "Soe",
+    "Atambua",
+    "Ba'a",
+    "Seba",
+    "Kefamenanu",
+    "Ende",
+    "Waingapu",
+]
 
 
-def demo_residents(kelurahan: list[dict], count: int = 300, today: dt.date | None = None) -> list[dict]:
+def demo_residents(
+    kelurahan: list[dict], count: int = 300, today: dt.date | None = None
+) -> list[dict]:
     """Families of 1–5 with valid Kota Kupang NIKs and KK numbers, spread over the kelurahan."""
     today = today or dt.date(2026, 1, 1)
-    rng = random.Random(DEMO_SEED)
+    rng = random.Random(DEMO_SEED)  # noqa: S311 - demo data, reproducible on purpose
     used: set[str] = set()
     people: list[dict] = []
     ordered = sorted(kelurahan, key=lambda k: k["code"])
     while len(people) < count:
         kel = rng.choice(ordered)
         region6 = kel["kecamatan_code"].replace(".", "")
-        kk = _unique(rng, used, lambda: f"{region6}{_date6(_random_date(rng, today, 1, 20))}"
-                                        f"{rng.randint(1, 9999):04}")
+        kk = _new_kk(rng, used, region6, today)
         family = rng.choice(_FAMILY)
         street = f"{rng.choice(_STREETS)} No. {rng.randint(1, 120)}"
         rt, rw = f"{rng.randint(1, 30):03}", f"{rng.randint(1, 10):03}"
         for member in range(min(rng.randint(1, 5), count - len(people))):
-            sex = "L" if (member == 0 or rng.random() < 0.5) else "P"
+            sex = {0: "L", 1: "P"}.get(member) or rng.choice("LP")
             age_low, age_high = (25, 70) if member < 2 else (1, 24)
             birth = _random_date(rng, today, age_low, age_high)
-            nik = _unique(rng, used, lambda b=birth, s=sex: build_nik(region6, b, s, rng.randint(1, 9999)))
+            nik = _new_nik(rng, used, region6, birth, sex)
             first = rng.choice(_MALE if sex == "L" else _FEMALE)
             people.append(
                 {
@@ -67,11 +153,21 @@ def demo_residents(kelurahan: list[dict], count: int = 300, today: dt.date | Non
     return people
 
 
-def _unique(rng: random.Random, used: set[str], make) -> str:
-    while (value := make()) in used:
-        pass
-    used.add(value)
-    return value
+def _new_kk(rng: random.Random, used: set[str], region6: str, today: dt.date) -> str:
+    while True:
+        issued = _random_date(rng, today, 1, 20)
+        kk = f"{region6}{_date6(issued)}{rng.randint(1, 9999):04}"
+        if kk not in used:
+            used.add(kk)
+            return kk
+
+
+def _new_nik(rng: random.Random, used: set[str], region6: str, birth: dt.date, sex: str) -> str:
+    while True:
+        nik = build_nik(region6, birth, sex, rng.randint(1, 9999))
+        if nik not in used:
+            used.add(nik)
+            return nik
 
 
 def _random_date(rng: random.Random, today: dt.date, min_years: int, max_years: int) -> dt.date:
@@ -85,14 +181,16 @@ def _date6(day: dt.date) -> str:
 
 async def seed_demo_residents(count: int = 300) -> int:
     kelurahan = await Kelurahan.select(
-        Kelurahan.id, Kelurahan.code, Kelurahan.name,
+        Kelurahan.id,
+        Kelurahan.code,
+        Kelurahan.name,
         Kelurahan.kecamatan.code.as_alias("kecamatan_code"),
     )
     people = demo_residents(kelurahan, count)
     existing = {r["nik"] for r in await Resident.select(Resident.nik)}
     missing = [Resident(**p) for p in people if p["nik"] not in existing]
     for start in range(0, len(missing), 100):
-        await Resident.insert(*missing[start:start + 100]).on_conflict(
+        await Resident.insert(*missing[start : start + 100]).on_conflict(
             target=Resident.nik, action="DO NOTHING"
         )
     return len(missing)

@@ -74,20 +74,21 @@ async def counts() -> tuple[int, int]:
 
 
 async def find_kelurahan(code_or_name: str) -> dict | None:
-    """By Kemendagri code or by name (case-insensitive)."""
-    text = code_or_name.strip()
-    row = await Kelurahan.select().where(Kelurahan.code == text).first()
-    if row is None:
-        row = await Kelurahan.select().where(Kelurahan.name.ilike(text)).first()
-    return row
+    """By Kemendagri code or by name, case-insensitive (51 rows: matched here, not in SQL,
+    so it behaves the same on both engines)."""
+    return _match(await Kelurahan.select(), code_or_name)
 
 
 async def find_kecamatan(code_or_name: str) -> dict | None:
-    text = code_or_name.strip()
-    row = await Kecamatan.select().where(Kecamatan.code == text).first()
-    if row is None:
-        row = await Kecamatan.select().where(Kecamatan.name.ilike(text)).first()
-    return row
+    return _match(await Kecamatan.select(), code_or_name)
+
+
+def _match(rows: list[dict], code_or_name: str) -> dict | None:
+    text = " ".join(code_or_name.split()).casefold()
+    for row in rows:
+        if text in (row["code"], row["name"].casefold()):
+            return row
+    return None
 
 
 async def get_kelurahan(kelurahan_id: int) -> dict | None:

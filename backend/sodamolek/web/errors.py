@@ -13,7 +13,10 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 logger = logging.getLogger("sodamolek")
 
 MESSAGES = {
-    400: ("Permintaan tidak dapat diproses", "Data yang dikirim tidak sesuai. Periksa isian lalu coba lagi."),
+    400: (
+        "Permintaan tidak dapat diproses",
+        "Data yang dikirim tidak sesuai. Periksa isian lalu coba lagi.",
+    ),
     401: ("Silakan masuk", "Anda perlu masuk terlebih dahulu untuk membuka halaman ini."),
     403: ("Akses ditolak", "Akun Anda tidak berhak membuka halaman ini."),
     404: ("Halaman tidak ditemukan", "Alamat yang Anda buka tidak ada atau sudah dipindahkan."),
@@ -22,7 +25,11 @@ MESSAGES = {
     413: ("Data terlalu besar", "Ukuran data yang dikirim melebihi batas yang diizinkan."),
     422: ("Isian belum benar", "Periksa kembali isian Anda."),
     429: ("Terlalu banyak percobaan", "Tunggu sebentar sebelum mencoba lagi."),
-    500: ("Terjadi kesalahan di server", "Maaf, ada gangguan di sistem. Data yang sudah tersimpan tidak hilang; silakan coba lagi sebentar lagi."),
+    500: (
+        "Terjadi kesalahan di server",
+        "Maaf, ada gangguan di sistem. Data yang sudah tersimpan tidak hilang; "
+        "silakan coba lagi sebentar lagi.",
+    ),
 }
 CSRF_MESSAGE = "Sesi formulir sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi."
 
@@ -35,7 +42,9 @@ def _error_response(request: Request, status: int, detail: str | None, headers=N
     title, default_text = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     text = detail or default_text
     if wants_json(request):
-        return Response({"status_code": status, "detail": text}, status_code=status, headers=headers)
+        return Response(
+            {"status_code": status, "detail": text}, status_code=status, headers=headers
+        )
     return Template(
         "errors/error.html",
         context={"status": status, "title": title, "text": text},

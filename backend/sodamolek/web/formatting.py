@@ -6,8 +6,20 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 WITA = ZoneInfo("Asia/Makassar")
-MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember"]
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 def format_date(value: dt.date | dt.datetime | None) -> str:

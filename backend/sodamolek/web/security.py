@@ -1,9 +1,10 @@
-"""Security headers on every response."""
+"""Security headers on every response, 404s and errors included (a before_send hook: route
+middleware does not see requests that match no route)."""
 
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,31 +33,16 @@ SECURITY_HEADERS = {
 
 
 def security_headers(https: bool):
-    """Middleware factory; HSTS only where the site is served over HTTPS."""
+    """A before_send hook; HSTS only where the site is served over HTTPS."""
     headers = dict(SECURITY_HEADERS)
     if https:
         headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
 
-    def security_headers_middleware(app: ASGIApp) -> ASGIApp:
-        return _with_headers(app, headers)
+    async def add_security_headers(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            mutable = MutableScopeHeaders.from_message(message)
+            for name, value in headers.items():
+                if name not in mutable:
+                    mutable[name] = value
 
-    return security_headers_middleware
-
-
-def _with_headers(app: ASGIApp, extra: dict[str, str]) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in extra.items():
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+    return add_security_headers

@@ -36,8 +36,10 @@ async def health() -> Response:
         reachable = True
     except Exception:  # any failure means "not reachable" for a health probe
         reachable = False
-    body = {"status": "ok" if reachable else "error",
-            "database": {"engine": engine_name(engine), "reachable": reachable}}
+    body = {
+        "status": "ok" if reachable else "error",
+        "database": {"engine": engine_name(engine), "reachable": reachable},
+    }
     return Response(body, status_code=200 if reachable else 503)
 
 

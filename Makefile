@@ -1,0 +1,41 @@
+# Sodamolek: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+export SODAMOLEK_DATA_DIR ?= ./data
+
+.PHONY: run test lint uv deps dev-deps browser migrate seed bench
+
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+
+deps: uv
+	$(UV) sync --frozen --no-dev
+
+dev-deps: uv
+	$(UV) sync --frozen
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "Chromium tidak ada: jalankan 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+
+run: deps
+	$(UV) run --frozen --no-dev sodamolek migrate
+	$(UV) run --frozen --no-dev sodamolek seed --demo
+	$(UV) run --frozen --no-dev sodamolek serve --host 127.0.0.1 --port 8000
+
+lint: dev-deps
+	$(UV) run --frozen ruff check backend tests bench
+
+# Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
+# again on PostgreSQL (one run per engine, as Piccolo's own suite does).
+test: dev-deps browser lint
+	$(UV) run --frozen pytest
+	@if [ -n "$$SODAMOLEK_TEST_POSTGRES_URL" ]; then \
+	  echo "== database tests on PostgreSQL =="; \
+	  SODAMOLEK_TEST_DATABASE_URL="$$SODAMOLEK_TEST_POSTGRES_URL" $(UV) run --frozen pytest -m db; \
+	fi
+
+bench: dev-deps
+	@for script in bench/*.py; do echo "== $$script"; $(UV) run --frozen python $$script || exit 1; done

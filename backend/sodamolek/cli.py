@@ -1,0 +1,156 @@
+"""The `sodamolek` command: serve, migrate, seed, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+
+from sodamolek.settings import Settings, SettingsError
+
+
+def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
+    from sodamolek import db
+
+    async def run() -> None:
+        engine = db.use_engine(db.build_engine(settings))
+        await db.start_engine(engine)
+        try:
+            await work()
+        finally:
+            await db.stop_engine(engine)
+
+    asyncio.run(run())
+
+
+def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
+    from sodamolek import db
+
+    _with_database(settings, db.migrate)
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
+    from sodamolek.seed import DEMO_PASSWORD, seed
+
+    if args.demo and settings.is_production:
+        raise SettingsError("Data demo tidak boleh dimuat di mode production (SODAMOLEK_ENV).")
+
+    async def work() -> None:
+        report = await seed(demo=args.demo)
+        print(
+            f"Wilayah: +{report.kecamatan_added} kecamatan, +{report.kelurahan_added} kelurahan; "
+            f"jenis surat: +{report.letter_types_added}"
+        )
+        if args.demo:
+            print(f"Demo: +{len(report.users_added)} pengguna, +{report.residents_added} penduduk")
+            print_demo_logins(DEMO_PASSWORD)
+
+    _with_database(settings, work)
+
+
+def print_demo_logins(password: str) -> None:
+    from sodamolek.seed import DEMO_USERS
+
+    print(f"\nAkun demo (kata sandi semua akun: {password}):")
+    for user in DEMO_USERS:
+        print(f"  {user.username:<20} {user.role:<9} {user.office_label}")
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
+    from sodamolek.accounts.service import create_account
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Kata sandi: ")
+        if getpass.getpass("Ulangi kata sandi: ") != password:
+            raise SettingsError("Kata sandi tidak sama.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+
+    async def work() -> None:
+        await create_account(
+            username=args.username,
+            full_name=args.full_name or args.username,
+            role=args.role,
+            password=password,
+            kelurahan=args.kelurahan,
+            kecamatan=args.kecamatan,
+            nip=args.nip or "",
+        )
+        print(f"Pengguna {args.username} ({args.role}) dibuat.")
+
+    _with_database(settings, work)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings.with_embedded_secret().check_for_production()  # fail here, with the reason
+    uvicorn.run(
+        "sodamolek.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        log_level="info",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sodamolek", description="Sodamolek: layanan surat kelurahan Kota Kupang"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="jalankan server web")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="lebih dari 1 hanya untuk PostgreSQL")
+    serve.add_argument(
+        "--proxy-headers", action="store_true", help="percayai X-Forwarded-For dari reverse proxy"
+    )
+    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="terapkan migrasi basis data")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    seed = commands.add_parser("seed", help="isi data wilayah dan jenis surat")
+    seed.add_argument("--demo", action="store_true", help="juga akun dan penduduk demo")
+    seed.set_defaults(handler=cmd_seed)
+
+    create = commands.add_parser("create-user", help="buat akun petugas (kata sandi dari stdin)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=["operator", "lurah", "camat", "admin"])
+    scope = create.add_mutually_exclusive_group()
+    scope.add_argument("--kelurahan", help="kode Kemendagri atau nama kelurahan")
+    scope.add_argument("--kecamatan", help="kode Kemendagri atau nama kecamatan")
+    create.add_argument("--full-name", help="nama lengkap (bawaan: nama pengguna)")
+    create.add_argument("--nip", help="NIP, untuk lurah dan camat")
+    create.set_defaults(handler=cmd_create_user)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve" and args.workers > 1 and settings.engine == "sqlite":
+            raise SettingsError(
+                "Beberapa worker memerlukan PostgreSQL (SODAMOLEK_DATABASE_URL=postgresql://…)."
+            )
+        args.handler(settings, args)
+    except SettingsError as error:
+        print(f"Kesalahan konfigurasi: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:  # AccountError and friends carry a message for the person
+        print(f"Gagal: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
