@@ -97,7 +97,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running while it is open, and
+# pytest-asyncio cannot start the async tests of other modules inside it.
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
