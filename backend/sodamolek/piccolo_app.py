@@ -5,11 +5,23 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from sodamolek.accounts.tables import Account, LoginAttempt, WebSession
+from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 
-TABLES = [Kecamatan, Kelurahan, Account, LoginAttempt, WebSession, LetterType, Resident]
+TABLES = [
+    Kecamatan,
+    Kelurahan,
+    Account,
+    LoginAttempt,
+    WebSession,
+    LetterType,
+    Resident,
+    LetterRequest,
+    RequestEvent,
+    RequestCounter,
+]
 
 APP_CONFIG = AppConfig(
     app_name="sodamolek",

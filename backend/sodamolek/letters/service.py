@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from importlib import resources
 
@@ -44,3 +45,35 @@ def _decode_json(row: dict) -> dict:
 
 async def count_letter_types() -> int:
     return await LetterType.count()
+
+
+async def get_letter_type(code: str) -> dict | None:
+    row = await LetterType.select().where(LetterType.code == code).first()
+    return _decode_json(row) if row else None
+
+
+def validate_request_data(letter_type: dict, form) -> tuple[dict, dict]:
+    """The type's own fields of a request: (clean data, errors by field name)."""
+    data: dict = {}
+    errors: dict = {}
+    for spec in letter_type["fields"]:
+        name = spec["name"]
+        value = " ".join(str(form.get(name, "") or "").split()) if spec["type"] != "textarea" \
+            else str(form.get(name, "") or "").strip()  # fmt: skip
+        if not value:
+            if spec.get("required"):
+                errors[name] = f"{spec['label']} wajib diisi."
+            continue
+        if spec["type"] == "number" and not value.isdigit():
+            errors[name] = f"{spec['label']} harus berupa angka."
+        elif spec["type"] == "date":
+            try:
+                value = dt.date.fromisoformat(value).isoformat()
+            except ValueError:
+                errors[name] = f"{spec['label']}: tanggal tidak sah (TTTT-BB-HH)."
+        elif spec["type"] == "select" and value not in spec.get("options", []):
+            errors[name] = f"{spec['label']}: pilih salah satu pilihan yang tersedia."
+        elif len(value) > (2000 if spec["type"] == "textarea" else 500):
+            errors[name] = f"{spec['label']} terlalu panjang."
+        data[name] = value
+    return data, errors

@@ -45,7 +45,7 @@ class Kelurahan(Table, tablename="kelurahan", schema=None):
 
 ID = "2026-11-29T04:14:28:654159"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "initial schema"
 
 
 async def forwards():

@@ -1,0 +1,33 @@
+"""Tracking codes: short, readable, unguessable. KPG-XXXX-XXXX-XXXX, Crockford base32, 60 bits."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
+GROUPS, GROUP_LEN = 3, 4
+PREFIX = "KPG"
+BITS = GROUPS * GROUP_LEN * 5
+_CLEAN = re.compile(r"[\s\-_.]")
+_CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
+_FULL = re.compile(rf"{PREFIX}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")
+
+
+def new_tracking_code() -> str:
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_LEN))
+    groups = [chars[i : i + GROUP_LEN] for i in range(0, len(chars), GROUP_LEN)]
+    return "-".join([PREFIX, *groups])
+
+
+def normalise_tracking_code(text: str) -> str | None:
+    """What a resident typed (any case, spaces, I for 1, O for 0) as the canonical code, or None
+    when it cannot be one."""
+    body = _CLEAN.sub("", (text or "").upper())
+    if body.startswith(PREFIX):
+        body = body[len(PREFIX) :]
+    body = body.translate(_CONFUSABLE)
+    if len(body) != GROUPS * GROUP_LEN or any(c not in ALPHABET for c in body):
+        return None
+    code = "-".join([PREFIX, *(body[i : i + GROUP_LEN] for i in range(0, len(body), GROUP_LEN))])
+    return code if _FULL.fullmatch(code) else None

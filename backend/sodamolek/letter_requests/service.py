@@ -1,0 +1,518 @@
+"""Requests (permohonan): creating them at the counter, moving them through their lifecycle,
+the operator's queue. Every status change, its audit row and its counters commit together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sodamolek.accounts.roles import Role
+from sodamolek.accounts.service import CurrentUser
+from sodamolek.db import current_engine, read_transaction, write_transaction
+from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
+from sodamolek.letter_requests.lifecycle import (
+    ACTIVE,
+    FINAL,
+    Status,
+    check_move,
+)
+from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
+from sodamolek.letter_requests.workdays import add_working_days
+from sodamolek.letters import service as letters
+from sodamolek.people.nik import InvalidNik, parse_nik
+
+PAGE_SIZE = 25
+MAX_TEXT = {"applicant_name": 150, "applicant_birth_place": 100, "applicant_address": 500,
+            "notes": 2000}  # fmt: skip
+_PHONE = re.compile(r"(?:\+62|62|0)8\d{7,12}")
+_RT_RW = re.compile(r"\d{1,3}")
+
+
+class RequestInvalid(ValueError):
+    """Input that cannot become a request; `errors` maps each field to its Indonesian message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class IdempotencyConflict(Exception):
+    """The same client_request_id was already used for different content."""
+
+
+class RequestNotFound(LookupError):
+    """No such request in the actor's offices (the same answer for 'exists elsewhere')."""
+
+
+class VersionConflict(Exception):
+    """The request changed since the page was loaded."""
+
+
+class Registry(Protocol):
+    async def lookup(self, nik: str) -> Any: ...
+
+
+@dataclass
+class Submission:
+    """What the counter form or the API sends, as typed."""
+
+    client_request_id: str
+    letter_type: str
+    applicant: Mapping[str, str]
+    data: Mapping[str, str] = field(default_factory=dict)
+    requirements_checked: list[str] = field(default_factory=list)
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Created:
+    request: dict
+    created: bool  # False: the same request came back (idempotent replay)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def clean_applicant(raw: Mapping[str, str], today: dt.date) -> tuple[dict, dict[str, str]]:
+    errors: dict[str, str] = {}
+    text = {k: " ".join(str(raw.get(k, "") or "").split()) for k in MAX_TEXT if k != "notes"}
+    for key, limit in MAX_TEXT.items():
+        if key in text and len(text[key]) > limit:
+            errors[key] = f"Paling banyak {limit} karakter."
+    if not text["applicant_name"]:
+        errors["applicant_name"] = "Nama pemohon wajib diisi."
+    nik_text = str(raw.get("applicant_nik", "") or "").strip()
+    nik = None
+    if nik_text:
+        try:
+            nik = parse_nik(nik_text, today=today)
+        except InvalidNik as error:
+            errors["applicant_nik"] = str(error)
+    kk = re.sub(r"\s", "", str(raw.get("applicant_kk", "") or ""))
+    if kk and not (kk.isdigit() and len(kk) == 16):
+        errors["applicant_kk"] = "Nomor KK harus 16 angka."
+    birth_date = None
+    if birth_text := str(raw.get("applicant_birth_date", "") or "").strip():
+        try:
+            birth_date = dt.date.fromisoformat(birth_text)
+            if birth_date > today:
+                errors["applicant_birth_date"] = "Tanggal lahir tidak boleh di masa depan."
+        except ValueError:
+            errors["applicant_birth_date"] = "Tanggal lahir tidak sah (format TTTT-BB-HH)."
+    sex = str(raw.get("applicant_sex", "") or "").strip().upper()
+    if sex not in ("", "L", "P"):
+        errors["applicant_sex"] = "Jenis kelamin L atau P."
+    if nik and not errors.get("applicant_sex") and sex and sex != nik.sex:
+        errors["applicant_sex"] = "Jenis kelamin tidak sesuai dengan NIK."
+    rt_rw = {}
+    for key in ("applicant_rt", "applicant_rw"):
+        value = str(raw.get(key, "") or "").strip()
+        if value and not _RT_RW.fullmatch(value):
+            errors[key] = "RT/RW berupa angka, paling banyak 3 digit."
+        rt_rw[key] = value.zfill(3) if value and key not in errors else value
+    phone = re.sub(r"[\s\-()]", "", str(raw.get("applicant_phone", "") or ""))
+    if phone and not _PHONE.fullmatch(phone):
+        errors["applicant_phone"] = "Nomor HP tidak sah (contoh: 081234567890)."
+    applicant = {
+        "applicant_nik": nik.value if nik else None,
+        "applicant_kk": kk,
+        "applicant_name": text["applicant_name"],
+        "applicant_birth_place": text["applicant_birth_place"],
+        "applicant_birth_date": birth_date or (nik.birth_date if nik else None),
+        "applicant_sex": sex or (nik.sex if nik else ""),
+        "applicant_address": text["applicant_address"],
+        "applicant_phone": phone,
+        **rt_rw,
+    }
+    return applicant, errors
+
+
+def content_hash(letter_type: str, applicant: dict, data: dict, requirements: list, notes: str):
+    canonical = json.dumps(
+        {"type": letter_type, "applicant": applicant, "data": data,
+         "requirements": sorted(requirements), "notes": notes},
+        sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"),
+    )  # fmt: skip
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def validate_submission(submission: Submission, today: dt.date):
+    """Everything checked before anything is written; all problems at once."""
+    errors: dict[str, str] = {}
+    try:
+        client_id = uuid.UUID(str(submission.client_request_id))
+    except ValueError:
+        client_id = None
+        errors["client_request_id"] = "client_request_id harus berupa UUID."
+    letter_type = await letters.get_letter_type(submission.letter_type)
+    if letter_type is None or not letter_type["is_active"]:
+        errors["letter_type"] = "Jenis surat tidak dikenal atau tidak aktif."
+    applicant, applicant_errors = clean_applicant(submission.applicant, today)
+    errors |= applicant_errors
+    data: dict = {}
+    requirements: list[str] = []
+    if letter_type is not None:
+        data, data_errors = letters.validate_request_data(letter_type, submission.data)
+        errors |= {f"data.{k}": v for k, v in data_errors.items()}
+        known = set(letter_type["requirements"])
+        requirements = [r for r in dict.fromkeys(submission.requirements_checked) if r]
+        if unknown := [r for r in requirements if r not in known]:
+            errors["requirements_checked"] = f"Persyaratan tidak dikenal: {', '.join(unknown)}."
+    notes = (submission.notes or "").strip()
+    if len(notes) > MAX_TEXT["notes"]:
+        errors["notes"] = f"Paling banyak {MAX_TEXT['notes']} karakter."
+    if errors:
+        raise RequestInvalid(errors)
+    return client_id, letter_type, applicant, data, requirements, notes
+
+
+# ---------------------------------------------------------------------------------------------
+# Creating
+
+
+async def create_request(
+    actor: CurrentUser, submission: Submission, registry: Registry | None = None,
+    now: dt.datetime | None = None,
+) -> Created:  # fmt: skip
+    """A new request at the actor's kelurahan, or the existing one for a replayed
+    client_request_id with the same content (IdempotencyConflict for other content)."""
+    if actor.kelurahan_id is None or actor.role not in (Role.OPERATOR, Role.LURAH):
+        raise RequestInvalid(
+            {"kelurahan": "Hanya petugas kelurahan yang dapat menerima permohonan."}
+        )
+    now = now or _now()
+    client_id, letter_type, applicant, data, requirements, notes = await validate_submission(
+        submission, now.date()
+    )
+    digest = content_hash(letter_type["code"], applicant, data, requirements, notes)
+    if existing := await _existing(client_id, digest):
+        return Created(existing, created=False)
+
+    # The registry is asked before the transaction: a slow network must not hold the write lock.
+    verified, note = await verify_applicant(registry, applicant)
+    kecamatan_id = await _kecamatan_of(actor.kelurahan_id)
+    row = LetterRequest(
+        client_request_id=client_id, content_hash=digest, tracking_code=new_tracking_code(),
+        kelurahan=actor.kelurahan_id, kecamatan=kecamatan_id, letter_type=letter_type["id"],
+        status=Status.IN_REVIEW.value, **applicant,
+        applicant_name_key=applicant["applicant_name"].casefold(),
+        applicant_verified=verified, verification_note=note, data=json.dumps(data),
+        requirements_checked=json.dumps(requirements), notes=notes, created_by=actor.id,
+        created_at=now, updated_at=now,
+        due_at=add_working_days(now, letter_type["service_days"]), version=1,
+    )  # fmt: skip
+    try:
+        async with write_transaction(current_engine()):
+            if existing := await _existing(client_id, digest):  # a twin won the race
+                return Created(existing, created=False)
+            inserted = await LetterRequest.insert(row)
+            request_id = inserted[0]["id"]
+            await _record_event(request_id, actor, None, Status.IN_REVIEW, "", now)
+            await _count(actor.kelurahan_id, Status.IN_REVIEW, +1)
+    except Exception as error:
+        # Two replays of one submission racing on the unique client_request_id: the loser
+        # answers with the winner's request.
+        if existing := await _existing(client_id, digest):
+            return Created(existing, created=False)
+        raise error
+    return Created(await _load(request_id), created=True)
+
+
+async def _existing(client_id: uuid.UUID, digest: str) -> dict | None:
+    row = (
+        await LetterRequest.select(LetterRequest.id, LetterRequest.content_hash)
+        .where(LetterRequest.client_request_id == client_id)
+        .first()
+    )
+    if row is None:
+        return None
+    if row["content_hash"] != digest:
+        raise IdempotencyConflict(
+            "Kunci idempotensi ini sudah dipakai untuk permohonan dengan isi berbeda."
+        )
+    return await _load(row["id"])
+
+
+async def verify_applicant(registry: Registry | None, applicant: dict) -> tuple[bool, str]:
+    """Verified when the registry knows the NIK under the same name."""
+    nik = applicant["applicant_nik"]
+    if not nik:
+        return False, "Tanpa NIK: belum terverifikasi."
+    if registry is None:
+        return False, "Data kependudukan belum diperiksa."
+    try:
+        record = await registry.lookup(nik)
+    except Exception:  # RegistryUnavailable or a network fault: the counter keeps working
+        return False, "Data kependudukan tidak dapat dihubungi; akan dicek ulang."
+    if record is None:
+        return False, "NIK tidak ditemukan di data kependudukan."
+    if _name_key(record.name) != _name_key(applicant["applicant_name"]):
+        return False, "Nama berbeda dengan data kependudukan."
+    return True, "Terverifikasi dari data kependudukan."
+
+
+def _name_key(name: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", name).split()).casefold()
+
+
+async def _kecamatan_of(kelurahan_id: int) -> int:
+    from sodamolek.regions.service import get_kelurahan
+
+    office = await get_kelurahan(kelurahan_id)
+    return office["kecamatan"]
+
+
+async def _record_event(request_id, actor, from_status, to_status, reason, now) -> None:
+    await RequestEvent.insert(
+        RequestEvent(
+            request=request_id,
+            actor=actor.id if actor else None,
+            actor_name=f"{actor.full_name} ({actor.role_label})" if actor else "Sistem",
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value,
+            reason=reason,
+            at=now,
+        )  # fmt: skip
+    )
+
+
+async def _count(kelurahan_id: int, status: Status, delta: int) -> None:
+    await RequestCounter.raw(
+        "INSERT INTO request_counter (kelurahan, status, count) VALUES ({}, {}, {}) "
+        "ON CONFLICT (kelurahan, status) DO UPDATE SET count = request_counter.count + {}",
+        kelurahan_id, status.value, delta, delta,
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Moving through the lifecycle
+
+
+async def change_status(
+    actor: CurrentUser, request_id: int, target: str, reason: str = "",
+    expected_version: int | None = None, *, signing: bool = False, now: dt.datetime | None = None,
+) -> dict:  # fmt: skip
+    """Apply one move of the lifecycle. Raises RequestNotFound (outside the actor's offices),
+    TransitionRefused (409), ReasonRequired (422) or VersionConflict (409)."""
+    from sodamolek.letter_requests.lifecycle import TransitionRefused
+
+    now = now or _now()
+    try:
+        target_status = Status(target)
+    except ValueError:
+        raise TransitionRefused(f"Status {target!r} tidak dikenal.") from None
+    reason = (reason or "").strip()[:2000]
+    async with write_transaction(current_engine()):
+        row = await _scoped(actor).where(LetterRequest.id == request_id).first()
+        if row is None:
+            raise RequestNotFound()
+        if expected_version is not None and row["version"] != expected_version:
+            raise VersionConflict(
+                "Permohonan ini baru saja diubah oleh petugas lain. Muat ulang untuk melihat "
+                "keadaan terbaru."
+            )
+        current = Status(row["status"])
+        check_move(current, target_status, actor.role, reason, signing=signing)
+        changes: dict = {
+            LetterRequest.status: target_status.value,
+            LetterRequest.updated_at: now,
+            LetterRequest.version: row["version"] + 1,
+        }
+        if reason:
+            changes[LetterRequest.status_reason] = reason
+        if target_status is Status.READY:
+            changes[LetterRequest.ready_at] = now
+        if target_status in FINAL:
+            changes[LetterRequest.finished_at] = now
+        await LetterRequest.update(changes).where(
+            (LetterRequest.id == request_id) & (LetterRequest.version == row["version"])
+        )
+        await _record_event(request_id, actor, current, target_status, reason, now)
+        await _count(row["kelurahan"], current, -1)
+        await _count(row["kelurahan"], target_status, +1)
+        for hook in STATUS_HOOKS:
+            await hook(row | {"status": target_status.value}, target_status)
+    return await _load(request_id)
+
+
+# Called inside the status change's transaction (e.g. the push outbox), so their rows commit
+# or roll back with it.
+STATUS_HOOKS: list = []
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def _scoped(actor: CurrentUser, *columns):
+    query = LetterRequest.select(*columns) if columns else LetterRequest.select()
+    if actor.role in (Role.OPERATOR, Role.LURAH):
+        return query.where(LetterRequest.kelurahan == actor.kelurahan_id)
+    if actor.role is Role.CAMAT:
+        return query.where(LetterRequest.kecamatan == actor.kecamatan_id)
+    return query  # the city admin sees every office
+
+
+def _decode(row: dict) -> dict:
+    for key, default in (("data", {}), ("requirements_checked", [])):
+        value = row.get(key)
+        row[key] = json.loads(value) if isinstance(value, str) else (value or default)
+    for key in ("created_at", "updated_at", "due_at", "ready_at", "finished_at"):
+        if key in row:
+            row[key] = _aware(row[key])
+    return row
+
+
+async def _load(request_id: int) -> dict:
+    row = (
+        await LetterRequest.select(
+            *LetterRequest.all_columns(),
+            LetterRequest.letter_type.code.as_alias("letter_type_code"),
+            LetterRequest.letter_type.name.as_alias("letter_type_name"),
+            LetterRequest.kelurahan.name.as_alias("kelurahan_name"),
+        )
+        .where(LetterRequest.id == request_id)
+        .first()
+    )
+    return _decode(row)
+
+
+async def get_request(actor: CurrentUser, request_id: int) -> dict:
+    """The request with its audit trail, if it is in the actor's offices."""
+    async with read_transaction(current_engine()):
+        found = await _scoped(actor, LetterRequest.id).where(LetterRequest.id == request_id).first()
+        if found is None:
+            raise RequestNotFound()
+        request = await _load(request_id)
+        request["events"] = [
+            e | {"at": _aware(e["at"])}
+            for e in await RequestEvent.select()
+            .where(RequestEvent.request == request_id)
+            .order_by(RequestEvent.id)
+        ]
+    return request
+
+
+def is_overdue(request: dict, now: dt.datetime) -> bool:
+    return request["status"] in (Status.IN_REVIEW, Status.INCOMPLETE, Status.AWAITING_SIGNATURE) \
+        and request["due_at"] < now  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[dict]
+    counts: dict[str, int]
+    total: int
+    page: int
+    pages: int
+    status: str | None
+    query: str
+
+
+async def queue(
+    actor: CurrentUser, *, status: str | None = None, query: str = "", page: int = 1,
+    now: dt.datetime | None = None, page_size: int = PAGE_SIZE,
+) -> QueuePage:  # fmt: skip
+    """The office's requests, soonest due first. Without a status: the active ones."""
+    now = now or _now()
+    query = " ".join((query or "").split())[:100]
+    statuses = [Status(status)] if status in {s.value for s in Status} else list(ACTIVE)
+    async with read_transaction(current_engine()):
+        counts = await status_counts(actor)
+        select = _scoped(
+            actor,
+            LetterRequest.id, LetterRequest.tracking_code, LetterRequest.status,
+            LetterRequest.applicant_name, LetterRequest.applicant_verified,
+            LetterRequest.created_at, LetterRequest.due_at,
+            LetterRequest.letter_type.name.as_alias("letter_type_name"),
+            LetterRequest.kelurahan.name.as_alias("kelurahan_name"),
+        ).where(LetterRequest.status.is_in([s.value for s in statuses]))  # fmt: skip
+        search = _search_condition(query)
+        if search is not None:
+            select = select.where(search)
+            total = await _count_matching(actor, statuses, search)
+        else:
+            total = sum(counts.get(s.value, 0) for s in statuses)
+        pages = max(1, -(-total // page_size))
+        page = min(max(1, page), pages)
+        rows = (
+            await select.order_by(LetterRequest.due_at)
+            .order_by(LetterRequest.id)
+            .limit(page_size)
+            .offset((page - 1) * page_size)
+        )
+    items = [_decode(r) | {"overdue": False} for r in rows]
+    for item in items:
+        item["overdue"] = is_overdue(item, now)
+    return QueuePage(items, counts, total, page, pages, status if len(statuses) == 1 else None,
+                     query)  # fmt: skip
+
+
+def _search_condition(query: str):
+    if not query:
+        return None
+    if code := normalise_tracking_code(query):
+        return LetterRequest.tracking_code == code
+    digits = re.sub(r"\D", "", query)
+    if len(digits) == 16 and len(digits) >= len(query.replace(" ", "")) - 2:
+        return LetterRequest.applicant_nik == digits
+    # Name: a casefolded substring. LIKE's wildcards are dropped from what was typed (names do
+    # not contain them, and Piccolo's like() has no ESCAPE clause).
+    words = query.casefold().replace("%", "").replace("_", "").strip()
+    if not words:
+        return LetterRequest.id < 0
+    return LetterRequest.applicant_name_key.like(f"%{words}%")
+
+
+async def _count_matching(actor: CurrentUser, statuses: list[Status], search) -> int:
+    query = LetterRequest.count().where(
+        LetterRequest.status.is_in([s.value for s in statuses]) & search
+    )
+    if actor.role in (Role.OPERATOR, Role.LURAH):
+        query = query.where(LetterRequest.kelurahan == actor.kelurahan_id)
+    elif actor.role is Role.CAMAT:
+        query = query.where(LetterRequest.kecamatan == actor.kecamatan_id)
+    return await query
+
+
+async def status_counts(actor: CurrentUser) -> dict[str, int]:
+    """Counts by status over the actor's offices, from the counters (constant time)."""
+    query = RequestCounter.select(RequestCounter.status, RequestCounter.count)
+    if actor.role in (Role.OPERATOR, Role.LURAH):
+        query = query.where(RequestCounter.kelurahan == actor.kelurahan_id)
+    elif actor.role is Role.CAMAT:
+        query = query.where(RequestCounter.kelurahan.kecamatan == actor.kecamatan_id)
+    counts = {s.value: 0 for s in Status}
+    for row in await query:
+        counts[row["status"]] += row["count"]
+    return counts
+
+
+async def find_by_tracking_code(code: str) -> dict | None:
+    """For the public tracking page: no actor, the code is the key."""
+    normalised = normalise_tracking_code(code)
+    if normalised is None:
+        return None
+    row = (
+        await LetterRequest.select(LetterRequest.id)
+        .where(LetterRequest.tracking_code == normalised)
+        .first()
+    )
+    return await _load(row["id"]) if row else None

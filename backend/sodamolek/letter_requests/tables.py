@@ -1,0 +1,74 @@
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from sodamolek.accounts.tables import Account
+from sodamolek.letters.tables import LetterType
+from sodamolek.regions.tables import Kecamatan, Kelurahan
+
+
+class LetterRequest(Table, tablename="letter_request"):
+    """A resident's request for a letter (permohonan), from the counter to pickup."""
+
+    client_request_id = UUID(unique=True)  # made by the client when the form opened
+    content_hash = Varchar(length=64)  # same key, other content: 409
+    tracking_code = Varchar(length=20, unique=True)
+    kelurahan = ForeignKey(Kelurahan, null=False, index=True)
+    kecamatan = ForeignKey(Kecamatan, null=False, index=True)
+    letter_type = ForeignKey(LetterType, null=False, index=True)
+    status = Varchar(length=24, index=True)
+    applicant_nik = Varchar(length=16, null=True, default=None, index=True)
+    applicant_kk = Varchar(length=16, default="")
+    applicant_name = Varchar(length=150)
+    applicant_name_key = Varchar(length=150, index=True)  # casefolded, for search
+    applicant_birth_place = Varchar(length=100, default="")
+    applicant_birth_date = Date(null=True, default=None)
+    applicant_sex = Varchar(length=1, default="")
+    applicant_address = Text(default="")
+    applicant_rt = Varchar(length=3, default="")
+    applicant_rw = Varchar(length=3, default="")
+    applicant_phone = Varchar(length=20, default="")
+    applicant_verified = Boolean(default=False)
+    verification_note = Text(default="")
+    data = JSON(default="{}")  # the letter type's own fields
+    requirements_checked = JSON(default="[]")
+    notes = Text(default="")
+    status_reason = Text(default="")  # the reason of the last move that needed one
+    created_by = ForeignKey(Account, null=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+    due_at = Timestamptz(index=True)
+    ready_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1)
+
+
+class RequestEvent(Table, tablename="request_event"):
+    """Append-only audit trail: who moved a request from what to what, when, and why.
+    The database refuses UPDATE and DELETE on it (triggers in the migration)."""
+
+    request = ForeignKey(LetterRequest, null=False, index=True)
+    actor = ForeignKey(Account, null=True)
+    actor_name = Varchar(length=150, default="")
+    from_status = Varchar(length=24, null=True, default=None)
+    to_status = Varchar(length=24)
+    reason = Text(default="")
+    at = Timestamptz()
+
+
+class RequestCounter(Table, tablename="request_counter"):
+    """How many requests an office has in each status, kept in the same transaction as every
+    status change, so the queue's counts cost the same with 1,000 or 100,000 requests."""
+
+    kelurahan = ForeignKey(Kelurahan, null=False, index=True)
+    status = Varchar(length=24)
+    count = Integer(default=0)
