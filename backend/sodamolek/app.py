@@ -24,6 +24,7 @@ from sodamolek.accounts.sessions import (
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.letter_requests import views as request_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.web import errors
@@ -45,6 +46,14 @@ ROUTES = [
     account_views.logout,
     account_views.admin_users,
     region_views.offices,
+    request_views.queue_page,
+    request_views.queue_list,
+    request_views.choose_type,
+    request_views.new_request_form,
+    request_views.create_request,
+    request_views.request_detail,
+    request_views.change_status,
+    request_views.receipt,
 ]
 
 

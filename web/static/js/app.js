@@ -6,3 +6,8 @@ if ("serviceWorker" in navigator) {
     });
   });
 }
+
+// Print buttons (no inline onclick: the CSP forbids it).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -1,0 +1,198 @@
+"""The counter: queue, new request, request page, status moves, receipt."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import segno
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Response, Template
+
+from sodamolek.accounts.guards import require_roles
+from sodamolek.accounts.roles import Role
+from sodamolek.letter_requests import service
+from sodamolek.letter_requests.lifecycle import (
+    ReasonRequired,
+    Status,
+    TransitionRefused,
+    moves_for,
+)
+from sodamolek.letters import service as letters
+
+STAFF = require_roles(Role.OPERATOR, Role.LURAH, Role.CAMAT, Role.ADMIN)
+COUNTER = require_roles(Role.OPERATOR, Role.LURAH)
+Form = Annotated[dict[str, str | list[str]], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _redirect(request: Request, url: str) -> Response:
+    """htmx follows HX-Redirect; a plain form follows 303."""
+    if request.headers.get("hx-request"):
+        return Response(b"", status_code=200, headers={"HX-Redirect": url})
+    return Redirect(url, status_code=303)
+
+
+def _one(form: dict, key: str) -> str:
+    value = form.get(key, "")
+    return value[0] if isinstance(value, list) else value
+
+
+def _many(form: dict, key: str) -> list[str]:
+    value = form.get(key, [])
+    return value if isinstance(value, list) else [value]
+
+
+def _page_number(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and len(text) < 7 else 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Queue
+
+
+@get("/permohonan", guards=[STAFF], name="queue")
+async def queue_page(
+    request: Request, status: Annotated[str | None, Parameter(query="status")] = None,
+    halaman: Annotated[str | None, Parameter(query="halaman")] = None,
+) -> Template:  # fmt: skip
+    page = await service.queue(request.user, status=status, page=_page_number(halaman))
+    return Template("letter_requests/queue.html", context=_queue_context(page))
+
+
+@post("/permohonan/daftar", guards=[STAFF], status_code=200)
+async def queue_list(request: Request, data: Form) -> Template:
+    """The list alone, for htmx: search, status tabs, paging and the periodic refresh. A POST
+    so that a NIK or a name typed in the search box never lands in a URL or a log."""
+    page = await service.queue(
+        request.user, status=_one(data, "status") or None, query=_one(data, "q"),
+        page=_page_number(_one(data, "halaman")),
+    )  # fmt: skip
+    return Template("letter_requests/_queue_list.html", context=_queue_context(page))
+
+
+def _queue_context(page: service.QueuePage) -> dict:
+    return {"queue": page, "Status": Status}
+
+
+# ---------------------------------------------------------------------------------------------
+# New request
+
+
+@get("/permohonan/baru", guards=[COUNTER], name="choose_type")
+async def choose_type() -> Template:
+    return Template(
+        "letter_requests/choose_type.html",
+        context={"letter_types": await letters.list_letter_types()},
+    )
+
+
+@get("/permohonan/baru/{code:str}", guards=[COUNTER], name="new_request")
+async def new_request_form(code: str) -> Template:
+    letter_type = await letters.get_letter_type(code)
+    if letter_type is None or not letter_type["is_active"]:
+        raise NotFoundException()
+    return _form(letter_type, {"client_request_id": str(uuid.uuid4())}, {})
+
+
+def _form(letter_type: dict, values: dict, errors: dict, status: int = 200) -> Template:
+    return Template(
+        "letter_requests/form.html",
+        context={"letter_type": letter_type, "values": values, "errors": errors},
+        status_code=status,
+    )
+
+
+def submission_from_form(form: dict) -> service.Submission:
+    return service.Submission(
+        client_request_id=_one(form, "client_request_id"),
+        letter_type=_one(form, "letter_type"),
+        applicant={k: _one(form, k) for k in form if k.startswith("applicant_")},
+        data={k.removeprefix("data."): _one(form, k) for k in form if k.startswith("data.")},
+        requirements_checked=_many(form, "requirements_checked"),
+        notes=_one(form, "notes"),
+    )
+
+
+@post("/permohonan", guards=[COUNTER], name="create_request")
+async def create_request(request: Request, data: Form) -> Response | Template:
+    submission = submission_from_form(data)
+    registry = getattr(request.app.state, "registry", None)
+    try:
+        result = await service.create_request(request.user, submission, registry)
+    except service.RequestInvalid as invalid:
+        letter_type = await letters.get_letter_type(submission.letter_type)
+        if letter_type is None:
+            raise NotFoundException() from None
+        values = {k: _one(data, k) for k in data} | {
+            "requirements_checked": _many(data, "requirements_checked")
+        }
+        return _form(letter_type, values, invalid.errors, status=422)
+    except service.IdempotencyConflict as conflict:
+        return Template(
+            "errors/error.html",
+            context={"status": 409, "title": "Permohonan ganda", "text": str(conflict)},
+            status_code=409,
+        )
+    return _redirect(request, f"/permohonan/{result.request['id']}/tanda-terima")
+
+
+# ---------------------------------------------------------------------------------------------
+# One request
+
+
+async def _get(request: Request, request_id: int) -> dict:
+    try:
+        return await service.get_request(request.user, request_id)
+    except service.RequestNotFound:
+        raise NotFoundException() from None
+
+
+def _detail(request: Request, item: dict, error: str | None = None, status: int = 200):
+    template = (
+        "letter_requests/_detail.html" if request.headers.get("hx-request")
+        else "letter_requests/detail.html"
+    )  # fmt: skip
+    return Template(
+        template,
+        context={"item": item, "moves": moves_for(Status(item["status"]), request.user.role),
+                 "Status": Status, "error": error},
+        status_code=status,
+    )  # fmt: skip
+
+
+@get("/permohonan/{request_id:int}", guards=[STAFF], name="request_detail")
+async def request_detail(request: Request, request_id: int) -> Template:
+    return _detail(request, await _get(request, request_id))
+
+
+@post("/permohonan/{request_id:int}/status", guards=[COUNTER], status_code=200)
+async def change_status(request: Request, request_id: int, data: Form) -> Template | Response:
+    version = _one(data, "version")
+    try:
+        await service.change_status(
+            request.user, request_id, _one(data, "to"), _one(data, "reason"),
+            expected_version=int(version) if version.isdigit() else None,
+        )  # fmt: skip
+    except service.RequestNotFound:
+        raise NotFoundException() from None
+    except (TransitionRefused, service.VersionConflict) as refused:
+        return _detail(request, await _get(request, request_id), str(refused), 409)
+    except ReasonRequired as missing:
+        return _detail(request, await _get(request, request_id), str(missing), 422)
+    if request.headers.get("hx-request"):
+        return _detail(request, await _get(request, request_id))
+    return Redirect(f"/permohonan/{request_id}", status_code=303)
+
+
+@get("/permohonan/{request_id:int}/tanda-terima", guards=[COUNTER], name="receipt")
+async def receipt(request: Request, request_id: int) -> Template:
+    item = await _get(request, request_id)
+    tracking_url = f"{request.app.state.settings.base_url}/lacak/{item['tracking_code']}"
+    qr = segno.make(tracking_url, error="m").svg_inline(scale=4, dark="#000", title="QR lacak")
+    return Template(
+        "letter_requests/receipt.html",
+        context={"item": item, "qr_svg": qr, "tracking_url": tracking_url},
+    )
