@@ -24,6 +24,7 @@ from sodamolek.accounts.sessions import (
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
@@ -45,6 +46,9 @@ ROUTES = [
     account_views.login,
     account_views.logout,
     account_views.admin_users,
+    account_views.admin_tokens,
+    account_views.create_api_token,
+    account_views.revoke_api_token,
     region_views.offices,
     request_views.queue_page,
     request_views.queue_list,
@@ -54,6 +58,7 @@ ROUTES = [
     request_views.request_detail,
     request_views.change_status,
     request_views.receipt,
+    request_api.api_router,
 ]
 
 

@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from sodamolek.accounts.tables import Account, LoginAttempt, WebSession
+from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, WebSession
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
@@ -16,6 +16,7 @@ TABLES = [
     Account,
     LoginAttempt,
     WebSession,
+    ApiToken,
     LetterType,
     Resident,
     LetterRequest,

@@ -12,6 +12,8 @@ ROUTES = [
     ("GET", "/permohonan/{id}"),
     ("GET", "/permohonan/{id}/tanda-terima"),
     ("POST", "/permohonan/{id}/status"),
+    ("GET", "/api/v1/permohonan/{id}"),
+    ("POST", "/api/v1/permohonan/{id}/transisi"),
 ]
 
 
@@ -35,6 +37,8 @@ async def test_outsiders_get_404(client, staff, foreign_request, method, path, o
     url = path.format(id=foreign_request)
     if method == "GET":
         response = await client.get(url)
+    elif url.startswith("/api/"):
+        response = await client.post(url, json={"to": "cancelled"}, headers={"X-CSRFToken": token})
     else:
         response = await client.post(url, data={"_csrf_token": token, "to": "cancelled"})
     # The camat of Alak may not use counter routes at all (403) — never 200, never a leak.
@@ -47,9 +51,12 @@ async def test_an_id_that_does_not_exist_is_404_too(client, staff, method, path)
     await login(client, staff.operator)
     token = csrf_from((await client.get("/")).text)
     url = path.format(id=999999)
-    response = await (
-        client.get(url) if method == "GET" else client.post(url, data={"_csrf_token": token})
-    )
+    if method == "GET":
+        response = await client.get(url)
+    elif url.startswith("/api/"):
+        response = await client.post(url, json={"to": "cancelled"}, headers={"X-CSRFToken": token})
+    else:
+        response = await client.post(url, data={"_csrf_token": token})
     assert response.status_code == 404
 
 

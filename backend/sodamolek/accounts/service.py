@@ -32,17 +32,18 @@ class LoginThrottled(Exception):
 
 @dataclass(frozen=True)
 class CurrentUser:
-    id: int
+    id: int | None  # None for an API token, which is no account
     username: str
     full_name: str
     role: Role
     kelurahan_id: int | None
     kecamatan_id: int | None
     office_name: str
+    api_token_id: int | None = None
 
     @property
     def role_label(self) -> str:
-        return self.role.label
+        return "Token API" if self.api_token_id else self.role.label
 
 
 @dataclass(frozen=True)

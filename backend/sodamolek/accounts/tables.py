@@ -35,3 +35,17 @@ class WebSession(Table, tablename="web_session"):
     key_hash = Varchar(length=64, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, index=True)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """A key for another city system to use the JSON API on behalf of one kelurahan office.
+    Only a hash is stored; the token is shown once, when it is made."""
+
+    name = Varchar(length=100)
+    kelurahan = ForeignKey(Kelurahan, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=12)  # the first characters, to recognise a token in the list
+    created_by = ForeignKey(Account, null=True)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
+from litestar.exceptions import NotFoundException
 from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 
-from sodamolek.accounts import service
+from sodamolek.accounts import service, tokens
 from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.sessions import rotate_session_id
@@ -80,3 +81,37 @@ async def logout(request: Request) -> Redirect:
 @get("/admin/pengguna", guards=[require_roles(Role.ADMIN)], name="admin_users")
 async def admin_users() -> Template:
     return Template("accounts/users.html", context={"accounts": await service.list_accounts()})
+
+
+@get("/admin/token-api", guards=[require_roles(Role.ADMIN)], name="admin_tokens")
+async def admin_tokens() -> Template:
+    return await _tokens_page()
+
+
+async def _tokens_page(new_token: str | None = None, error: str | None = None, status=200):
+    from sodamolek.regions.service import list_offices
+
+    return Template(
+        "accounts/tokens.html",
+        context={"tokens": await tokens.list_tokens(), "offices": await list_offices(),
+                 "new_token": new_token, "error": error},
+        status_code=status,
+    )  # fmt: skip
+
+
+@post("/admin/token-api", guards=[require_roles(Role.ADMIN)], status_code=200)
+async def create_api_token(request: Request, data: FormBody) -> Template:
+    try:
+        _, token = await tokens.create_token(
+            request.user.id, data.get("name", ""), data.get("kelurahan", "")
+        )
+    except tokens.TokenError as error:
+        return await _tokens_page(error=str(error), status=422)
+    return await _tokens_page(new_token=token)
+
+
+@post("/admin/token-api/{token_id:int}/cabut", guards=[require_roles(Role.ADMIN)])
+async def revoke_api_token(token_id: int) -> Redirect:
+    if not await tokens.revoke_token(token_id):
+        raise NotFoundException()
+    return Redirect("/admin/token-api", status_code=303)

@@ -69,7 +69,7 @@ def _is_user_message(exc: HTTPException) -> bool:
 
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
     if wants_json(request):
-        return _error_response(request, 401, None)
+        return _error_response(request, 401, exc.detail if _is_user_message(exc) else None)
     target = "/masuk?lanjut=" + quote(request.url.path, safe="/")
     if request.headers.get("hx-request"):
         return Response(b"", status_code=200, headers={"HX-Redirect": target})

@@ -1,0 +1,157 @@
+"""JSON API for other city systems: /api/v1/permohonan. Same service functions as the counter."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from sodamolek.accounts.api_auth import api_actor
+from sodamolek.accounts.roles import Role
+from sodamolek.accounts.service import CurrentUser
+from sodamolek.letter_requests import service
+from sodamolek.letter_requests.lifecycle import ReasonRequired, Status, TransitionRefused
+
+APPLICANT_FIELDS = ("nik", "kk", "name", "birth_place", "birth_date", "sex", "address", "rt",
+                    "rw", "phone")  # fmt: skip
+
+
+def _problem(status: int, detail: str, errors: dict | None = None) -> Response:
+    body: dict[str, Any] = {"status_code": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return Response(body, status_code=status)
+
+
+def _public_field(name: str) -> str:
+    return "applicant." + name.removeprefix("applicant_") if name.startswith("applicant_") else name
+
+
+def serialise(item: dict) -> dict:
+    return {
+        "id": item["id"],
+        "tracking_code": item["tracking_code"],
+        "client_request_id": str(item["client_request_id"]),
+        "status": item["status"],
+        "status_label": Status(item["status"]).label,
+        "letter_type": item["letter_type_code"],
+        "kelurahan": item["kelurahan_name"],
+        "applicant": {key: item.get(f"applicant_{key}") for key in (*APPLICANT_FIELDS, "verified")}
+        | {"birth_date": item["applicant_birth_date"].isoformat()
+           if item.get("applicant_birth_date") else None},  # fmt: skip
+        "data": item["data"],
+        "requirements_checked": item["requirements_checked"],
+        "notes": item["notes"],
+        "status_reason": item["status_reason"],
+        "created_at": item["created_at"].isoformat(),
+        "due_at": item["due_at"].isoformat(),
+        "ready_at": item["ready_at"].isoformat() if item.get("ready_at") else None,
+        "version": item["version"],
+        **({"events": [
+            {"from": e["from_status"], "to": e["to_status"], "reason": e["reason"],
+             "actor": e["actor_name"], "at": e["at"].isoformat()}
+            for e in item["events"]
+        ]} if "events" in item else {}),
+    }  # fmt: skip
+
+
+@post("/permohonan", status_code=201, summary="Buat permohonan (idempoten)")
+async def create(
+    request: Request, actor: CurrentUser, data: dict[str, Any],
+    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+) -> Response:  # fmt: skip
+    """The Idempotency-Key header (a UUID) is the request's client_request_id: sending the same
+    key and body again returns the same request; the same key with another body is a 409."""
+    if actor.role not in (Role.OPERATOR, Role.LURAH):
+        return _problem(403, "Hanya petugas kelurahan yang dapat membuat permohonan.")
+    try:
+        key = str(uuid.UUID(idempotency_key or ""))
+    except ValueError:
+        return _problem(422, "Header Idempotency-Key wajib berisi UUID.",
+                        {"Idempotency-Key": "Wajib berisi UUID."})  # fmt: skip
+    body_key = data.get("client_request_id")
+    if body_key is not None and str(body_key) != key:
+        return _problem(422, "client_request_id harus sama dengan Idempotency-Key.")
+    applicant = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
+    submission = service.Submission(
+        client_request_id=key,
+        letter_type=str(data.get("letter_type", "")),
+        applicant={f"applicant_{k}": str(v) for k, v in applicant.items() if v is not None},
+        data={str(k): str(v) for k, v in (data.get("data") or {}).items()}
+        if isinstance(data.get("data"), dict)
+        else {},  # fmt: skip
+        requirements_checked=[str(r) for r in data.get("requirements_checked") or []]
+        if isinstance(data.get("requirements_checked"), list)
+        else [],  # fmt: skip
+        notes=str(data.get("notes") or ""),
+    )
+    try:
+        result = await service.create_request(
+            actor, submission, getattr(request.app.state, "registry", None)
+        )
+    except service.RequestInvalid as invalid:
+        errors = {_public_field(k): v for k, v in invalid.errors.items()}
+        return _problem(422, "Isian belum benar: " + ", ".join(errors), errors)
+    except service.IdempotencyConflict as conflict:
+        return _problem(409, str(conflict))
+    item = serialise(result.request)
+    return Response(
+        item, status_code=201 if result.created else 200,
+        headers={"Location": f"/api/v1/permohonan/{item['id']}"},
+    )  # fmt: skip
+
+
+@get("/permohonan", summary="Daftar permohonan kantor sendiri")
+async def list_requests(
+    actor: CurrentUser, status: Annotated[str | None, Parameter(query="status")] = None,
+    page: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+) -> dict:  # fmt: skip
+    result = await service.queue(actor, status=status, page=page)
+    return {
+        "items": [
+            {"id": i["id"], "tracking_code": i["tracking_code"], "status": i["status"],
+             "applicant_name": i["applicant_name"], "letter_type": i["letter_type_name"],
+             "due_at": i["due_at"].isoformat(), "overdue": i["overdue"]}
+            for i in result.items
+        ],
+        "counts": result.counts, "total": result.total, "page": result.page,
+        "pages": result.pages,
+    }  # fmt: skip
+
+
+@get("/permohonan/{request_id:int}", summary="Satu permohonan dengan riwayatnya")
+async def read(actor: CurrentUser, request_id: int) -> Response:
+    try:
+        return Response(serialise(await service.get_request(actor, request_id)))
+    except service.RequestNotFound:
+        return _problem(404, "Permohonan tidak ditemukan.")
+
+
+@post("/permohonan/{request_id:int}/transisi", status_code=200, summary="Ubah status")
+async def transition(actor: CurrentUser, request_id: int, data: dict[str, Any]) -> Response:
+    version = data.get("version")
+    try:
+        item = await service.change_status(
+            actor, request_id, str(data.get("to", "")), str(data.get("reason") or ""),
+            expected_version=version if isinstance(version, int) else None,
+        )  # fmt: skip
+    except service.RequestNotFound:
+        return _problem(404, "Permohonan tidak ditemukan.")
+    except (TransitionRefused, service.VersionConflict) as refused:
+        return _problem(409, str(refused))
+    except ReasonRequired as missing:
+        return _problem(422, str(missing), {"reason": str(missing)})
+    return Response(serialise(item))
+
+
+api_router = Router(
+    path="/api/v1",
+    route_handlers=[create, list_requests, read, transition],
+    dependencies={"actor": Provide(api_actor)},
+    # api_actor authenticates (token or session) and checks CSRF for sessions itself.
+    opt={"exclude_from_auth": True, "exclude_from_csrf": True},
+    tags=["permohonan"],
+)
