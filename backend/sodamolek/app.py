@@ -28,6 +28,7 @@ from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
+from sodamolek.tracking import views as tracking_views
 from sodamolek.web import errors
 from sodamolek.web import views as web_views
 from sodamolek.web.paths import STATIC_DIR
@@ -59,6 +60,9 @@ ROUTES = [
     request_views.change_status,
     request_views.receipt,
     request_api.api_router,
+    tracking_views.lookup_form,
+    tracking_views.lookup,
+    tracking_views.track,
 ]
 
 

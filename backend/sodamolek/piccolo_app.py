@@ -9,6 +9,7 @@ from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, Requ
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
 from sodamolek.regions.tables import Kecamatan, Kelurahan
+from sodamolek.tracking.tables import RateLimitWindow
 
 TABLES = [
     Kecamatan,
@@ -22,6 +23,7 @@ TABLES = [
     LetterRequest,
     RequestEvent,
     RequestCounter,
+    RateLimitWindow,
 ]
 
 APP_CONFIG = AppConfig(

@@ -516,3 +516,25 @@ async def find_by_tracking_code(code: str) -> dict | None:
         .first()
     )
     return await _load(row["id"]) if row else None
+
+
+async def rebuild_counters() -> None:
+    """Recount every office's statuses from the requests themselves (after a bulk import or a
+    restore); normal operation keeps the counters in step transactionally."""
+    async with write_transaction(current_engine()):
+        await RequestCounter.delete(force=True)
+        await RequestCounter.raw(
+            "INSERT INTO request_counter (kelurahan, status, count) "
+            "SELECT kelurahan, status, COUNT(*) FROM letter_request GROUP BY kelurahan, status"
+        )
+
+
+async def events_of(request_id: int) -> list[dict]:
+    rows = (
+        await RequestEvent.select(
+            RequestEvent.from_status, RequestEvent.to_status, RequestEvent.reason, RequestEvent.at
+        )
+        .where(RequestEvent.request == request_id)
+        .order_by(RequestEvent.id)
+    )
+    return [r | {"at": _aware(r["at"])} for r in rows]

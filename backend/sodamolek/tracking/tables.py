@@ -1,0 +1,10 @@
+from piccolo.columns import Integer, Varchar
+from piccolo.table import Table
+
+
+class RateLimitWindow(Table, tablename="rate_limit_window"):
+    """Hits per key (e.g. 'lacak:<address>') in a fixed time window, shared by every worker."""
+
+    key = Varchar(length=120)
+    window_start = Integer()  # unix seconds
+    hits = Integer(default=0)

@@ -1,0 +1,71 @@
+"""Public tracking pages: /lacak and /lacak/{kode}. No login; rate limited per address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from sodamolek.letter_requests.codes import normalise_tracking_code
+from sodamolek.tracking import ratelimit, service
+
+LOOKUP_LIMIT = ratelimit.Limit(hits=30, seconds=60)
+Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+async def _limited(request: Request) -> Template | None:
+    address = request.client.host if request.client else "unknown"
+    try:
+        await ratelimit.hit(f"lacak:{address}", LOOKUP_LIMIT)
+    except ratelimit.RateLimited as limited:
+        page = Template(
+            "tracking/lookup.html",
+            context={"error": "Terlalu banyak pencarian dari perangkat ini. Coba lagi sebentar "
+                     "lagi.", "code": ""},
+            status_code=429,
+        )  # fmt: skip
+        page.headers["Retry-After"] = str(limited.retry_after)
+        return page
+    return None
+
+
+@get("/lacak", exclude_from_auth=True, name="track_form")
+async def lookup_form() -> Template:
+    return Template("tracking/lookup.html", context={"error": None, "code": ""})
+
+
+@post("/lacak", exclude_from_auth=True, status_code=200)
+async def lookup(request: Request, data: Form) -> Template | Redirect:
+    typed = data.get("kode", "")
+    code = normalise_tracking_code(typed)
+    if code is None:
+        return Template(
+            "tracking/lookup.html",
+            context={"error": "Kode lacak tidak sah. Contoh: KPG-7F3K-9QX2-M4TD (lihat tanda "
+                     "terima).", "code": typed[:40]},
+            status_code=422,
+        )  # fmt: skip
+    return Redirect(f"/lacak/{code}", status_code=303)
+
+
+@get("/lacak/{code:str}", exclude_from_auth=True, name="track")
+async def track(request: Request, code: str) -> Template:
+    if limited := await _limited(request):
+        return limited
+    view = await service.track(code)
+    if view is None:
+        # The same page shape for a code that does not exist as for a malformed one.
+        return Template(
+            "tracking/lookup.html",
+            context={"error": "Kode lacak tidak ditemukan. Periksa kembali kode pada tanda "
+                     "terima.", "code": code[:40]},
+            status_code=404,
+        )  # fmt: skip
+    return Template(
+        "tracking/status.html",
+        context={"view": view},
+        headers={"Cache-Control": "no-cache", "X-Robots-Tag": "noindex"},
+    )

@@ -1,0 +1,94 @@
+"""The resident's tracking page."""
+
+from sodamolek.tracking.views import LOOKUP_LIMIT
+from tests.conftest import csrf_from, login
+from tests.integration.test_request_views import create, request_id_from
+
+
+async def make_request(client, staff) -> tuple[int, str]:
+    await login(client, staff.operator)
+    rid = request_id_from(await create(client))
+    code = (await client.get(f"/permohonan/{rid}")).text.split("<h1>")[1].split("</h1>")[0]
+    await client.post("/keluar", data={"_csrf_token": csrf_from((await client.get("/")).text)})
+    return rid, code
+
+
+async def test_status_page_shows_progress_without_personal_data(client, staff):
+    rid, code = await make_request(client, staff)
+    page = await client.get(f"/lacak/{code}")
+    assert page.status_code == 200
+    assert "Sedang Diperiksa" in page.text
+    assert "M**** N***" in page.text
+    assert "Maria" not in page.text and "5371045708900003" not in page.text
+    assert "El Tari" not in page.text  # the applicant's address neither
+    assert "Kantor Kelurahan Oebobo" in page.text
+    assert "Perkiraan selesai" in page.text
+
+
+async def test_incomplete_shows_the_reason_and_what_to_bring(client, staff):
+    rid, code = await make_request(client, staff)
+    await login(client, staff.operator)
+    token = csrf_from((await client.get(f"/permohonan/{rid}")).text)
+    await client.post(
+        f"/permohonan/{rid}/status",
+        data={"_csrf_token": token, "to": "incomplete", "reason": "Fotokopi KK belum ada"},
+    )
+    page = await client.get(f"/lacak/{code}")
+    assert "Belum Lengkap" in page.text
+    assert "Fotokopi KK belum ada" in page.text
+    assert "Kartu Keluarga (fotokopi)" in page.text  # an unticked requirement to bring
+
+
+async def test_code_typed_loosely_is_understood(client, staff):
+    _, code = await make_request(client, staff)
+    page = await client.get("/lacak")
+    typed = code.lower().replace("-", " ")
+    response = await client.post(
+        "/lacak", data={"_csrf_token": csrf_from(page.text), "kode": typed}
+    )
+    assert response.status_code == 303 and response.headers["location"] == f"/lacak/{code}"
+
+
+async def test_unknown_and_malformed_codes(client):
+    unknown = await client.get("/lacak/KPG-0000-0000-0000")
+    assert unknown.status_code == 404 and "tidak ditemukan" in unknown.text
+    page = await client.get("/lacak")
+    bad = await client.post("/lacak", data={"_csrf_token": csrf_from(page.text), "kode": "xyz"})
+    assert bad.status_code == 422 and "tidak sah" in bad.text
+
+
+async def test_lookups_are_rate_limited_per_address(client):
+    for _ in range(LOOKUP_LIMIT.hits):
+        assert (await client.get("/lacak/KPG-0000-0000-0000")).status_code == 404
+    limited = await client.get("/lacak/KPG-0000-0000-0000")
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 1
+
+
+async def test_tracking_page_first_load_is_under_30_kb(client, staff):
+    from tests.integration.test_pages import _fetch_on_the_wire
+
+    _, code = await make_request(client, staff)
+    size, html = await _fetch_on_the_wire(client, f"/lacak/{code}")
+    import re
+
+    total = size
+    for url in set(re.findall(r'<(?:script|link)[^>]+(?:src|href)="(/[^"]+)"', html.decode())):
+        total += (await _fetch_on_the_wire(client, url))[0]
+    print(f"tracking page first load: {total} bytes compressed")
+    assert total <= 30 * 1024
+
+
+async def test_rate_limit_window_rolls_over(app):
+    from sodamolek.tracking import ratelimit
+
+    limit = ratelimit.Limit(hits=2, seconds=60)
+    await ratelimit.hit("k", limit, now=1000.0)
+    await ratelimit.hit("k", limit, now=1001.0)
+    try:
+        await ratelimit.hit("k", limit, now=1019.0)
+        raise AssertionError("third hit in the window should be refused")
+    except ratelimit.RateLimited as limited:
+        assert limited.retry_after == 1020 - 1019
+    await ratelimit.hit("k", limit, now=1021.0)  # next window
+    await ratelimit.hit("other", limit, now=1019.0)  # another key is not affected
