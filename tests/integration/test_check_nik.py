@@ -224,3 +224,16 @@ async def test_get_is_not_offered(client, staff):
     await login(client, staff.operator)
     response = await client.get(URL, params={"nik": UNKNOWN_NIK})
     assert response.status_code == 405
+
+
+async def test_app_builds_one_http_registry_and_closes_it_on_shutdown(settings):
+    from dataclasses import replace
+
+    from sodamolek.app import create_app
+
+    application = create_app(replace(settings, registry_url="https://dukcapil.test"))
+    registry = application.state.registry
+    assert isinstance(registry, HttpRegistry)
+    async with application.lifespan():
+        assert not registry._client.is_closed
+    assert registry._client.is_closed

@@ -190,3 +190,19 @@ async def test_real_read_timeout_is_retried_then_unavailable(fake_process, peopl
     with pytest.raises(RegistryUnavailable, match="ReadTimeout"):
         await registry.lookup(people[0]["nik"])
     await registry.aclose()
+
+
+@pytest.mark.parametrize("args", [["--fail-rate", "1.5"], ["--latency-ms", "-1"]])
+def test_command_refuses_impossible_injection(args, capsys):
+    from sodamolek.cli import main
+
+    assert main(["fake-registry", *args]) == 2
+    assert "--fail-rate" in capsys.readouterr().err
+
+
+def test_command_refuses_production(monkeypatch, capsys):
+    from sodamolek.cli import main
+
+    monkeypatch.setenv("SODAMOLEK_ENV", "production")
+    assert main(["fake-registry"]) == 2
+    assert "production" in capsys.readouterr().err
