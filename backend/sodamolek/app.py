@@ -26,6 +26,8 @@ from sodamolek.accounts.sessions import (
 )
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
+from sodamolek.people import views as people_views
+from sodamolek.people.registry import build_registry
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.tracking import views as tracking_views
@@ -63,6 +65,7 @@ ROUTES = [
     tracking_views.lookup_form,
     tracking_views.lookup,
     tracking_views.track,
+    people_views.check_nik,
 ]
 
 
@@ -78,6 +81,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await db.stop_engine(engine)
+
+    registry = build_registry(settings)  # one per app: the HTTP client's pool is shared
+
+    @asynccontextmanager
+    async def registry_lifespan(_: Litestar):
+        try:
+            yield
+        finally:
+            await registry.aclose()
 
     session_config = RotatingSessionConfig(
         key=SESSION_COOKIE,
@@ -104,7 +116,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*ROUTES, static_router],
         on_app_init=[session_auth.on_app_init],
-        lifespan=[database_lifespan],
+        lifespan=[database_lifespan, registry_lifespan],
         stores={STORE_NAME: DatabaseSessionStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -127,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.registry = registry
     app.state.throttle_policy = ThrottlePolicy(
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_address=settings.login_max_failures_per_address,

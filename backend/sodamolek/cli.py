@@ -1,4 +1,4 @@
-"""The `sodamolek` command: serve, migrate, seed, create-user."""
+"""The `sodamolek` command: serve, migrate, seed, create-user, fake-registry."""
 
 from __future__ import annotations
 
@@ -99,6 +99,30 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_fake_registry(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from sodamolek.people.fake_registry import create_fake_registry
+
+    if settings.is_production:
+        raise SettingsError("Registry palsu tidak boleh dijalankan di mode production.")
+    if args.latency_ms < 0 or not 0.0 <= args.fail_rate <= 1.0:
+        raise SettingsError("--latency-ms harus ≥ 0 dan --fail-rate antara 0 dan 1.")
+    # It accepts the credentials the app sends: the same SODAMOLEK_REGISTRY_USER/PASSWORD.
+    app = create_fake_registry(
+        settings.registry_user,
+        settings.registry_password,
+        latency_ms=args.latency_ms,
+        fail_rate=args.fail_rate,
+    )
+    print(
+        f"Registry palsu di http://{args.host}:{args.port} — jalankan aplikasi dengan "
+        f"SODAMOLEK_REGISTRY_URL=http://{args.host}:{args.port}",
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sodamolek", description="Sodamolek: layanan surat kelurahan Kota Kupang"
@@ -131,6 +155,17 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--full-name", help="nama lengkap (bawaan: nama pengguna)")
     create.add_argument("--nip", help="NIP, untuk lurah dan camat")
     create.set_defaults(handler=cmd_create_user)
+
+    fake = commands.add_parser(
+        "fake-registry", help="registry kependudukan palsu (gaya Dukcapil) untuk pengembangan/uji"
+    )
+    fake.add_argument("--host", default="127.0.0.1")
+    fake.add_argument("--port", type=int, default=8100)
+    fake.add_argument("--latency-ms", type=int, default=0, help="jeda setiap jawaban (ms)")
+    fake.add_argument(
+        "--fail-rate", type=float, default=0.0, help="peluang jawaban 503, antara 0 dan 1"
+    )
+    fake.set_defaults(handler=cmd_fake_registry)
     return parser
 
 

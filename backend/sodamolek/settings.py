@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_PUSH_HOSTS = (
@@ -39,6 +39,19 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} harus berupa bilangan bulat, bukan {raw!r}") from exc
 
 
+def _env_seconds(name: str, default: float) -> float:
+    raw = _env(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} harus berupa angka (detik), bukan {raw!r}") from exc
+    if not value > 0:
+        raise SettingsError(f"{name} harus lebih dari 0 detik, bukan {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("data")
@@ -48,7 +61,13 @@ class Settings:
     secret_key_generated: bool = False
     base_url: str = "http://127.0.0.1:8000"
     push_allowed_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
-    registry_url: str = ""
+    registry_url: str = ""  # empty: the local Resident table is the registry
+    registry_user: str = ""
+    registry_password: str = field(default="", repr=False)
+    registry_timeout_seconds: float = 3.0  # connect and read, per attempt
+    registry_retries: int = 2  # extra attempts after a network error or a 5xx
+    registry_breaker_failures: int = 5  # consecutive failures that open the circuit
+    registry_breaker_seconds: float = 30.0  # how long an open circuit fails fast
     db_pool_size: int = 5
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
@@ -101,7 +120,13 @@ class Settings:
             secret_key=_env("SODAMOLEK_SECRET_KEY", "") or "",
             base_url=(_env("SODAMOLEK_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
             push_allowed_hosts=push_hosts,
-            registry_url=_env("SODAMOLEK_REGISTRY_URL", "") or "",
+            registry_url=(_env("SODAMOLEK_REGISTRY_URL", "") or "").rstrip("/"),
+            registry_user=_env("SODAMOLEK_REGISTRY_USER", "") or "",
+            registry_password=_env("SODAMOLEK_REGISTRY_PASSWORD", "") or "",
+            registry_timeout_seconds=_env_seconds("SODAMOLEK_REGISTRY_TIMEOUT", 3.0),
+            registry_retries=max(0, _env_int("SODAMOLEK_REGISTRY_RETRIES", 2)),
+            registry_breaker_failures=max(1, _env_int("SODAMOLEK_REGISTRY_BREAKER_FAILURES", 5)),
+            registry_breaker_seconds=_env_seconds("SODAMOLEK_REGISTRY_BREAKER_SECONDS", 30.0),
             db_pool_size=_env_int("SODAMOLEK_DB_POOL_SIZE", 5),
             session_idle_minutes=_env_int("SODAMOLEK_SESSION_IDLE_MINUTES", 60),
             session_absolute_hours=_env_int("SODAMOLEK_SESSION_ABSOLUTE_HOURS", 12),
@@ -134,6 +159,11 @@ class Settings:
             raise SettingsError(
                 "SODAMOLEK_BASE_URL harus alamat https:// di mode production "
                 "(cookie sesi hanya dikirim lewat HTTPS)."
+            )
+        if self.registry_url and not self.registry_url.startswith("https://"):
+            raise SettingsError(
+                "SODAMOLEK_REGISTRY_URL harus alamat https:// di mode production "
+                "(NIK dan kredensial tidak boleh lewat jaringan tanpa enkripsi)."
             )
 
 

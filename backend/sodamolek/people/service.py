@@ -1,11 +1,16 @@
-"""The local population registry table (embedded default) and its demo residents."""
+"""The local population registry table (embedded default) and its demo residents; the counter's
+applicant lookup through whichever registry the app uses."""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from sodamolek.people.nik import build_nik
+from sodamolek.people.nik import InvalidNik, Nik, build_nik, parse_nik
+from sodamolek.people.registry import PopulationRegistry, RegistryRecord, RegistryUnavailable
 from sodamolek.people.tables import Resident
 from sodamolek.regions.tables import Kelurahan
 
@@ -198,3 +203,105 @@ async def seed_demo_residents(count: int = 300) -> int:
 
 async def count_residents() -> int:
     return await Resident.count()
+
+
+# --- The applicant at the counter -----------------------------------------------------------
+
+logger = logging.getLogger("sodamolek.people")
+
+FOUND = "Terverifikasi dari data kependudukan"
+NOT_FOUND = (
+    "NIK tidak ditemukan di data kependudukan; isi data secara manual — permohonan ditandai "
+    "belum terverifikasi."
+)
+UNAVAILABLE = "Data kependudukan sedang tidak dapat dihubungi; isi manual, akan dicek ulang nanti."
+
+# The applicant's inputs in the request form (prefix "applicant_"), in the order shown.
+APPLICANT_FIELDS = ("nik", "kk", "name", "birth_place", "birth_date", "sex", "address", "rt", "rw")
+FIELD_LABELS = {
+    "nik": "NIK",
+    "kk": "Nomor KK",
+    "name": "Nama lengkap",
+    "birth_place": "Tempat lahir",
+    "birth_date": "Tanggal lahir",
+    "sex": "Jenis kelamin",
+    "address": "Alamat",
+    "rt": "RT",
+    "rw": "RW",
+}
+
+
+@dataclass(frozen=True)
+class ApplicantLookup:
+    status: str  # found | not_found | unavailable | invalid
+    message: str
+    record: RegistryRecord | None = None
+    nik: Nik | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.status == "found"
+
+
+async def lookup_applicant(
+    registry: PopulationRegistry, nik_text: str, today: dt.date | None = None
+) -> ApplicantLookup:
+    """What the counter shows for a typed NIK. Only a valid NIK is sent to the registry; a
+    registry that is down gives "unavailable", never an error: the counter keeps working."""
+    try:
+        nik = parse_nik(nik_text, today)
+    except InvalidNik as reason:
+        return ApplicantLookup("invalid", str(reason))
+    try:
+        record = await registry.lookup(nik.value)
+    except RegistryUnavailable:
+        return ApplicantLookup("unavailable", UNAVAILABLE, nik=nik)
+    if record is None:
+        return ApplicantLookup("not_found", NOT_FOUND, nik=nik)
+    return ApplicantLookup("found", FOUND, record=record, nik=nik)
+
+
+def applicant_values(
+    lookup: ApplicantLookup, nik_text: str, typed: Mapping[str, str]
+) -> dict[str, str]:
+    """The applicant inputs to render after a lookup, keyed by APPLICANT_FIELDS + "verified";
+    `typed` is the request form as posted (inputs named "applicant_<field>").
+
+    Found: the registry's data (the operator may still correct it). Otherwise the NIK as typed
+    and what the operator had typed by hand is kept, but not values that came from the registry
+    for another NIK (typed "verified" was "1"): those would describe somebody else."""
+    if lookup.record is not None:
+        record = lookup.record
+        values = {name: str(getattr(record, name)) for name in APPLICANT_FIELDS}
+        values["birth_date"] = record.birth_date.isoformat()
+        return {**values, "verified": "1"}
+    keep = typed.get("applicant_verified") != "1"
+    values = {
+        name: (typed.get(f"applicant_{name}", "").strip() if keep else "")
+        for name in APPLICANT_FIELDS
+    }
+    values["nik"] = lookup.nik.value if lookup.nik else nik_text.strip()
+    return {**values, "verified": "0"}
+
+
+async def recheck(registry: PopulationRegistry, nik: str) -> RegistryRecord | None:
+    """For the job that re-verifies unverified applicants: the registry's record or None (not
+    registered). RegistryUnavailable propagates so the job tries again later; InvalidNik for a
+    NIK that cannot be one (the job should not have stored it)."""
+    return await registry.lookup(parse_nik(nik).value)
+
+
+def applicant_mismatches(record: RegistryRecord, values: Mapping[str, str]) -> list[str]:
+    """Labels of the applicant fields (keyed as APPLICANT_FIELDS) that differ from the registry's
+    record, ignoring case and spacing: what a re-check should show the operator."""
+
+    def norm(text: str) -> str:
+        return " ".join(str(text).split()).casefold()
+
+    expected = {name: str(getattr(record, name)) for name in APPLICANT_FIELDS}
+    expected["birth_date"] = record.birth_date.isoformat()
+    return [
+        FIELD_LABELS[name]
+        for name in APPLICANT_FIELDS
+        if norm(values.get(name, "")) != norm(expected[name])
+    ]

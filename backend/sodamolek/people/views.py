@@ -1,0 +1,35 @@
+"""The counter's NIK check: the applicant inputs of the request form, filled from the registry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Template
+
+from sodamolek.accounts.guards import require_roles
+from sodamolek.accounts.roles import Role
+from sodamolek.people import service
+
+FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+# POST, not GET: a NIK in a query string would end up in access logs and browser history.
+@post(
+    "/penduduk/cek-nik",
+    guards=[require_roles(Role.OPERATOR, Role.LURAH)],
+    status_code=200,  # an invalid NIK too: htmx swaps only 2xx here, and the reason must show
+    name="check_nik",
+    include_in_schema=False,
+)
+async def check_nik(request: Request, data: FormBody) -> Template:
+    # `nik` when posted on its own; `applicant_nik` when htmx posts the request form around it.
+    nik_text = data.get("nik") or data.get("applicant_nik") or ""
+    lookup = await service.lookup_applicant(request.app.state.registry, nik_text)
+    return Template(
+        "people/_applicant.html",
+        context={"lookup": lookup, "applicant": service.applicant_values(lookup, nik_text, data)},
+        headers={"Cache-Control": "no-store"},  # personal data
+    )
