@@ -57,7 +57,7 @@ class Settings:
     data_dir: Path = Path("data")
     database_url: str = ""
     env: str = "development"
-    secret_key: str = ""
+    secret_key: str = field(default="", repr=False)
     secret_key_generated: bool = False
     base_url: str = "http://127.0.0.1:8000"
     push_allowed_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS

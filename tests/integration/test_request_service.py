@@ -221,3 +221,18 @@ async def test_queue_search_and_order(app, staff):
     assert [i["id"] for i in by_name.items] == [domisili["id"]]
     literal = await service.queue(operator, query="100%")
     assert [i["id"] for i in literal.items] == [skck["id"]]
+
+
+async def test_unverified_requests_are_rechecked_when_the_registry_is_back(app, staff):
+    operator = await user(staff.operator)
+    down = FakeRegistry(down=True)
+    first = (await service.create_request(operator, submission(), down)).request
+    no_nik = submission(applicant={"applicant_name": "Tanpa NIK"})
+    (await service.create_request(operator, no_nik, down))
+    assert await service.recheck_unverified(down) == 0  # still down: nothing changes
+
+    back = FakeRegistry({"5371045708900003": SimpleNamespace(name="Maria Ndun")})
+    assert await service.recheck_unverified(back) == 1  # the one without a NIK is not asked
+    request = await service.get_request(operator, first["id"])
+    assert request["applicant_verified"] is True
+    assert await service.recheck_unverified(back) == 0

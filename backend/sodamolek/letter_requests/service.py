@@ -250,6 +250,9 @@ async def _existing(client_id: uuid.UUID, digest: str) -> dict | None:
     return await _load(row["id"])
 
 
+UNREACHABLE_NOTE = "Data kependudukan tidak dapat dihubungi; akan dicek ulang."
+
+
 async def verify_applicant(registry: Registry | None, applicant: dict) -> tuple[bool, str]:
     """Verified when the registry knows the NIK under the same name."""
     nik = applicant["applicant_nik"]
@@ -260,7 +263,7 @@ async def verify_applicant(registry: Registry | None, applicant: dict) -> tuple[
     try:
         record = await registry.lookup(nik)
     except Exception:  # RegistryUnavailable or a network fault: the counter keeps working
-        return False, "Data kependudukan tidak dapat dihubungi; akan dicek ulang."
+        return False, UNREACHABLE_NOTE
     if record is None:
         return False, "NIK tidak ditemukan di data kependudukan."
     if _name_key(record.name) != _name_key(applicant["applicant_name"]):
@@ -538,3 +541,25 @@ async def events_of(request_id: int) -> list[dict]:
         .order_by(RequestEvent.id)
     )
     return [r | {"at": _aware(r["at"])} for r in rows]
+
+
+async def recheck_unverified(registry: Registry, limit: int = 50) -> int:
+    """Ask the registry again about active requests taken while it was unreachable; returns
+    how many got an answer. Run by the worker; a still-unreachable registry changes nothing."""
+    rows = await LetterRequest.select(
+        LetterRequest.id, LetterRequest.applicant_nik, LetterRequest.applicant_name
+    ).where(
+        (LetterRequest.verification_note == UNREACHABLE_NOTE)
+        & LetterRequest.status.is_in([s.value for s in ACTIVE])
+    ).order_by(LetterRequest.id).limit(limit)  # fmt: skip
+    answered = 0
+    for row in rows:
+        applicant = {"applicant_nik": row["applicant_nik"], "applicant_name": row["applicant_name"]}
+        verified, note = await verify_applicant(registry, applicant)
+        if note == UNREACHABLE_NOTE:
+            break  # still down: try the rest next time
+        await LetterRequest.update(
+            {LetterRequest.applicant_verified: verified, LetterRequest.verification_note: note}
+        ).where(LetterRequest.id == row["id"])
+        answered += 1
+    return answered
