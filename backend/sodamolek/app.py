@@ -24,6 +24,7 @@ from sodamolek.accounts.sessions import (
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.letters import views as letter_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.web import errors
@@ -45,6 +46,13 @@ ROUTES = [
     account_views.logout,
     account_views.admin_users,
     region_views.offices,
+    letter_views.letter_type_list,
+    letter_views.letter_type_new,
+    letter_views.letter_type_create,
+    letter_views.letter_type_row,
+    letter_views.letter_type_edit,
+    letter_views.letter_type_update,
+    letter_views.letter_type_status,
 ]
 
 
