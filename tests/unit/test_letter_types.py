@@ -215,6 +215,12 @@ def test_field_rules_name_each_row():
     }
 
 
+def test_fields_may_be_given_as_stored_dicts():
+    fields = [{"name": "alasan", "label": "Alasan", "type": "select", "options": ["A", "B"]}]
+    values = clean_letter_type(valid_input(fields=fields, template="{{ data.alasan }}"))
+    assert values["fields"] == [{**fields[0], "required": False}]
+
+
 def test_select_options_must_differ_and_fields_are_limited():
     data = valid_input(
         fields=[FieldInput("a", "A", "select", False, ["Ya", "Ya"])], template="{{ pemohon.nama }}"
@@ -338,7 +344,7 @@ def test_a_missing_value_inside_a_loop_is_named_too():
     context = {"pemohon": {"anak": [{"nama": "Ana"}, {"umur": 3}]}}
     with pytest.raises(MissingTemplateValue) as caught:
         render_letter_body("{% for a in pemohon.anak %}{{ a.nama }} {% endfor %}", context)
-    assert "nama" in caught.value.missing[0]
+    assert caught.value.missing == ["nama"]
 
 
 def test_markup_in_values_is_not_executed():

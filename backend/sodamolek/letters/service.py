@@ -105,6 +105,9 @@ class MissingTemplateValue(LetterTemplateError):
         super().__init__("Data untuk isi surat belum lengkap: " + ", ".join(missing) + ".")
 
 
+FIELD_KEYS = ("name", "label", "type", "required", "options")
+
+
 @dataclass
 class FieldInput:
     """One type-specific question on the request form."""
@@ -128,7 +131,7 @@ class LetterTypeInput:
     name: str
     classification_code: str
     requirements: list[str]
-    fields: list[FieldInput]
+    fields: list[FieldInput]  # or dicts in the stored shape {name, label, type, required, options}
     template: str
     description: str = ""
     service_days: int | str = 1
@@ -390,10 +393,12 @@ def _parse_whole(value: int | str | None) -> int | None:
     return int(text)
 
 
-def _clean_fields(rows: list[FieldInput], errors: dict[str, str]) -> list[dict]:
+def _clean_fields(rows: list[FieldInput | Mapping], errors: dict[str, str]) -> list[dict]:
     cleaned: list[dict] = []
     seen: set[str] = set()
     for index, row in enumerate(rows):
+        if isinstance(row, Mapping):  # the stored JSON shape is accepted as well
+            row = FieldInput(**{k: row[k] for k in FIELD_KEYS if k in row})
         if row.is_blank():
             continue
         key = f"fields.{index}."
@@ -543,10 +548,16 @@ def render_letter_body(template: str, context: dict) -> str:
     except MissingTemplateValue:
         raise
     except UndefinedError as exc:  # a path the static scan could not see (e.g. in a loop)
-        raise MissingTemplateValue([_jinja_reason(exc)]) from exc
+        raise MissingTemplateValue([_undefined_name(exc)]) from exc
     except TemplateError as exc:  # the sandbox refused something
         reason = _jinja_reason(exc)
         raise LetterTemplateError(f"Templat surat tidak dapat dipakai: {reason}.") from exc
+
+
+def _undefined_name(exc: UndefinedError) -> str:
+    """The name in Jinja's "'x' is undefined" or "... has no attribute 'x'"."""
+    found = re.search(r"(?:attribute|key) '([^']+)'|^'([^']+)' is undefined", str(exc.message))
+    return (found[1] or found[2]) if found else _jinja_reason(exc)
 
 
 @lru_cache(maxsize=128)
