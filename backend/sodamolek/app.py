@@ -26,6 +26,7 @@ from sodamolek.accounts.sessions import (
 )
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
+from sodamolek.letters import views as letter_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
 from sodamolek.regions import views as region_views
@@ -66,6 +67,13 @@ ROUTES = [
     tracking_views.lookup,
     tracking_views.track,
     people_views.check_nik,
+    letter_views.letter_type_list,
+    letter_views.letter_type_new,
+    letter_views.letter_type_create,
+    letter_views.letter_type_row,
+    letter_views.letter_type_edit,
+    letter_views.letter_type_update,
+    letter_views.letter_type_status,
 ]
 
 

@@ -1,14 +1,172 @@
-"""Letter types (jenis surat): the catalogue every counter and the public standard read from."""
+"""Letter types (jenis surat): the catalogue every counter and the public standard read from.
+
+The admin edits letter types as data; this module checks every rule before anything is written,
+renders a type's template into the letter's body, and validates the type-specific part of a
+request form. Messages are in Indonesian, keyed by the form field they belong to.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
+from typing import Any
 
+from jinja2 import (
+    StrictUndefined,
+    TemplateAssertionError,
+    TemplateError,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
+from jinja2.exceptions import UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from sodamolek import db
 from sodamolek.letters.tables import LetterType
+from sodamolek.web import formatting
 
 CATALOGUE_FILE = "letter_types.json"
+
+CODE_PATTERN = re.compile(r"[a-z0-9-]{2,32}")
+# Path segments under /admin/jenis-surat/ that are pages, not letter types.
+RESERVED_CODES = frozenset({"baru", "baris"})
+CLASSIFICATION_PATTERN = re.compile(r"\d{1,4}(?:\.\d{1,4})*")
+FIELD_NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_]*")
+FIELD_TYPES = {
+    "text": "Teks singkat",
+    "textarea": "Teks panjang",
+    "number": "Angka",
+    "date": "Tanggal",
+    "select": "Pilihan",
+}
+TEMPLATE_ROOTS = ("pemohon", "data", "kelurahan", "kecamatan", "penandatangan", "surat")
+# What the signing step is expected to put under each root (shown to the admin as help; only
+# `data.<field>` is checked, because the type's own fields are the only names known here).
+TEMPLATE_VARIABLES = {
+    "pemohon": ("nama", "nik", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alamat"),
+    "kelurahan": ("nama", "kode", "alamat"),
+    "kecamatan": ("nama", "kode"),
+    "penandatangan": ("nama", "jabatan", "nip"),
+    "surat": ("nomor", "tanggal", "berlaku_sampai"),
+}
+
+MAX_NAME = 150
+MAX_DESCRIPTION = 2000
+MAX_REQUIREMENTS = 30
+MAX_REQUIREMENT = 200
+MAX_FIELDS = 30
+MAX_FIELD_NAME = 40
+MAX_LABEL = 100
+MAX_OPTIONS = 50
+MAX_OPTION = 100
+MAX_TEMPLATE = 20_000
+MAX_COST = 100_000_000  # rupiah; fits the Integer column with room to spare
+# Lengths of a request's type-specific answers.
+MAX_TEXT = 500
+MAX_TEXTAREA = 2000
+MAX_NUMBER_DIGITS = 15
+
+REQUIRED = "Wajib diisi."
+
+
+class LetterTypeError(ValueError):
+    """A letter type that cannot be saved; `errors` maps form field -> Indonesian message.
+
+    Keys: code, name, classification_code, description, requirements, service_days, cost,
+    validity_days, template, fields, and fields.<row>.<name|label|type|options> for a field row.
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Jenis surat belum benar: " + " ".join(errors.values()))
+        self.errors = errors
+
+
+class LetterTypeNotFound(LookupError):
+    pass
+
+
+class LetterTemplateError(ValueError):
+    """A template that cannot be rendered."""
+
+
+class MissingTemplateValue(LetterTemplateError):
+    """The template needs values the context does not have; `missing` lists their paths,
+    e.g. ["pemohon.alamat", "data.keperluan"]."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__("Data untuk isi surat belum lengkap: " + ", ".join(missing) + ".")
+
+
+FIELD_KEYS = ("name", "label", "type", "required", "options")
+
+
+@dataclass
+class FieldInput:
+    """One type-specific question on the request form."""
+
+    name: str = ""
+    label: str = ""
+    type: str = "text"
+    required: bool = False
+    options: list[str] = field(default_factory=list)
+
+    def is_blank(self) -> bool:
+        # An empty row of the admin's form table: ignored, not an error.
+        return not (self.name.strip() or self.label.strip() or any(o.strip() for o in self.options))
+
+
+@dataclass
+class LetterTypeInput:
+    """What the admin typed. Numbers may still be text (from a form); the service parses them."""
+
+    code: str
+    name: str
+    classification_code: str
+    requirements: list[str]
+    fields: list[FieldInput]  # or dicts in the stored shape {name, label, type, required, options}
+    template: str
+    description: str = ""
+    service_days: int | str = 1
+    cost: int | str = 0
+    validity_days: int | str | None = None
+    needs_camat: bool = False
+
+    @classmethod
+    def from_dict(cls, item: Mapping[str, Any]) -> LetterTypeInput:
+        """From a catalogue entry or a stored row (JSON shape)."""
+        return cls(
+            code=item["code"],
+            name=item["name"],
+            classification_code=item["classification_code"],
+            requirements=list(item.get("requirements") or []),
+            fields=[
+                FieldInput(
+                    name=f.get("name", ""),
+                    label=f.get("label", ""),
+                    type=f.get("type", "text"),
+                    required=bool(f.get("required")),
+                    options=list(f.get("options") or []),
+                )
+                for f in item.get("fields") or []
+            ],
+            template=item.get("template", ""),
+            description=item.get("description", ""),
+            service_days=item.get("service_days", 1),
+            cost=item.get("cost", 0),
+            validity_days=item.get("validity_days"),
+            needs_camat=bool(item.get("needs_camat")),
+        )
+
+
+# --- Reading -----------------------------------------------------------------------------------
 
 
 def default_catalogue() -> list[dict]:
@@ -35,6 +193,12 @@ async def list_letter_types(active_only: bool = True) -> list[dict]:
     return rows
 
 
+async def get_letter_type(code: str) -> dict | None:
+    """The letter type with this code, active or not (check `is_active`), or None."""
+    row = await LetterType.select().where(LetterType.code == code).first()
+    return _decode_json(row) if row else None
+
+
 def _decode_json(row: dict) -> dict:
     # Piccolo returns JSON columns as text on both engines.
     for key in ("requirements", "fields"):
@@ -47,33 +211,535 @@ async def count_letter_types() -> int:
     return await LetterType.count()
 
 
-async def get_letter_type(code: str) -> dict | None:
-    row = await LetterType.select().where(LetterType.code == code).first()
-    return _decode_json(row) if row else None
+# --- Writing -----------------------------------------------------------------------------------
 
 
-def validate_request_data(letter_type: dict, form) -> tuple[dict, dict]:
-    """The type's own fields of a request: (clean data, errors by field name)."""
-    data: dict = {}
-    errors: dict = {}
-    for spec in letter_type["fields"]:
-        name = spec["name"]
-        value = " ".join(str(form.get(name, "") or "").split()) if spec["type"] != "textarea" \
-            else str(form.get(name, "") or "").strip()  # fmt: skip
-        if not value:
-            if spec.get("required"):
-                errors[name] = f"{spec['label']} wajib diisi."
+async def create_letter_type(data: LetterTypeInput) -> int:
+    """Check and store a new letter type (active). Returns its id; raises LetterTypeError."""
+    values = clean_letter_type(data)
+    # The unique index decides, so two admins creating the same code at once cannot both win.
+    try:
+        rows = await LetterType.insert(LetterType(**values, is_active=True))
+    except _unique_violations() as exc:
+        raise LetterTypeError({"code": _code_taken(values["code"])}) from exc
+    return rows[0]["id"]
+
+
+async def update_letter_type(code: str, data: LetterTypeInput) -> None:
+    """Replace everything but the code (immutable) and the active flag."""
+    errors: dict[str, str] = {}
+    if data.code and data.code != code:
+        errors["code"] = "Kode tidak dapat diubah setelah jenis surat dibuat."
+    try:
+        values = clean_letter_type(LetterTypeInput(**{**data.__dict__, "code": code}))
+    except LetterTypeError as exc:
+        errors = {**exc.errors, **errors}
+    if errors:
+        raise LetterTypeError(errors)
+    values.pop("code")
+    async with db.write_transaction(db.current_engine()):
+        if not await LetterType.exists().where(LetterType.code == code):
+            raise LetterTypeNotFound(code)
+        await LetterType.update({getattr(LetterType, k): v for k, v in values.items()}).where(
+            LetterType.code == code
+        )
+
+
+async def set_letter_type_active(code: str, active: bool) -> None:
+    """Offer (active) or withdraw (inactive) a type at the counters. Requests already taken keep
+    their type; the type just no longer appears for new requests."""
+    async with db.write_transaction(db.current_engine()):
+        if not await LetterType.exists().where(LetterType.code == code):
+            raise LetterTypeNotFound(code)
+        await LetterType.update({LetterType.is_active: bool(active)}).where(LetterType.code == code)
+
+
+def _code_taken(code: str) -> str:
+    return f"Kode “{code}” sudah dipakai jenis surat lain."
+
+
+def _unique_violations() -> tuple[type[BaseException], ...]:
+    import asyncpg
+
+    return (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError)
+
+
+# --- Validation of a letter type ---------------------------------------------------------------
+
+
+def clean_letter_type(data: LetterTypeInput) -> dict:
+    """Every rule of a letter type, without the database (uniqueness is checked on insert).
+
+    Returns the column values ready to store; raises LetterTypeError with every problem found,
+    not just the first, so the form can show them all at once.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+
+    code = (data.code or "").strip()
+    if not code:
+        errors["code"] = REQUIRED
+    elif not CODE_PATTERN.fullmatch(code):
+        errors["code"] = (
+            "Kode 2–32 karakter: huruf kecil, angka atau tanda hubung (contoh: domisili, sktm)."
+        )
+    elif code in RESERVED_CODES:
+        errors["code"] = f"Kode “{code}” dipakai oleh sistem; pilih kode lain."
+    values["code"] = code
+
+    name = " ".join((data.name or "").split())
+    if not name:
+        errors["name"] = REQUIRED
+    elif len(name) > MAX_NAME:
+        errors["name"] = f"Paling banyak {MAX_NAME} karakter."
+    values["name"] = name
+
+    classification = (data.classification_code or "").strip()
+    if not classification:
+        errors["classification_code"] = REQUIRED
+    elif len(classification) > 16 or not CLASSIFICATION_PATTERN.fullmatch(classification):
+        errors["classification_code"] = (
+            "Kode klasifikasi berupa angka, boleh dengan titik (contoh: 470 atau 474.2)."
+        )
+    values["classification_code"] = classification
+
+    description = (data.description or "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        errors["description"] = f"Paling banyak {MAX_DESCRIPTION} karakter."
+    values["description"] = description
+
+    requirements = [" ".join(r.split()) for r in data.requirements or [] if r and r.strip()]
+    if not requirements:
+        errors["requirements"] = "Tulis paling sedikit satu persyaratan (satu per baris)."
+    elif len(requirements) > MAX_REQUIREMENTS:
+        errors["requirements"] = f"Paling banyak {MAX_REQUIREMENTS} persyaratan."
+    elif too_long := [r for r in requirements if len(r) > MAX_REQUIREMENT]:
+        errors["requirements"] = (
+            f"Setiap persyaratan paling banyak {MAX_REQUIREMENT} karakter "
+            f"(“{too_long[0][:40]}…” terlalu panjang)."
+        )
+    values["requirements"] = requirements
+
+    values["service_days"] = _whole_number(
+        data.service_days,
+        "service_days",
+        1,
+        60,
+        errors,
+        "Waktu layanan berupa bilangan bulat 1–60 hari kerja.",
+    )
+    values["cost"] = _whole_number(
+        data.cost,
+        "cost",
+        0,
+        MAX_COST,
+        errors,
+        "Biaya berupa bilangan bulat rupiah, 0 (gratis) atau lebih.",
+    )
+    if data.validity_days is None or str(data.validity_days).strip() == "":
+        values["validity_days"] = None
+    else:
+        values["validity_days"] = _whole_number(
+            data.validity_days,
+            "validity_days",
+            1,
+            3650,
+            errors,
+            "Masa berlaku dikosongkan (tanpa batas) atau bilangan bulat 1–3650 hari.",
+        )
+    values["needs_camat"] = bool(data.needs_camat)
+
+    values["fields"] = _clean_fields(data.fields or [], errors)
+
+    template = (data.template or "").strip()
+    if not template:
+        errors["template"] = REQUIRED
+    elif len(template) > MAX_TEMPLATE:
+        errors["template"] = f"Templat paling banyak {MAX_TEMPLATE} karakter."
+    elif problems := template_problems(template, [f["name"] for f in values["fields"]]):
+        errors["template"] = " ".join(problems)
+    values["template"] = template
+
+    if errors:
+        raise LetterTypeError(errors)
+    return values
+
+
+def _whole_number(
+    value: int | str | None, key: str, low: int, high: int, errors: dict, message: str
+) -> int | None:
+    number = _parse_whole(value)
+    if number is None or not low <= number <= high:
+        errors[key] = message
+        return None
+    return number
+
+
+THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
+def _parse_whole(value: int | str | None) -> int | None:
+    """A non-negative whole number from an int or from text like "25" or "1.500.000"
+    (Indonesian thousands separators). Anything else is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value or "").strip().replace(" ", "")
+    if THOUSANDS.fullmatch(text):
+        text = text.replace(".", "")
+    if not text.isascii() or not text.isdigit() or len(text) > MAX_NUMBER_DIGITS:
+        return None
+    return int(text)
+
+
+def _clean_fields(rows: list[FieldInput | Mapping], errors: dict[str, str]) -> list[dict]:
+    cleaned: list[dict] = []
+    seen: set[str] = set()
+    for index, row in enumerate(rows):
+        if isinstance(row, Mapping):  # the stored JSON shape is accepted as well
+            row = FieldInput(**{k: row[k] for k in FIELD_KEYS if k in row})
+        if row.is_blank():
             continue
-        if spec["type"] == "number" and not value.isdigit():
-            errors[name] = f"{spec['label']} harus berupa angka."
-        elif spec["type"] == "date":
-            try:
-                value = dt.date.fromisoformat(value).isoformat()
-            except ValueError:
-                errors[name] = f"{spec['label']}: tanggal tidak sah (TTTT-BB-HH)."
-        elif spec["type"] == "select" and value not in spec.get("options", []):
-            errors[name] = f"{spec['label']}: pilih salah satu pilihan yang tersedia."
-        elif len(value) > (2000 if spec["type"] == "textarea" else 500):
-            errors[name] = f"{spec['label']} terlalu panjang."
-        data[name] = value
-    return data, errors
+        key = f"fields.{index}."
+        name = (row.name or "").strip()
+        label = " ".join((row.label or "").split())
+        kind = (row.type or "").strip()
+        options = [" ".join(o.split()) for o in row.options or [] if o and o.strip()]
+        if not name:
+            errors[key + "name"] = REQUIRED
+        elif len(name) > MAX_FIELD_NAME or not FIELD_NAME_PATTERN.fullmatch(name):
+            errors[key + "name"] = (
+                f"Nama isian: huruf kecil, angka atau garis bawah, diawali huruf atau garis "
+                f"bawah, paling banyak {MAX_FIELD_NAME} karakter (contoh: alamat_usaha)."
+            )
+        elif name in seen:
+            errors[key + "name"] = f"Nama isian “{name}” sudah dipakai di baris lain."
+        seen.add(name)
+        if not label:
+            errors[key + "label"] = REQUIRED
+        elif len(label) > MAX_LABEL:
+            errors[key + "label"] = f"Paling banyak {MAX_LABEL} karakter."
+        if kind not in FIELD_TYPES:
+            errors[key + "type"] = "Pilih jenis isian: " + ", ".join(FIELD_TYPES.values()) + "."
+        item: dict[str, Any] = {
+            "name": name,
+            "label": label,
+            "type": kind,
+            "required": bool(row.required),
+        }
+        if kind == "select":
+            if not options:
+                errors[key + "options"] = "Isian pilihan perlu paling sedikit satu pilihan."
+            elif len(options) > MAX_OPTIONS:
+                errors[key + "options"] = f"Paling banyak {MAX_OPTIONS} pilihan."
+            elif any(len(o) > MAX_OPTION for o in options):
+                errors[key + "options"] = f"Setiap pilihan paling banyak {MAX_OPTION} karakter."
+            elif len(set(options)) != len(options):
+                errors[key + "options"] = "Ada pilihan yang ditulis dua kali."
+            item["options"] = options
+        cleaned.append(item)
+    if len(cleaned) > MAX_FIELDS:
+        errors["fields"] = f"Paling banyak {MAX_FIELDS} isian."
+    return cleaned
+
+
+# --- Templates ---------------------------------------------------------------------------------
+
+
+class _LetterEnvironment(SandboxedEnvironment):
+    """The sandbox a template is parsed and rendered in: no globals, StrictUndefined, no
+    autoescape (the body goes into a PDF as text; HTML pages escape it when they show it)."""
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+        self.globals.clear()
+        self.filters["tanggal"] = _date_filter
+        self.filters["rupiah"] = formatting.format_rupiah
+
+
+def _date_filter(value: Any) -> str:
+    """`{{ data.tanggal_nikah | tanggal }}` -> "29 November 2026" (ISO text or a date)."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    return formatting.format_date(value)
+
+
+ENVIRONMENT = _LetterEnvironment()
+COMMON_FILTERS = ("tanggal", "rupiah", "upper", "lower", "title")
+
+
+def template_problems(template: str, field_names: list[str]) -> list[str]:
+    """What is wrong with a template for a type with these fields (empty list: it is fine).
+
+    Only pemohon.*, data.<a field of this type>, kelurahan.*, kecamatan.*, penandatangan.* and
+    surat.* may be used; names starting with "_" never (the sandbox refuses them anyway).
+    """
+    try:
+        tree = ENVIRONMENT.parse(template)
+        ENVIRONMENT.compile(tree)  # unknown filters and tests show up here
+    except TemplateAssertionError as exc:  # parsed, but names a filter or test we do not have
+        unknown = re.search(r"No (filter|test) named '([^']+)'", str(exc.message))
+        if unknown:
+            kind = "Filter" if unknown[1] == "filter" else "Uji"
+            return [
+                f"{kind} “{unknown[2]}” tidak dikenal (baris {exc.lineno}); "
+                f"filter yang tersedia antara lain: {', '.join(COMMON_FILTERS)}."
+            ]
+        return [f"Templat tidak dapat dipakai (baris {exc.lineno}): {_jinja_reason(exc)}."]
+    except TemplateSyntaxError as exc:
+        return [f"Susunan templat salah di baris {exc.lineno}: {_jinja_reason(exc)}."]
+    except TemplateError as exc:
+        return [f"Templat tidak dapat dipakai: {_jinja_reason(exc)}."]
+
+    problems: list[str] = []
+    unknown = sorted(meta.find_undeclared_variables(tree) - set(TEMPLATE_ROOTS))
+    for name in unknown:
+        problems.append(f"Variabel “{name}” tidak dikenal; gunakan {', '.join(TEMPLATE_ROOTS)}.")
+    fields = set(field_names)
+    used_as_base: set[int] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node.node, nodes.Name):
+            used_as_base.add(id(node.node))
+        attr = _static_attribute(node)
+        if attr is not None and attr.startswith("_"):
+            problems.append(f"Atribut “{attr}” tidak diizinkan.")
+        if isinstance(node.node, nodes.Name) and node.node.name == "data":
+            if attr is None:
+                problems.append("Gunakan data.<nama_isian>, bukan data[...] dengan nilai hitungan.")
+            elif attr not in fields:
+                problems.append(f"data.{attr}: “{attr}” bukan isian jenis surat ini.")
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name in TEMPLATE_ROOTS and id(node) not in used_as_base:
+            problems.append(f"Gunakan {node.name}.<nama>, bukan {node.name} saja.")
+    return list(dict.fromkeys(problems))  # once each, in order
+
+
+def _static_attribute(node: nodes.Getattr | nodes.Getitem) -> str | None:
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        return node.arg.value
+    return None
+
+
+def _jinja_reason(exc: TemplateError) -> str:
+    return str(exc.message or exc).rstrip(".")
+
+
+def render_letter_body(template: str, context: dict) -> str:
+    """The letter's body text: `template` rendered in the sandbox with `context`
+    (keys pemohon, data, kelurahan, kecamatan, penandatangan, surat).
+
+    A value the template needs that is absent from the context, or None where the template
+    prints it, raises MissingTemplateValue naming every such path. Values are inserted as text
+    and never evaluated as template code. No HTML escaping: show the result in a page with
+    Jinja's autoescape (never `| safe`).
+    """
+    try:
+        compiled = _compile(template)
+    except TemplateError as exc:
+        raise LetterTemplateError(f"Templat surat tidak valid: {_jinja_reason(exc)}.") from exc
+    missing = _absent_paths(template, context)
+    if missing:
+        raise MissingTemplateValue(missing)
+    try:
+        return compiled.render(_mark_blanks(context, ""))
+    except MissingTemplateValue:
+        raise
+    except UndefinedError as exc:  # a path the static scan could not see (e.g. in a loop)
+        raise MissingTemplateValue([_undefined_name(exc)]) from exc
+    except TemplateError as exc:  # the sandbox refused something
+        reason = _jinja_reason(exc)
+        raise LetterTemplateError(f"Templat surat tidak dapat dipakai: {reason}.") from exc
+
+
+def _undefined_name(exc: UndefinedError) -> str:
+    """The name in Jinja's "'x' is undefined" or "... has no attribute 'x'"."""
+    found = re.search(r"(?:attribute|key) '([^']+)'|^'([^']+)' is undefined", str(exc.message))
+    return (found[1] or found[2]) if found else _jinja_reason(exc)
+
+
+@lru_cache(maxsize=128)
+def _compile(template: str):
+    return ENVIRONMENT.from_string(template)
+
+
+@lru_cache(maxsize=128)
+def _referenced_paths(template: str) -> tuple[tuple[str, ...], ...]:
+    """Every dotted path (root.attr.attr…) the template reads, outermost first."""
+    tree = ENVIRONMENT.parse(template)
+    paths: list[tuple[str, ...]] = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        path: list[str] = []
+        current: nodes.Node = node
+        while isinstance(current, (nodes.Getattr, nodes.Getitem)):
+            attr = _static_attribute(current)
+            if attr is None:
+                break
+            path.append(attr)
+            current = current.node
+        else:
+            if isinstance(current, nodes.Name) and current.name in TEMPLATE_ROOTS:
+                paths.append((current.name, *reversed(path)))
+    return tuple(dict.fromkeys(paths))
+
+
+def _absent_paths(template: str, context: Mapping) -> list[str]:
+    missing: list[str] = []
+    for path in _referenced_paths(template):
+        value: Any = context
+        for depth, key in enumerate(path):
+            if isinstance(value, Mapping) and key in value:
+                value = value[key]
+            elif value is not None and not isinstance(value, Mapping) and hasattr(value, key):
+                value = getattr(value, key)
+            else:
+                name = ".".join(path[: depth + 1])
+                if name not in missing and not any(name.startswith(m + ".") for m in missing):
+                    missing.append(name)
+                break
+    return missing
+
+
+class _Blank:
+    """A None in the context: false in `{% if %}`, but printing it is a missing value."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        raise MissingTemplateValue([self.path])
+
+
+def _mark_blanks(value: Any, path: str) -> Any:
+    if value is None:
+        return _Blank(path)
+    if isinstance(value, Mapping):
+        return {k: _mark_blanks(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    return value
+
+
+# --- Admin preview -----------------------------------------------------------------------------
+
+SAMPLE_CONTEXT = {
+    "pemohon": {
+        "nama": "Maria Lado",
+        "nik": "5371046506900001",
+        "tempat_lahir": "Kupang",
+        "tanggal_lahir": "25 Juni 1990",
+        "jenis_kelamin": "Perempuan",
+        "alamat": "Jl. Frans Seda No. 12, RT 003/RW 001",
+    },
+    "kelurahan": {
+        "nama": "Oebobo",
+        "kode": "53.71.04.1001",
+        "alamat": "Jl. W. J. Lalamentik, Kupang",
+    },
+    "kecamatan": {"nama": "Oebobo", "kode": "53.71.04"},
+    "penandatangan": {
+        "nama": "Markus Ndun, S.Sos.",
+        "jabatan": "Lurah",
+        "nip": "197805122005011003",
+    },
+    "surat": {
+        "nomor": "470/001/53.71.04.1001/XI/2026",
+        "tanggal": "29 November 2026",
+        "berlaku_sampai": "28 Mei 2027",
+    },
+}
+
+
+def preview_letter_body(letter_type: Mapping) -> tuple[str | None, str | None]:
+    """The body with example values (each field shows as [its label]) for the admin's page:
+    (text, None) or (None, why it cannot be shown). The text is plain: escape it in HTML."""
+    data = {f["name"]: f"[{f['label']}]" for f in letter_type.get("fields") or []}
+    try:
+        return render_letter_body(letter_type["template"], {**SAMPLE_CONTEXT, "data": data}), None
+    except LetterTemplateError as exc:
+        return None, str(exc)
+
+
+# --- A request's type-specific answers ---------------------------------------------------------
+
+HTML_INPUT = {"text": "text", "number": "text", "date": "date"}
+
+
+def fields_for_form(letter_type: Mapping) -> list[dict]:
+    """The type's fields with what an HTML form needs: `control` (input, textarea or select),
+    `input_type`, `inputmode`, `maxlength`. Input names are the field names."""
+    out = []
+    for f in letter_type.get("fields") or []:
+        kind = f["type"]
+        out.append(
+            {
+                **f,
+                "options": list(f.get("options") or []),
+                "control": {"textarea": "textarea", "select": "select"}.get(kind, "input"),
+                "input_type": HTML_INPUT.get(kind, "text"),
+                "inputmode": "numeric" if kind == "number" else None,
+                "maxlength": {"text": MAX_TEXT, "textarea": MAX_TEXTAREA}.get(kind),
+            }
+        )
+    return out
+
+
+def validate_request_data(letter_type: dict, form: Mapping[str, str]) -> tuple[dict, dict]:
+    """Check a request's answers to its type's fields.
+
+    `form` is keyed by field name (other keys are ignored). Returns (clean, errors): clean has
+    every field of the type — text stripped, numbers as int, dates as ISO text "YYYY-MM-DD",
+    an optional field left empty as None; errors maps field name -> Indonesian message that
+    names the field by its label. The data is usable only when errors is empty.
+    """
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in letter_type.get("fields") or []:
+        name, label, kind = f["name"], f["label"], f["type"]
+        raw = form.get(name)
+        text = raw.strip() if isinstance(raw, str) else ""
+        if kind == "textarea":
+            text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
+        else:
+            text = " ".join(text.split())
+        if not text:
+            clean[name] = None
+            if f.get("required"):
+                errors[name] = f"{label} wajib diisi."
+            continue
+        value, problem = _check_answer(kind, text, list(f.get("options") or []))
+        clean[name] = value
+        if problem:
+            errors[name] = f"{label}: {problem}"
+    return clean, errors
+
+
+def _check_answer(kind: str, text: str, options: list[str]) -> tuple[Any, str | None]:
+    if kind == "number":
+        number = _parse_whole(text)
+        if number is None:
+            return None, "isi dengan bilangan bulat 0 atau lebih, tanpa koma (contoh: 3)."
+        return number, None
+    if kind == "date":
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return None, "tanggal tidak valid; gunakan format TTTT-BB-HH (contoh: 2026-11-29)."
+        if not 1900 <= day.year <= 2100:
+            return None, "tahun harus antara 1900 dan 2100."
+        return day.isoformat(), None
+    if kind == "select":
+        if text not in options:
+            return None, "pilih salah satu pilihan yang tersedia."
+        return text, None
+    limit = MAX_TEXTAREA if kind == "textarea" else MAX_TEXT
+    if len(text) > limit:
+        return None, f"paling banyak {limit} karakter (sekarang {len(text)})."
+    return text, None
