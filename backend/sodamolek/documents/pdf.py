@@ -1,6 +1,7 @@
 """One letter as a PDF: kop surat, title and number, body, identity table, signature blocks and
-the verification QR. fpdf2 with its core fonts: fast (a few ms a letter), pure Python from PyPI,
-no font files to ship.
+the verification QR. fpdf2 with its core fonts: pure Python from PyPI, no font files to ship, about
+20 ms of CPU a letter (half of it the QR; bench/letter_pdf.py). CPU-bound: async callers should
+run it in a worker thread.
 
 Core fonts and characters: the standard Times font is written with WinAnsiEncoding, so every
 character of Windows-1252 prints and extracts as itself, including the ones latin-1 lacks that
@@ -15,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -154,7 +155,7 @@ class LetterDocument:
     countersign_label: str = "Mengetahui,"
     verification_url: str | None = None
     government: str = "Pemerintah Kota Kupang"
-    issued_at: dt.datetime | None = field(default=None, compare=False)  # PDF creation date
+    issued_at: dt.datetime | None = None  # the PDF's creation date: same letter, same bytes
 
     def __post_init__(self) -> None:
         if self.paper_size not in PAPER_SIZES_MM:
