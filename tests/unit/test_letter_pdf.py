@@ -237,6 +237,11 @@ def test_a_long_letter_keeps_the_signature_and_qr_together_on_the_last_page():
         assert piece in last
     assert qr_in_page(reader.pages[-1])[0]
     assert not qr_in_page(reader.pages[0])[0]
+    # Every later page names the letter it continues.
+    for page in reader.pages[1:]:
+        first_line = page.extract_text().splitlines()[0]
+        assert first_line == f"Lanjutan Surat Keterangan Domisili Nomor {DOC.number}"
+    assert "Lanjutan" not in reader.pages[0].extract_text()
     assert "Paragraf 7:" in text_of(render_letter_pdf(long_doc))
 
 

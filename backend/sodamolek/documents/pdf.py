@@ -189,10 +189,24 @@ class LetterDocument:
         )
 
 
+class _LetterPDF(FPDF):
+    """Pages after the first say which letter they continue, so a page cannot be swapped
+    between letters unnoticed."""
+
+    continuation = ""
+
+    def header(self) -> None:
+        if self.page_no() > 1 and self.continuation:
+            self.set_font(FONT, "I", 9)
+            self.cell(0, 5, self.continuation, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(3)
+
+
 def render_letter_pdf(doc: LetterDocument) -> bytes:
     """The letter as PDF bytes; its text can be extracted (WinAnsi-encoded core font)."""
     width, height = PAPER_SIZES_MM[doc.paper_size]
-    pdf = FPDF(orientation="P", unit="mm", format=(width, height))
+    pdf = _LetterPDF(orientation="P", unit="mm", format=(width, height))
+    pdf.continuation = pdf_text(f"Lanjutan {doc.title} Nomor {doc.number or '-'}")
     pdf.core_fonts_encoding = ENCODING
     pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
     pdf.set_auto_page_break(True, MARGIN_BOTTOM)
@@ -310,16 +324,17 @@ def _verification(pdf: FPDF, doc: LetterDocument) -> None:
     """Bottom left of the last page: the QR and the sentence that explains it."""
     pdf.set_auto_page_break(False)  # the footer zone is kept free above
     top = pdf.h - MARGIN_BOTTOM - QR_SIZE
-    text_x = pdf.l_margin + QR_SIZE + 3
-    text_width = pdf.w - pdf.r_margin - text_x
     if doc.verification_url:
         draw_qr(pdf, doc.verification_url, pdf.l_margin, top, QR_SIZE)
+        text_x = pdf.l_margin + QR_SIZE + 3
+        pdf.set_font(FONT, "I", 9)
         note = doc.verification_note or ""
     else:
+        text_x = pdf.l_margin
+        pdf.set_font(FONT, "B", 10)
         note = (
             "PRATINJAU \u2013 belum ditandatangani. Nomor surat dan kode QR verifikasi "
             "diberikan saat surat ditandatangani."
         )
-    pdf.set_font(FONT, "I", 9)
     pdf.set_xy(text_x, top + QR_SIZE / 2 - 4.5)
-    pdf.multi_cell(text_width, 4.5, pdf_text(note), align="L")
+    pdf.multi_cell(pdf.w - pdf.r_margin - text_x, 4.5, pdf_text(note), align="L")
