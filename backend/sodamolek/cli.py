@@ -1,4 +1,4 @@
-"""The `sodamolek` command: serve, migrate, seed, create-user, fake-registry."""
+"""The `sodamolek` command: serve, migrate, seed, create-user, fake-registry, signing-key."""
 
 from __future__ import annotations
 
@@ -83,6 +83,27 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
     _with_database(settings, work)
 
 
+def cmd_signing_key(settings: Settings, _: argparse.Namespace) -> None:
+    """Create the letter-signing key once (never over an existing one); print its public half.
+    The one way production gets a key: it is never generated silently there."""
+    from sodamolek.documents.signing import (
+        create_signing_key,
+        key_id,
+        load_signing_key,
+        public_key_pem,
+    )
+
+    path = settings.signing_key_path
+    try:
+        key = create_signing_key(path)
+        print(f"Kunci tanda tangan surat dibuat: {path} (simpan cadangannya di tempat aman).")
+    except FileExistsError:
+        key = load_signing_key(path)
+        print(f"Kunci tanda tangan surat sudah ada: {path} (tidak diubah).")
+    print(f"ID kunci: {key_id(key)}")
+    print(public_key_pem(key), end="")
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -138,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.set_defaults(handler=cmd_serve)
+
+    signing_key = commands.add_parser(
+        "signing-key", help="buat kunci tanda tangan surat (sekali) dan tampilkan kunci publiknya"
+    )
+    signing_key.set_defaults(handler=cmd_signing_key)
 
     migrate = commands.add_parser("migrate", help="terapkan migrasi basis data")
     migrate.set_defaults(handler=cmd_migrate)

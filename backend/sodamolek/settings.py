@@ -18,6 +18,7 @@ DEFAULT_PUSH_HOSTS = (
 # A secret shorter than this is refused in production.
 MIN_SECRET_LENGTH = 32
 SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
+SIGNING_KEY_FILE_NAME = "signing_key.pem"  # Ed25519 key that signs letters (documents.signing)
 
 
 class SettingsError(RuntimeError):
@@ -68,6 +69,7 @@ class Settings:
     registry_retries: int = 2  # extra attempts after a network error or a 5xx
     registry_breaker_failures: int = 5  # consecutive failures that open the circuit
     registry_breaker_seconds: float = 30.0  # how long an open circuit fails fast
+    signing_key_file: Path | None = None  # None: <data_dir>/signing_key.pem
     db_pool_size: int = 5
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
@@ -93,6 +95,10 @@ class Settings:
         return Path(self.database_url.removeprefix("sqlite:///"))
 
     @property
+    def signing_key_path(self) -> Path:
+        return self.signing_key_file or self.data_dir / SIGNING_KEY_FILE_NAME
+
+    @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
 
@@ -107,6 +113,7 @@ class Settings:
             raise SettingsError(
                 "SODAMOLEK_DATABASE_URL harus diawali sqlite:/// atau postgresql://"
             )
+        signing_key_file = _env("SODAMOLEK_SIGNING_KEY_FILE")
         hosts = _env("SODAMOLEK_PUSH_ALLOWED_HOSTS")
         push_hosts = (
             tuple(h.strip().lower() for h in hosts.split(",") if h.strip())
@@ -127,6 +134,7 @@ class Settings:
             registry_retries=max(0, _env_int("SODAMOLEK_REGISTRY_RETRIES", 2)),
             registry_breaker_failures=max(1, _env_int("SODAMOLEK_REGISTRY_BREAKER_FAILURES", 5)),
             registry_breaker_seconds=_env_seconds("SODAMOLEK_REGISTRY_BREAKER_SECONDS", 30.0),
+            signing_key_file=Path(signing_key_file) if signing_key_file else None,
             db_pool_size=_env_int("SODAMOLEK_DB_POOL_SIZE", 5),
             session_idle_minutes=_env_int("SODAMOLEK_SESSION_IDLE_MINUTES", 60),
             session_absolute_hours=_env_int("SODAMOLEK_SESSION_ABSOLUTE_HOURS", 12),
@@ -141,7 +149,8 @@ class Settings:
         )
 
     def check_for_production(self) -> None:
-        """Refuse to run a production server on generated, default or weak secrets."""
+        """Refuse to run a production server on generated, default or weak secrets, or without
+        the letter-signing key (which production never generates by itself)."""
         if not self.is_production:
             return
         if not self.secret_key or self.secret_key_generated:
@@ -165,6 +174,9 @@ class Settings:
                 "SODAMOLEK_REGISTRY_URL harus alamat https:// di mode production "
                 "(NIK dan kredensial tidak boleh lewat jaringan tanpa enkripsi)."
             )
+        from sodamolek.documents.signing import signing_key_for  # crypto only when checked
+
+        signing_key_for(self)  # raises SigningKeyError (a SettingsError) naming the fix
 
 
 _KNOWN_DEFAULTS = {"changeme", "change-me", "secret", "ganti-saya", "ganti-dengan-nilai-acak"}

@@ -64,11 +64,16 @@ def test_production_refuses_a_generated_secret():
         settings.check_for_production()
 
 
-def test_production_needs_https_base_url():
-    settings = Settings(env="production", secret_key=STRONG, base_url="http://x")
+def test_production_needs_https_base_url(tmp_path):
+    from sodamolek.documents.signing import create_signing_key
+
+    create_signing_key(tmp_path / "signing_key.pem")  # production also needs the letter key
+    settings = Settings(env="production", secret_key=STRONG, base_url="http://x", data_dir=tmp_path)
     with pytest.raises(SettingsError, match="SODAMOLEK_BASE_URL"):
         settings.check_for_production()
-    Settings(env="production", secret_key=STRONG, base_url="https://x").check_for_production()
+    Settings(
+        env="production", secret_key=STRONG, base_url="https://x", data_dir=tmp_path
+    ).check_for_production()
 
 
 def test_serve_in_production_without_secret_exits_with_the_setting_named(tmp_path):
