@@ -24,6 +24,8 @@ from sodamolek.accounts.sessions import (
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.documents.signing import signing_key_for
+from sodamolek.issuing import views as issuing_views
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
 from sodamolek.letters import views as letter_views
@@ -66,6 +68,15 @@ ROUTES = [
     tracking_views.lookup_form,
     tracking_views.lookup,
     tracking_views.track,
+    issuing_views.signing_desk,
+    issuing_views.sign,
+    issuing_views.preview,
+    issuing_views.countersign_desk,
+    issuing_views.countersign,
+    issuing_views.letter_pdf,
+    issuing_views.revoke,
+    issuing_views.verify,
+    issuing_views.public_key,
     people_views.check_nik,
     letter_views.letter_type_list,
     letter_views.letter_type_new,
@@ -148,6 +159,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry
+    # Loaded once: every signature of this process uses it; verification uses its public half.
+    app.state.signing_key = signing_key_for(settings)
     app.state.throttle_policy = ThrottlePolicy(
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_address=settings.login_max_failures_per_address,

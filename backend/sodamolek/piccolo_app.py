@@ -5,6 +5,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, WebSession
+from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
@@ -24,6 +25,8 @@ TABLES = [
     RequestEvent,
     RequestCounter,
     RateLimitWindow,
+    Letter,
+    LetterNumberCounter,
 ]
 
 APP_CONFIG = AppConfig(

@@ -46,7 +46,7 @@ async def create_token(created_by: int | None, name: str, kelurahan: str) -> tup
             prefix=token[:10],
             created_by=created_by,
             created_at=_now(),
-        )  # fmt: skip
+        )
     )
     return rows[0]["id"], token
 
@@ -71,7 +71,7 @@ async def authenticate_token(token: str) -> CurrentUser | None:
             ApiToken.kelurahan,
             ApiToken.last_used_at,
             ApiToken.kelurahan.name.as_alias("kelurahan_name"),
-        )  # fmt: skip
+        )
         .where((ApiToken.token_hash == _hash(token)) & ApiToken.revoked_at.is_null())
         .first()
     )
@@ -84,10 +84,15 @@ async def authenticate_token(token: str) -> CurrentUser | None:
     ):
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     return CurrentUser(
-        id=None, username=f"token:{row['id']}", full_name=row["name"], role=Role.OPERATOR,
-        kelurahan_id=row["kelurahan"], kecamatan_id=None,
-        office_name=f"Kelurahan {row['kelurahan_name']}", api_token_id=row["id"],
-    )  # fmt: skip
+        id=None,
+        username=f"token:{row['id']}",
+        full_name=row["name"],
+        role=Role.OPERATOR,
+        kelurahan_id=row["kelurahan"],
+        kecamatan_id=None,
+        office_name=f"Kelurahan {row['kelurahan_name']}",
+        api_token_id=row["id"],
+    )
 
 
 async def list_tokens() -> list[dict]:
@@ -99,4 +104,4 @@ async def list_tokens() -> list[dict]:
         ApiToken.revoked_at,
         ApiToken.last_used_at,
         ApiToken.kelurahan.name.as_alias("kelurahan_name"),
-    ).order_by(ApiToken.id, ascending=False)  # fmt: skip
+    ).order_by(ApiToken.id, ascending=False)

@@ -15,8 +15,18 @@ from sodamolek.accounts.service import CurrentUser
 from sodamolek.letter_requests import service
 from sodamolek.letter_requests.lifecycle import ReasonRequired, Status, TransitionRefused
 
-APPLICANT_FIELDS = ("nik", "kk", "name", "birth_place", "birth_date", "sex", "address", "rt",
-                    "rw", "phone")  # fmt: skip
+APPLICANT_FIELDS = (
+    "nik",
+    "kk",
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "address",
+    "rt",
+    "rw",
+    "phone",
+)
 
 
 def _problem(status: int, detail: str, errors: dict | None = None) -> Response:
@@ -40,8 +50,11 @@ def serialise(item: dict) -> dict:
         "letter_type": item["letter_type_code"],
         "kelurahan": item["kelurahan_name"],
         "applicant": {key: item.get(f"applicant_{key}") for key in (*APPLICANT_FIELDS, "verified")}
-        | {"birth_date": item["applicant_birth_date"].isoformat()
-           if item.get("applicant_birth_date") else None},  # fmt: skip
+        | {
+            "birth_date": item["applicant_birth_date"].isoformat()
+            if item.get("applicant_birth_date")
+            else None
+        },
         "data": item["data"],
         "requirements_checked": item["requirements_checked"],
         "notes": item["notes"],
@@ -50,19 +63,32 @@ def serialise(item: dict) -> dict:
         "due_at": item["due_at"].isoformat(),
         "ready_at": item["ready_at"].isoformat() if item.get("ready_at") else None,
         "version": item["version"],
-        **({"events": [
-            {"from": e["from_status"], "to": e["to_status"], "reason": e["reason"],
-             "actor": e["actor_name"], "at": e["at"].isoformat()}
-            for e in item["events"]
-        ]} if "events" in item else {}),
-    }  # fmt: skip
+        **(
+            {
+                "events": [
+                    {
+                        "from": e["from_status"],
+                        "to": e["to_status"],
+                        "reason": e["reason"],
+                        "actor": e["actor_name"],
+                        "at": e["at"].isoformat(),
+                    }
+                    for e in item["events"]
+                ]
+            }
+            if "events" in item
+            else {}
+        ),
+    }
 
 
 @post("/permohonan", status_code=201, summary="Buat permohonan (idempoten)")
 async def create(
-    request: Request, actor: CurrentUser, data: dict[str, Any],
+    request: Request,
+    actor: CurrentUser,
+    data: dict[str, Any],
     idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """The Idempotency-Key header (a UUID) is the request's client_request_id: sending the same
     key and body again returns the same request; the same key with another body is a 409."""
     if actor.role not in (Role.OPERATOR, Role.LURAH):
@@ -70,8 +96,11 @@ async def create(
     try:
         key = str(uuid.UUID(idempotency_key or ""))
     except ValueError:
-        return _problem(422, "Header Idempotency-Key wajib berisi UUID.",
-                        {"Idempotency-Key": "Wajib berisi UUID."})  # fmt: skip
+        return _problem(
+            422,
+            "Header Idempotency-Key wajib berisi UUID.",
+            {"Idempotency-Key": "Wajib berisi UUID."},
+        )
     body_key = data.get("client_request_id")
     if body_key is not None and str(body_key) != key:
         return _problem(422, "client_request_id harus sama dengan Idempotency-Key.")
@@ -82,10 +111,10 @@ async def create(
         applicant={f"applicant_{k}": str(v) for k, v in applicant.items() if v is not None},
         data={str(k): str(v) for k, v in (data.get("data") or {}).items()}
         if isinstance(data.get("data"), dict)
-        else {},  # fmt: skip
+        else {},
         requirements_checked=[str(r) for r in data.get("requirements_checked") or []]
         if isinstance(data.get("requirements_checked"), list)
-        else [],  # fmt: skip
+        else [],
         notes=str(data.get("notes") or ""),
     )
     try:
@@ -99,27 +128,37 @@ async def create(
         return _problem(409, str(conflict))
     item = serialise(result.request)
     return Response(
-        item, status_code=201 if result.created else 200,
+        item,
+        status_code=201 if result.created else 200,
         headers={"Location": f"/api/v1/permohonan/{item['id']}"},
-    )  # fmt: skip
+    )
 
 
 @get("/permohonan", summary="Daftar permohonan kantor sendiri")
 async def list_requests(
-    actor: CurrentUser, status: Annotated[str | None, Parameter(query="status")] = None,
+    actor: CurrentUser,
+    status: Annotated[str | None, Parameter(query="status")] = None,
     page: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
-) -> dict:  # fmt: skip
+) -> dict:
     result = await service.queue(actor, status=status, page=page)
     return {
         "items": [
-            {"id": i["id"], "tracking_code": i["tracking_code"], "status": i["status"],
-             "applicant_name": i["applicant_name"], "letter_type": i["letter_type_name"],
-             "due_at": i["due_at"].isoformat(), "overdue": i["overdue"]}
+            {
+                "id": i["id"],
+                "tracking_code": i["tracking_code"],
+                "status": i["status"],
+                "applicant_name": i["applicant_name"],
+                "letter_type": i["letter_type_name"],
+                "due_at": i["due_at"].isoformat(),
+                "overdue": i["overdue"],
+            }
             for i in result.items
         ],
-        "counts": result.counts, "total": result.total, "page": result.page,
+        "counts": result.counts,
+        "total": result.total,
+        "page": result.page,
         "pages": result.pages,
-    }  # fmt: skip
+    }
 
 
 @get("/permohonan/{request_id:int}", summary="Satu permohonan dengan riwayatnya")
@@ -135,9 +174,12 @@ async def transition(actor: CurrentUser, request_id: int, data: dict[str, Any]) 
     version = data.get("version")
     try:
         item = await service.change_status(
-            actor, request_id, str(data.get("to", "")), str(data.get("reason") or ""),
+            actor,
+            request_id,
+            str(data.get("to", "")),
+            str(data.get("reason") or ""),
             expected_version=version if isinstance(version, int) else None,
-        )  # fmt: skip
+        )
     except service.RequestNotFound:
         return _problem(404, "Permohonan tidak ditemukan.")
     except (TransitionRefused, service.VersionConflict) as refused:

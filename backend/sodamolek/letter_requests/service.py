@@ -28,8 +28,12 @@ from sodamolek.letters import service as letters
 from sodamolek.people.nik import InvalidNik, parse_nik
 
 PAGE_SIZE = 25
-MAX_TEXT = {"applicant_name": 150, "applicant_birth_place": 100, "applicant_address": 500,
-            "notes": 2000}  # fmt: skip
+MAX_TEXT = {
+    "applicant_name": 150,
+    "applicant_birth_place": 100,
+    "applicant_address": 500,
+    "notes": 2000,
+}
 _PHONE = re.compile(r"(?:\+62|62|0)8\d{7,12}")
 _RT_RW = re.compile(r"\d{1,3}")
 
@@ -146,10 +150,18 @@ def clean_applicant(raw: Mapping[str, str], today: dt.date) -> tuple[dict, dict[
 
 def content_hash(letter_type: str, applicant: dict, data: dict, requirements: list, notes: str):
     canonical = json.dumps(
-        {"type": letter_type, "applicant": applicant, "data": data,
-         "requirements": sorted(requirements), "notes": notes},
-        sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"),
-    )  # fmt: skip
+        {
+            "type": letter_type,
+            "applicant": applicant,
+            "data": data,
+            "requirements": sorted(requirements),
+            "notes": notes,
+        },
+        sort_keys=True,
+        default=str,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -188,9 +200,11 @@ async def validate_submission(submission: Submission, today: dt.date):
 
 
 async def create_request(
-    actor: CurrentUser, submission: Submission, registry: Registry | None = None,
+    actor: CurrentUser,
+    submission: Submission,
+    registry: Registry | None = None,
     now: dt.datetime | None = None,
-) -> Created:  # fmt: skip
+) -> Created:
     """A new request at the actor's kelurahan, or the existing one for a replayed
     client_request_id with the same content (IdempotencyConflict for other content)."""
     if actor.kelurahan_id is None or actor.role not in (Role.OPERATOR, Role.LURAH):
@@ -209,15 +223,26 @@ async def create_request(
     verified, note = await verify_applicant(registry, applicant)
     kecamatan_id = await _kecamatan_of(actor.kelurahan_id)
     row = LetterRequest(
-        client_request_id=client_id, content_hash=digest, tracking_code=new_tracking_code(),
-        kelurahan=actor.kelurahan_id, kecamatan=kecamatan_id, letter_type=letter_type["id"],
-        status=Status.IN_REVIEW.value, **applicant,
+        client_request_id=client_id,
+        content_hash=digest,
+        tracking_code=new_tracking_code(),
+        kelurahan=actor.kelurahan_id,
+        kecamatan=kecamatan_id,
+        letter_type=letter_type["id"],
+        status=Status.IN_REVIEW.value,
+        **applicant,
         applicant_name_key=applicant["applicant_name"].casefold(),
-        applicant_verified=verified, verification_note=note, data=json.dumps(data),
-        requirements_checked=json.dumps(requirements), notes=notes, created_by=actor.id,
-        created_at=now, updated_at=now,
-        due_at=add_working_days(now, letter_type["service_days"]), version=1,
-    )  # fmt: skip
+        applicant_verified=verified,
+        verification_note=note,
+        data=json.dumps(data),
+        requirements_checked=json.dumps(requirements),
+        notes=notes,
+        created_by=actor.id,
+        created_at=now,
+        updated_at=now,
+        due_at=add_working_days(now, letter_type["service_days"]),
+        version=1,
+    )
     try:
         async with write_transaction(current_engine()):
             if existing := await _existing(client_id, digest):  # a twin won the race
@@ -292,7 +317,7 @@ async def _record_event(request_id, actor, from_status, to_status, reason, now) 
             to_status=to_status.value,
             reason=reason,
             at=now,
-        )  # fmt: skip
+        )
     )
 
 
@@ -300,8 +325,11 @@ async def _count(kelurahan_id: int, status: Status, delta: int) -> None:
     await RequestCounter.raw(
         "INSERT INTO request_counter (kelurahan, status, count) VALUES ({}, {}, {}) "
         "ON CONFLICT (kelurahan, status) DO UPDATE SET count = request_counter.count + {}",
-        kelurahan_id, status.value, delta, delta,
-    )  # fmt: skip
+        kelurahan_id,
+        status.value,
+        delta,
+        delta,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,9 +337,15 @@ async def _count(kelurahan_id: int, status: Status, delta: int) -> None:
 
 
 async def change_status(
-    actor: CurrentUser, request_id: int, target: str, reason: str = "",
-    expected_version: int | None = None, *, signing: bool = False, now: dt.datetime | None = None,
-) -> dict:  # fmt: skip
+    actor: CurrentUser,
+    request_id: int,
+    target: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    *,
+    signing: bool = False,
+    now: dt.datetime | None = None,
+) -> dict:
     """Apply one move of the lifecycle. Raises RequestNotFound (outside the actor's offices),
     TransitionRefused (409), ReasonRequired (422) or VersionConflict (409)."""
     from sodamolek.letter_requests.lifecycle import TransitionRefused
@@ -414,8 +448,10 @@ async def get_request(actor: CurrentUser, request_id: int) -> dict:
 
 
 def is_overdue(request: dict, now: dt.datetime) -> bool:
-    return request["status"] in (Status.IN_REVIEW, Status.INCOMPLETE, Status.AWAITING_SIGNATURE) \
-        and request["due_at"] < now  # fmt: skip
+    return (
+        request["status"] in (Status.IN_REVIEW, Status.INCOMPLETE, Status.AWAITING_SIGNATURE)
+        and request["due_at"] < now
+    )
 
 
 @dataclass(frozen=True)
@@ -430,9 +466,14 @@ class QueuePage:
 
 
 async def queue(
-    actor: CurrentUser, *, status: str | None = None, query: str = "", page: int = 1,
-    now: dt.datetime | None = None, page_size: int = PAGE_SIZE,
-) -> QueuePage:  # fmt: skip
+    actor: CurrentUser,
+    *,
+    status: str | None = None,
+    query: str = "",
+    page: int = 1,
+    now: dt.datetime | None = None,
+    page_size: int = PAGE_SIZE,
+) -> QueuePage:
     """The office's requests, soonest due first. Without a status: the active ones."""
     now = now or _now()
     query = " ".join((query or "").split())[:100]
@@ -441,12 +482,16 @@ async def queue(
         counts = await status_counts(actor)
         select = _scoped(
             actor,
-            LetterRequest.id, LetterRequest.tracking_code, LetterRequest.status,
-            LetterRequest.applicant_name, LetterRequest.applicant_verified,
-            LetterRequest.created_at, LetterRequest.due_at,
+            LetterRequest.id,
+            LetterRequest.tracking_code,
+            LetterRequest.status,
+            LetterRequest.applicant_name,
+            LetterRequest.applicant_verified,
+            LetterRequest.created_at,
+            LetterRequest.due_at,
             LetterRequest.letter_type.name.as_alias("letter_type_name"),
             LetterRequest.kelurahan.name.as_alias("kelurahan_name"),
-        ).where(LetterRequest.status.is_in([s.value for s in statuses]))  # fmt: skip
+        ).where(LetterRequest.status.is_in([s.value for s in statuses]))
         search = _search_condition(query)
         if search is not None:
             select = select.where(search)
@@ -464,8 +509,9 @@ async def queue(
     items = [_decode(r) | {"overdue": False} for r in rows]
     for item in items:
         item["overdue"] = is_overdue(item, now)
-    return QueuePage(items, counts, total, page, pages, status if len(statuses) == 1 else None,
-                     query)  # fmt: skip
+    return QueuePage(
+        items, counts, total, page, pages, status if len(statuses) == 1 else None, query
+    )
 
 
 def _search_condition(query: str):
@@ -546,12 +592,17 @@ async def events_of(request_id: int) -> list[dict]:
 async def recheck_unverified(registry: Registry, limit: int = 50) -> int:
     """Ask the registry again about active requests taken while it was unreachable; returns
     how many got an answer. Run by the worker; a still-unreachable registry changes nothing."""
-    rows = await LetterRequest.select(
-        LetterRequest.id, LetterRequest.applicant_nik, LetterRequest.applicant_name
-    ).where(
-        (LetterRequest.verification_note == UNREACHABLE_NOTE)
-        & LetterRequest.status.is_in([s.value for s in ACTIVE])
-    ).order_by(LetterRequest.id).limit(limit)  # fmt: skip
+    rows = (
+        await LetterRequest.select(
+            LetterRequest.id, LetterRequest.applicant_nik, LetterRequest.applicant_name
+        )
+        .where(
+            (LetterRequest.verification_note == UNREACHABLE_NOTE)
+            & LetterRequest.status.is_in([s.value for s in ACTIVE])
+        )
+        .order_by(LetterRequest.id)
+        .limit(limit)
+    )
     answered = 0
     for row in rows:
         applicant = {"applicant_nik": row["applicant_nik"], "applicant_name": row["applicant_name"]}

@@ -55,9 +55,10 @@ def _page_number(text: str | None) -> int:
 
 @get("/permohonan", guards=[STAFF], name="queue")
 async def queue_page(
-    request: Request, status: Annotated[str | None, Parameter(query="status")] = None,
+    request: Request,
+    status: Annotated[str | None, Parameter(query="status")] = None,
     halaman: Annotated[str | None, Parameter(query="halaman")] = None,
-) -> Template:  # fmt: skip
+) -> Template:
     page = await service.queue(request.user, status=status, page=_page_number(halaman))
     return Template("letter_requests/queue.html", context=_queue_context(page))
 
@@ -67,9 +68,11 @@ async def queue_list(request: Request, data: Form) -> Template:
     """The list alone, for htmx: search, status tabs, paging and the periodic refresh. A POST
     so that a NIK or a name typed in the search box never lands in a URL or a log."""
     page = await service.queue(
-        request.user, status=_one(data, "status") or None, query=_one(data, "q"),
+        request.user,
+        status=_one(data, "status") or None,
+        query=_one(data, "q"),
         page=_page_number(_one(data, "halaman")),
-    )  # fmt: skip
+    )
     return Template("letter_requests/_queue_list.html", context=_queue_context(page))
 
 
@@ -144,23 +147,32 @@ async def create_request(request: Request, data: Form) -> Response | Template:
 
 
 async def _get(request: Request, request_id: int) -> dict:
+    from sodamolek.issuing.service import letter_for_request
+
     try:
-        return await service.get_request(request.user, request_id)
+        item = await service.get_request(request.user, request_id)
     except service.RequestNotFound:
         raise NotFoundException() from None
+    item["letter"] = await letter_for_request(request_id)
+    return item
 
 
 def _detail(request: Request, item: dict, error: str | None = None, status: int = 200):
     template = (
-        "letter_requests/_detail.html" if request.headers.get("hx-request")
+        "letter_requests/_detail.html"
+        if request.headers.get("hx-request")
         else "letter_requests/detail.html"
-    )  # fmt: skip
+    )
     return Template(
         template,
-        context={"item": item, "moves": moves_for(Status(item["status"]), request.user.role),
-                 "Status": Status, "error": error},
+        context={
+            "item": item,
+            "moves": moves_for(Status(item["status"]), request.user.role),
+            "Status": Status,
+            "error": error,
+        },
         status_code=status,
-    )  # fmt: skip
+    )
 
 
 @get("/permohonan/{request_id:int}", guards=[STAFF], name="request_detail")
@@ -173,9 +185,12 @@ async def change_status(request: Request, request_id: int, data: Form) -> Templa
     version = _one(data, "version")
     try:
         await service.change_status(
-            request.user, request_id, _one(data, "to"), _one(data, "reason"),
+            request.user,
+            request_id,
+            _one(data, "to"),
+            _one(data, "reason"),
             expected_version=int(version) if version.isdigit() else None,
-        )  # fmt: skip
+        )
     except service.RequestNotFound:
         raise NotFoundException() from None
     except (TransitionRefused, service.VersionConflict) as refused:

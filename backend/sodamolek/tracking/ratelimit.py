@@ -29,8 +29,9 @@ async def hit(key: str, limit: Limit, now: float | None = None) -> None:
         "INSERT INTO rate_limit_window (key, window_start, hits) VALUES ({}, {}, 1) "
         "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1 "
         "RETURNING hits",
-        key[:120], window,
-    )  # fmt: skip
+        key[:120],
+        window,
+    )
     if rows[0]["hits"] > limit.hits:
         raise RateLimited(retry_after=max(1, int(window + limit.seconds - now)))
 

@@ -52,10 +52,14 @@ async def track(code: str) -> TrackingView | None:
         return None
     status = Status(request["status"])
     timeline = [
-        {"label": Status(e["to_status"]).label, "status": e["to_status"], "at": e["at"],
-         "reason": e["reason"] if Status(e["to_status"]) in PUBLIC_REASONS else ""}
+        {
+            "label": Status(e["to_status"]).label,
+            "status": e["to_status"],
+            "at": e["at"],
+            "reason": e["reason"] if Status(e["to_status"]) in PUBLIC_REASONS else "",
+        }
         for e in await requests.events_of(request["id"])
-    ]  # fmt: skip
+    ]
     letter_type = await letters.get_letter_type(request["letter_type_code"])
     office = await regions.get_kelurahan(request["kelurahan"])
     bring = ["Tanda terima permohonan (kode lacak ini)", "KTP-el asli pemohon"]
@@ -64,11 +68,22 @@ async def track(code: str) -> TrackingView | None:
             r for r in letter_type["requirements"] if r not in request["requirements_checked"]
         ]
     return TrackingView(
-        code=request["tracking_code"], status=status, next_step=NEXT_STEP[status],
+        code=request["tracking_code"],
+        status=status,
+        next_step=NEXT_STEP[status],
         masked_name=mask_name(request["applicant_name"]),
-        letter_type_name=request["letter_type_name"], created_at=request["created_at"],
-        due_at=request["due_at"], ready_at=request["ready_at"], timeline=timeline, bring=bring,
-        office={"name": office["name"], "address": office["address"], "hours": office["hours"],
-                "phone": office["phone"], "kecamatan": office["kecamatan_name"]},
+        letter_type_name=request["letter_type_name"],
+        created_at=request["created_at"],
+        due_at=request["due_at"],
+        ready_at=request["ready_at"],
+        timeline=timeline,
+        bring=bring,
+        office={
+            "name": office["name"],
+            "address": office["address"],
+            "hours": office["hours"],
+            "phone": office["phone"],
+            "kecamatan": office["kecamatan_name"],
+        },
         request_id=request["id"],
-    )  # fmt: skip
+    )

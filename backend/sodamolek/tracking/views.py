@@ -23,10 +23,12 @@ async def _limited(request: Request) -> Template | None:
     except ratelimit.RateLimited as limited:
         page = Template(
             "tracking/lookup.html",
-            context={"error": "Terlalu banyak pencarian dari perangkat ini. Coba lagi sebentar "
-                     "lagi.", "code": ""},
+            context={
+                "error": "Terlalu banyak pencarian dari perangkat ini. Coba lagi sebentar lagi.",
+                "code": "",
+            },
             status_code=429,
-        )  # fmt: skip
+        )
         page.headers["Retry-After"] = str(limited.retry_after)
         return page
     return None
@@ -44,10 +46,12 @@ async def lookup(request: Request, data: Form) -> Template | Redirect:
     if code is None:
         return Template(
             "tracking/lookup.html",
-            context={"error": "Kode lacak tidak sah. Contoh: KPG-7F3K-9QX2-M4TD (lihat tanda "
-                     "terima).", "code": typed[:40]},
+            context={
+                "error": "Kode lacak tidak sah. Contoh: KPG-7F3K-9QX2-M4TD (lihat tanda terima).",
+                "code": typed[:40],
+            },
             status_code=422,
-        )  # fmt: skip
+        )
     return Redirect(f"/lacak/{code}", status_code=303)
 
 
@@ -60,10 +64,12 @@ async def track(request: Request, code: str) -> Template:
         # The same page shape for a code that does not exist as for a malformed one.
         return Template(
             "tracking/lookup.html",
-            context={"error": "Kode lacak tidak ditemukan. Periksa kembali kode pada tanda "
-                     "terima.", "code": code[:40]},
+            context={
+                "error": "Kode lacak tidak ditemukan. Periksa kembali kode pada tanda terima.",
+                "code": code[:40],
+            },
             status_code=404,
-        )  # fmt: skip
+        )
     return Template(
         "tracking/status.html",
         context={"view": view},
