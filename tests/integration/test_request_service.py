@@ -23,6 +23,7 @@ def submission(**overrides):
         client_request_id=str(uuid.uuid4()),
         letter_type="domisili",
         applicant={"applicant_nik": "5371045708900003", "applicant_name": "Maria Ndun",
+                   "applicant_birth_place": "Kupang",
                    "applicant_address": "Jl. El Tari No. 5", "applicant_phone": "0812 3456 7890"},
         data={"keperluan": "Melamar pekerjaan", "alamat_domisili": "Jl. El Tari No. 5, Oebobo"},
         requirements_checked=["Surat pengantar RT/RW"],

@@ -96,6 +96,7 @@ async def get_kelurahan(kelurahan_id: int) -> dict | None:
         await Kelurahan.select(
             *Kelurahan.all_columns(),
             Kelurahan.kecamatan.name.as_alias("kecamatan_name"),
+            Kelurahan.kecamatan.code.as_alias("kecamatan_code"),
         )
         .where(Kelurahan.id == kelurahan_id)
         .first()

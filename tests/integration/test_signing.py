@@ -1,0 +1,261 @@
+"""The lurah signs: numbers, PDF, verification, revocation, camat countersign."""
+
+import asyncio
+import datetime as dt
+import io
+import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+from pypdf import PdfReader
+
+from sodamolek.accounts.service import load_user
+from sodamolek.accounts.tables import Account
+from sodamolek.documents.signing import signing_key_for
+from sodamolek.issuing import service as issuing
+from sodamolek.issuing.tables import Letter
+from sodamolek.letter_requests import service as requests
+from sodamolek.letter_requests.tables import LetterRequest
+from sodamolek.web.formatting import WITA
+from tests.conftest import csrf_from, login
+from tests.integration.test_request_service import submission
+
+
+async def actor(username):
+    row = await Account.select(Account.id).where(Account.username == username).first()
+    return await load_user(row["id"])
+
+
+async def awaiting(staff, count=1, **overrides) -> list[int]:
+    operator = await actor(staff.operator)
+    ids = []
+    for _ in range(count):
+        created = await requests.create_request(operator, submission(**overrides))
+        rid = created.request["id"]
+        await requests.change_status(operator, rid, "awaiting_signature")
+        ids.append(rid)
+    return ids
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+async def test_signing_gives_number_pdf_and_ready(app, staff):
+    (rid,) = await awaiting(staff)
+    lurah = await actor(staff.lurah)
+    key = app.state.signing_key
+    letter = await issuing.sign_request(lurah, rid, key, "https://surat.example")
+    year = dt.datetime.now(WITA).year
+    assert letter["number"].startswith("470/001/53.71.04.1001/")
+    assert letter["number"].endswith(f"/{year}")
+    assert letter["signer_name"] == "Lurah Oebobo" and letter["signer_nip"] == "197805122005011003"
+    assert (await requests.get_request(lurah, rid))["status"] == "ready"
+    _, pdf = await issuing.letter_pdf(lurah, letter["id"])
+    text = pdf_text(pdf)
+    for expected in [
+        letter["number"],
+        "Maria Ndun",
+        "5371045708900003",
+        "PEMERINTAH KOTA KUPANG",
+        "KELURAHAN OEBOBO",
+        "Lurah Oebobo",
+        "Melamar pekerjaan",
+    ]:
+        assert expected in text, expected
+    second = await issuing.sign_request(lurah, (await awaiting(staff))[0], key, "https://x")
+    assert second["number"].startswith("470/002/")
+
+
+async def test_signing_something_not_awaiting_is_refused(app, staff):
+    operator, lurah = await actor(staff.operator), await actor(staff.lurah)
+    rid = (await requests.create_request(operator, submission())).request["id"]
+    with pytest.raises(issuing.SigningRefused, match="tidak menunggu tanda tangan"):
+        await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    assert await Letter.count() == 0
+
+
+async def test_missing_template_value_names_it_and_signs_nothing(app, staff):
+    (rid,) = await awaiting(staff)
+    await LetterRequest.update({LetterRequest.data: json.dumps({"keperluan": "x"})}).where(
+        LetterRequest.id == rid
+    )
+    lurah = await actor(staff.lurah)
+    with pytest.raises(issuing.SigningRefused, match="data.alamat_domisili"):
+        await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    assert await Letter.count() == 0
+    assert (await requests.get_request(lurah, rid))["status"] == "awaiting_signature"
+    # The number was not used up either: the next letter still gets 001.
+    (other,) = await awaiting(staff)
+    letter = await issuing.sign_request(lurah, other, app.state.signing_key, "https://x")
+    assert "/001/" in letter["number"]
+
+
+async def test_lurah_of_another_kelurahan_cannot_sign(app, staff):
+    from sodamolek.accounts.service import create_account
+
+    (rid,) = await awaiting(staff)
+    await create_account(
+        username="lurah.namosain",
+        full_name="Lurah Namosain",
+        role="lurah",
+        password="kata-sandi-uji-123",
+        kelurahan="53.71.01.1001",
+    )
+    other = await actor("lurah.namosain")
+    with pytest.raises(requests.RequestNotFound):
+        await issuing.sign_request(other, rid, app.state.signing_key, "https://x")
+
+
+async def test_fifty_concurrent_signings_give_fifty_numbers_without_gaps(app, staff):
+    ids = await awaiting(staff, 50)
+    lurah = await actor(staff.lurah)
+    key = app.state.signing_key
+    letters = await asyncio.gather(*[issuing.sign_request(lurah, i, key, "https://x") for i in ids])
+    assert sorted(letter["sequence"] for letter in letters) == list(range(1, 51))
+    assert len({letter["number"] for letter in letters}) == 50
+
+
+def _sign_in_process(database_url: str, data_dir: str, lurah_id: int, ids: list[int]) -> list[int]:
+    """A separate process with its own engine and pool, as a second server worker would be."""
+
+    async def run():
+        from sodamolek import db
+        from sodamolek.settings import Settings
+
+        settings = Settings(
+            database_url=database_url, data_dir=__import__("pathlib").Path(data_dir)
+        )
+        engine = db.use_engine(db.build_engine(settings))
+        await db.start_engine(engine)
+        try:
+            lurah = await load_user(lurah_id)
+            key = signing_key_for(settings)
+            letters = [await issuing.sign_request(lurah, i, key, "https://x") for i in ids]
+            return [letter["sequence"] for letter in letters]
+        finally:
+            await db.stop_engine(engine)
+
+    return asyncio.run(run())
+
+
+async def test_fifty_signings_from_five_processes_give_fifty_numbers(app, staff, settings):
+    ids = await awaiting(staff, 50)
+    lurah = await actor(staff.lurah)
+    chunks = [ids[i::5] for i in range(5)]
+    loop = asyncio.get_running_loop()
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=5, mp_context=context) as pool:
+        results = await asyncio.gather(
+            *[
+                loop.run_in_executor(
+                    pool,
+                    _sign_in_process,
+                    settings.database_url,
+                    str(settings.data_dir),
+                    lurah.id,
+                    chunk,
+                )
+                for chunk in chunks
+            ]
+        )
+    sequences = sorted(s for chunk in results for s in chunk)
+    assert sequences == list(range(1, 51))
+    assert await Letter.count() == 50
+
+
+async def test_camat_countersign_makes_it_ready(app, staff):
+    pindah = dict(
+        letter_type="pindah",
+        data={
+            "alamat_tujuan": "Jl. Sudirman 1, Soe",
+            "alasan_pindah": "Pekerjaan",
+            "jumlah_pengikut": "2",
+        },
+        requirements_checked=[],
+    )
+    (rid,) = await awaiting(staff, **pindah)
+    lurah, camat = await actor(staff.lurah), await actor(staff.camat)
+    letter = await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    assert letter["countersign_needed"] == "camat"
+    assert (await requests.get_request(lurah, rid))["status"] == "awaiting_signature"
+    assert [row["id"] for row in await issuing.awaiting_countersign(camat)] == [letter["id"]]
+    done = await issuing.countersign(camat, letter["id"], "https://x")
+    assert done["countersigner_name"] == "Camat Oebobo"
+    assert (await requests.get_request(lurah, rid))["status"] == "ready"
+    _, pdf = await issuing.letter_pdf(lurah, letter["id"])
+    assert "Camat Oebobo" in pdf_text(pdf) and "Mengetahui" in pdf_text(pdf)
+
+
+async def test_verification_page_valid_tampered_revoked_unknown(app, staff, client):
+    (rid,) = await awaiting(staff)
+    lurah = await actor(staff.lurah)
+    letter = await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    url = f"/verifikasi/{letter['verification_token']}"
+    page = await client.get(url)
+    assert page.status_code == 200
+    assert "SAH" in page.text and letter["number"] in page.text
+    assert "M**** N***" in page.text and "Maria" not in page.text
+    assert "5371045708900003" not in page.text
+
+    content = dict(letter["content"]) | {"pemohon": "Orang Lain"}
+    await Letter.update({Letter.content: json.dumps(content)}).where(Letter.id == letter["id"])
+    assert "TIDAK SAH" in (await client.get(url)).text
+    await Letter.update({Letter.content: json.dumps(letter["content"])}).where(
+        Letter.id == letter["id"]
+    )
+
+    await login(client, staff.lurah)
+    detail = await client.get(f"/permohonan/{rid}")
+    revoked = await client.post(
+        f"/surat/{letter['id']}/cabut",
+        data={"_csrf_token": csrf_from(detail.text), "reason": "Salah nama ayah"},
+    )
+    assert revoked.status_code == 303
+    page = await client.get(url)
+    assert "DICABUT" in page.text and "Salah nama ayah" in page.text
+
+    assert (await client.get("/verifikasi/a/../../etc")).status_code == 404  # never a 500
+    for bad in ["A" * 24, letter["verification_token"][:-3], "%00", "x" * 500]:
+        response = await client.get(f"/verifikasi/{bad}")
+        assert response.status_code == 404
+        assert "tidak ditemukan / tidak sah" in response.text
+
+
+async def test_public_key_verifies_a_signature(app, staff, client):
+    from sodamolek.documents import signing
+
+    (rid,) = await awaiting(staff)
+    letter = await issuing.sign_request(await actor(staff.lurah), rid, app.state.signing_key, "x")
+    published = (await client.get("/kunci-publik")).json()
+    key = signing.load_public_key_pem(published["pem"])
+    assert signing.verify(key, signing.canonical_content(letter["content"]), letter["signature"])
+
+
+async def test_signing_desk_batch_over_http(app, staff, client):
+    ids = await awaiting(staff, 3)
+    await login(client, staff.lurah)
+    desk = await client.get("/tanda-tangan")
+    assert all(f'value="{i}"' in desk.text for i in ids)
+    preview = await client.get(f"/tanda-tangan/{ids[0]}/pratinjau")
+    assert preview.headers["content-type"] == "application/pdf"
+    assert "PRATINJAU" in pdf_text(preview.content)
+    signed = await client.post(
+        "/tanda-tangan", data={"_csrf_token": csrf_from(desk.text), "ids": [str(i) for i in ids]}
+    )
+    assert signed.status_code == 200 and "3 surat ditandatangani" in signed.text
+    again = await client.post(
+        "/tanda-tangan", data={"_csrf_token": csrf_from(desk.text), "ids": [str(ids[0])]}
+    )
+    assert again.status_code == 409 and "tidak menunggu tanda tangan" in again.text
+    letter = await Letter.select(Letter.id).first()
+    pdf = await client.get(f"/surat/{letter['id']}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_other_office_cannot_open_pdf_or_preview(app, staff, client):
+    (rid,) = await awaiting(staff)
+    letter = await issuing.sign_request(await actor(staff.lurah), rid, app.state.signing_key, "x")
+    await login(client, staff.other_operator)
+    assert (await client.get(f"/surat/{letter['id']}/pdf")).status_code == 404
