@@ -140,13 +140,13 @@ def _sign_in_process(database_url: str, data_dir: str, lurah_id: int, ids: list[
     return asyncio.run(run())
 
 
-async def test_fifty_signings_from_five_processes_give_fifty_numbers(app, staff, settings):
+async def test_fifty_signings_from_three_processes_give_fifty_numbers(app, staff, settings):
     ids = await awaiting(staff, 50)
     lurah = await actor(staff.lurah)
-    chunks = [ids[i::5] for i in range(5)]
+    chunks = [ids[i::3] for i in range(3)]
     loop = asyncio.get_running_loop()
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=5, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=3, mp_context=context) as pool:
         results = await asyncio.gather(
             *[
                 loop.run_in_executor(
