@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -182,18 +183,28 @@ class Settings:
 _KNOWN_DEFAULTS = {"changeme", "change-me", "secret", "ganti-saya", "ganti-dengan-nilai-acak"}
 
 
+def create_private_file(path: Path, data: bytes) -> None:
+    """Write a new 0600 file, never over an existing one (FileExistsError then). Written to a
+    temporary file and hard-linked into place, so no reader ever sees it half-written and two
+    workers starting at once keep the first one's content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(tmp_name, path)
+    finally:
+        os.unlink(tmp_name)
+
+
 def _load_or_create_secret(data_dir: Path) -> str:
     """Embedded mode: keep one random secret in the data folder so sessions survive restarts."""
     path = data_dir / SECRET_FILE_NAME
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    # O_EXCL: two workers starting at once keep the first one's secret.
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
+    if not path.exists():
+        try:
+            create_private_file(path, secrets.token_urlsafe(48).encode())
+        except FileExistsError:
+            pass  # another worker made it first: use theirs
+    return path.read_text().strip()

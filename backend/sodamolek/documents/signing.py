@@ -16,8 +16,6 @@ import binascii
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 import unicodedata
 import uuid
 from pathlib import Path
@@ -30,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from sodamolek.settings import SIGNING_KEY_FILE_NAME, SettingsError
+from sodamolek.settings import SIGNING_KEY_FILE_NAME, SettingsError, create_private_file
 
 if TYPE_CHECKING:
     from sodamolek.settings import Settings
@@ -213,17 +211,7 @@ def create_signing_key(path: Path) -> Ed25519PrivateKey:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    # Write a private temporary file, then hard-link it into place: the link fails if the key
-    # already exists, and no reader ever sees a half-written key.
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".signing_key.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
-            handle.write(_private_pem(key))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(tmp_name, path)
-    finally:
-        os.unlink(tmp_name)
+    create_private_file(path, _private_pem(key))
     return key
 
 
