@@ -1,4 +1,4 @@
-"""The `sodamolek` command: serve, migrate, seed, create-user."""
+"""The `sodamolek` command: serve, worker, migrate, seed, create-user, vapid-keys."""
 
 from __future__ import annotations
 
@@ -99,6 +99,41 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
+    import logging
+    import signal
+
+    from sodamolek.push.worker import run_worker
+
+    settings = settings.with_embedded_secret()  # the VAPID pair, generated outside production
+    settings.check_for_production()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)  # finish the batch in flight, then stop
+        await run_worker(
+            stop, settings, batch_size=args.batch_size, poll_interval=args.poll_interval
+        )
+
+    _with_database(settings, work)
+
+
+def cmd_vapid_keys(settings: Settings, _: argparse.Namespace) -> None:
+    from sodamolek.push.vapid import generate_keys
+
+    keys = generate_keys()
+    print(f"SODAMOLEK_VAPID_PRIVATE_KEY={keys.private_key}")
+    print(f"SODAMOLEK_VAPID_PUBLIC_KEY={keys.public_key}")
+    print(
+        "# Simpan keduanya sebagai rahasia dan jangan diganti lagi: langganan notifikasi warga "
+        "terikat pada kunci publik ini.",
+        file=sys.stderr,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sodamolek", description="Sodamolek: layanan surat kelurahan Kota Kupang"
@@ -114,6 +149,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.set_defaults(handler=cmd_serve)
+
+    worker = commands.add_parser("worker", help="kirim notifikasi push dari antrean (outbox)")
+    worker.add_argument("--batch-size", type=int, default=50)
+    worker.add_argument(
+        "--poll-interval", type=float, default=1.0, help="detik menunggu saat antrean kosong"
+    )
+    worker.set_defaults(handler=cmd_worker)
+
+    vapid_keys = commands.add_parser("vapid-keys", help="cetak pasangan kunci VAPID baru")
+    vapid_keys.set_defaults(handler=cmd_vapid_keys)
 
     migrate = commands.add_parser("migrate", help="terapkan migrasi basis data")
     migrate.set_defaults(handler=cmd_migrate)

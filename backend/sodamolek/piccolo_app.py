@@ -7,9 +7,20 @@ from piccolo.conf.apps import AppConfig
 from sodamolek.accounts.tables import Account, LoginAttempt, WebSession
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
+from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 
-TABLES = [Kecamatan, Kelurahan, Account, LoginAttempt, WebSession, LetterType, Resident]
+TABLES = [
+    Kecamatan,
+    Kelurahan,
+    Account,
+    LoginAttempt,
+    WebSession,
+    LetterType,
+    Resident,
+    PushSubscription,
+    PushMessage,
+]
 
 APP_CONFIG = AppConfig(
     app_name="sodamolek",
