@@ -62,6 +62,10 @@ class SendResult:
     retry_after: str | None = None
     error: str = ""
 
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
 
 @dataclass(frozen=True)
 class Claimed:
@@ -286,7 +290,7 @@ async def _record(message: Claimed, result: SendResult, policy: RetryPolicy) -> 
         PushMessage.updated_at: now,
     }
     status = result.status
-    if status is not None and 200 <= status < 300:
+    if result.delivered:
         state = "delivered"
     elif status in (404, 410):
         state = "permanent-failure"
@@ -333,6 +337,34 @@ async def _record(message: Claimed, result: SendResult, policy: RetryPolicy) -> 
     return state
 
 
+async def _record_delivered(delivered: list[tuple[Claimed, SendResult]]) -> None:
+    """The common outcome, a statement per (status code, attempt) group instead of one per
+    message; fenced like _record."""
+    now = _now()
+    groups: dict[tuple[int, int], list[int]] = {}
+    for message, result in delivered:
+        groups.setdefault((result.status or 0, message.attempts), []).append(message.id)
+    for (status, attempts), ids in groups.items():
+        await PushMessage.update(
+            {
+                PushMessage.state: "delivered",
+                PushMessage.last_status_code: status,
+                PushMessage.last_error: "",
+                PushMessage.locked_until: None,
+                PushMessage.next_attempt_at: None,
+                PushMessage.updated_at: now,
+            }
+        ).where(
+            PushMessage.id.is_in(ids),
+            PushMessage.state == "sending",
+            PushMessage.attempts == attempts,
+        )
+    subscription_ids = list({message.subscription_id for message, _ in delivered})
+    await PushSubscription.update({PushSubscription.last_success_at: now}).where(
+        PushSubscription.id.is_in(subscription_ids)
+    )
+
+
 async def deliver_due(
     sender: PushSender, batch_size: int = 50, policy: RetryPolicy | None = None
 ) -> int:
@@ -343,9 +375,14 @@ async def deliver_due(
     if not claimed:
         return 0
     results = await asyncio.gather(*(sender.send(m) for m in claimed))
+    outcomes = list(zip(claimed, results, strict=True))
+    delivered = [(m, r) for m, r in outcomes if r.delivered]
     async with db.write_transaction(PushMessage._meta.db):
-        for message, result in zip(claimed, results, strict=True):
-            await _record(message, result, policy)
+        if delivered:
+            await _record_delivered(delivered)
+        for message, result in outcomes:
+            if not result.delivered:
+                await _record(message, result, policy)
     return len(claimed)
 
 
