@@ -347,3 +347,16 @@ async def test_two_workers_in_one_process_never_send_a_message_twice(fake, app):
 def test_payload_json_is_what_the_phone_gets():
     text = json.dumps(service.notification_payload(5, CODE, "rejected"), separators=(",", ":"))
     assert json.loads(text)["url"] == f"/lacak/{CODE}"
+
+
+async def test_a_message_that_cannot_be_encrypted_does_not_sink_its_batch(fake, sender):
+    broken = await subscribe(fake, 97)
+    healthy = await subscribe(fake, 97)
+    await PushSubscription.update({PushSubscription.auth: ""}).where(
+        PushSubscription.endpoint == broken["endpoint"]
+    )  # damaged in storage: pywebpush refuses it
+    await service.enqueue_status_notification(97, CODE, "ready")
+    assert await deliver_due(sender) == 2
+    states = sorted((r["state"], r["last_status_code"]) for r in await messages(97))
+    assert states == [("delivered", 201), ("temporary-failure", None)]
+    assert len(fake.deliveries_to(healthy)) == 1 and fake.deliveries_to(broken) == []

@@ -127,18 +127,22 @@ class PushSender:
         return dict(cached[0])
 
     async def send(self, message: Claimed) -> SendResult:
-        headers = self.vapid_headers(message.endpoint)
-        headers |= {"Urgency": message.urgency, "Topic": message.topic}
-        keys = {"p256dh": message.p256dh, "auth": message.auth}
-        pusher = WebPusher(
-            {"endpoint": message.endpoint, "keys": keys},
-            aiohttp_session=self.session,  # type: ignore[arg-type]
-        )
+        """Never raises: every failure becomes a result, so one message cannot sink a batch."""
         try:
+            headers = self.vapid_headers(message.endpoint)
+            headers |= {"Urgency": message.urgency, "Topic": message.topic}
+            keys = {"p256dh": message.p256dh, "auth": message.auth}
+            pusher = WebPusher(
+                {"endpoint": message.endpoint, "keys": keys},
+                aiohttp_session=self.session,  # type: ignore[arg-type]
+            )
             response = await pusher.send_async(
                 message.payload, headers, ttl=self.ttl, timeout=self.timeout
             )
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            return SendResult(status=None, error=f"{type(error).__name__}: {error}"[:300])
+        except Exception as error:  # a bug, a bad VAPID subject, a key pywebpush refuses
+            logger.exception("push message %s could not be sent", message.id)
             return SendResult(status=None, error=f"{type(error).__name__}: {error}"[:300])
         assert isinstance(response, aiohttp.ClientResponse)
         error = "" if 200 <= response.status < 300 else f"HTTP {response.status} {response.reason}"
