@@ -61,7 +61,7 @@ def push_page(page, live_server):
         ),
     )
     page.goto(live_server.url + "/masuk")
-    for _ in range(100):  # (wait_for_function evaluates a string: the CSP forbids that)
+    for _ in range(300):  # (wait_for_function evaluates a string: the CSP forbids that)
         if page.evaluate("navigator.serviceWorker.controller !== null"):
             return page
         page.wait_for_timeout(100)
@@ -77,10 +77,11 @@ def deliver_push(page, origin: str, payload: dict) -> None:
         lambda event: registrations.extend(r["registrationId"] for r in event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")  # replays the current registrations as events
-    for _ in range(50):
+    for _ in range(200):  # generous: the machine may be busy
         if registrations:
             break
         page.wait_for_timeout(100)
+    assert registrations, "no service worker registration reported"
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {"origin": origin, "registrationId": registrations[0], "data": json.dumps(payload)},
@@ -88,7 +89,7 @@ def deliver_push(page, origin: str, payload: dict) -> None:
 
 
 def wait_for_notification(page) -> None:
-    for _ in range(50):
+    for _ in range(200):
         if notifications(page):
             return
         page.wait_for_timeout(100)
