@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import logging
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
@@ -31,6 +33,7 @@ from sodamolek.letter_requests import views as request_views
 from sodamolek.letters import views as letter_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
+from sodamolek.push import views as push_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.tracking import views as tracking_views
@@ -85,6 +88,9 @@ ROUTES = [
     letter_views.letter_type_edit,
     letter_views.letter_type_update,
     letter_views.letter_type_status,
+    push_views.subscribe,
+    push_views.unsubscribe,
+    push_views.push_handler_script,
 ]
 
 
@@ -109,6 +115,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await registry.aclose()
+    @asynccontextmanager
+    async def push_worker_lifespan(_: Litestar):
+        """Embedded mode: the push worker runs inside the server (after the database opens,
+        stopped before it closes)."""
+        if not settings.runs_embedded_worker:
+            yield
+            return
+        from sodamolek.push.worker import run_worker
+
+        stop = asyncio.Event()
+        task = asyncio.create_task(run_worker(stop, settings), name="push-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=20)
+            except TimeoutError:  # wait_for has cancelled it; its rows are re-sent later
+                logging.getLogger("sodamolek.push").warning("push worker did not stop in time")
+            except Exception:
+                logging.getLogger("sodamolek.push").exception("push worker crashed")
 
     session_config = RotatingSessionConfig(
         key=SESSION_COOKIE,
@@ -135,7 +162,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*ROUTES, static_router],
         on_app_init=[session_auth.on_app_init],
-        lifespan=[database_lifespan, registry_lifespan],
+        lifespan=[database_lifespan, registry_lifespan, push_worker_lifespan],
         stores={STORE_NAME: DatabaseSessionStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -161,6 +188,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.registry = registry
     # Loaded once: every signature of this process uses it; verification uses its public half.
     app.state.signing_key = signing_key_for(settings)
+    # The tracking domain replaces this with its code -> request id lookup.
+    app.state.resolve_tracking_code = push_views.no_tracking_codes
     app.state.throttle_policy = ThrottlePolicy(
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_address=settings.login_max_failures_per_address,

@@ -1,4 +1,5 @@
-"""The `sodamolek` command: serve, migrate, seed, create-user, fake-registry, signing-key."""
+"""The `sodamolek` command: serve, worker, migrate, seed, create-user, fake-registry,
+signing-key, vapid-keys."""
 
 from __future__ import annotations
 
@@ -144,6 +145,41 @@ def cmd_fake_registry(settings: Settings, args: argparse.Namespace) -> None:
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
+    import logging
+    import signal
+
+    from sodamolek.push.worker import run_worker
+
+    settings = settings.with_embedded_secret()  # the VAPID pair, generated outside production
+    settings.check_for_production()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    async def work() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)  # finish the batch in flight, then stop
+        await run_worker(
+            stop, settings, batch_size=args.batch_size, poll_interval=args.poll_interval
+        )
+
+    _with_database(settings, work)
+
+
+def cmd_vapid_keys(settings: Settings, _: argparse.Namespace) -> None:
+    from sodamolek.push.vapid import generate_keys
+
+    keys = generate_keys()
+    print(f"SODAMOLEK_VAPID_PRIVATE_KEY={keys.private_key}")
+    print(f"SODAMOLEK_VAPID_PUBLIC_KEY={keys.public_key}")
+    print(
+        "# Simpan keduanya sebagai rahasia dan jangan diganti lagi: langganan notifikasi warga "
+        "terikat pada kunci publik ini.",
+        file=sys.stderr,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sodamolek", description="Sodamolek: layanan surat kelurahan Kota Kupang"
@@ -164,6 +200,17 @@ def build_parser() -> argparse.ArgumentParser:
         "signing-key", help="buat kunci tanda tangan surat (sekali) dan tampilkan kunci publiknya"
     )
     signing_key.set_defaults(handler=cmd_signing_key)
+
+
+    worker = commands.add_parser("worker", help="kirim notifikasi push dari antrean (outbox)")
+    worker.add_argument("--batch-size", type=int, default=50)
+    worker.add_argument(
+        "--poll-interval", type=float, default=1.0, help="detik menunggu saat antrean kosong"
+    )
+    worker.set_defaults(handler=cmd_worker)
+
+    vapid_keys = commands.add_parser("vapid-keys", help="cetak pasangan kunci VAPID baru")
+    vapid_keys.set_defaults(handler=cmd_vapid_keys)
 
     migrate = commands.add_parser("migrate", help="terapkan migrasi basis data")
     migrate.set_defaults(handler=cmd_migrate)

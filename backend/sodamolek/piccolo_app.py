@@ -9,6 +9,7 @@ from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
+from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 from sodamolek.tracking.tables import RateLimitWindow
 
@@ -27,6 +28,8 @@ TABLES = [
     RateLimitWindow,
     Letter,
     LetterNumberCounter,
+    PushSubscription,
+    PushMessage,
 ]
 
 APP_CONFIG = AppConfig(

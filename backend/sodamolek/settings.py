@@ -8,12 +8,14 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+# Push services whose endpoints residents' browsers hand us. An entry is an exact host name;
+# "*.example.com" allows any host under example.com (not example.com itself). See
+# sodamolek.push.service.host_allowed.
 DEFAULT_PUSH_HOSTS = (
-    "fcm.googleapis.com",
-    "updates.push.services.mozilla.com",
-    "web.push.apple.com",
-    "wns2-par02p.notify.windows.com",
-    "notify.windows.com",
+    "fcm.googleapis.com",  # Chrome, Edge on Android, Samsung Internet, Opera
+    "updates.push.services.mozilla.com",  # Firefox
+    "*.push.apple.com",  # Safari (web.push.apple.com)
+    "*.notify.windows.com",  # Edge on Windows (wns2-<region>.notify.windows.com)
 )
 
 # A secret shorter than this is refused in production.
@@ -29,6 +31,17 @@ class SettingsError(RuntimeError):
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _env_bool(name: str) -> bool | None:
+    raw = _env(name)
+    if raw is None:
+        return None
+    if raw.strip().lower() in {"1", "true", "yes", "ya", "on"}:
+        return True
+    if raw.strip().lower() in {"0", "false", "no", "tidak", "off"}:
+        return False
+    raise SettingsError(f"{name} harus true atau false, bukan {raw!r}")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -77,6 +90,13 @@ class Settings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_minutes: int = 15
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    vapid_subject: str = ""
+    vapid_generated: bool = False
+    # None: run the push worker inside `serve` on SQLite (embedded), not on PostgreSQL, where
+    # `sodamolek worker` processes do it.
+    embedded_worker: bool | None = None
 
     @property
     def is_production(self) -> bool:
@@ -102,6 +122,12 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        if self.embedded_worker is None:
+            return self.engine == "sqlite"
+        return self.embedded_worker
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -139,15 +165,47 @@ class Settings:
             db_pool_size=_env_int("SODAMOLEK_DB_POOL_SIZE", 5),
             session_idle_minutes=_env_int("SODAMOLEK_SESSION_IDLE_MINUTES", 60),
             session_absolute_hours=_env_int("SODAMOLEK_SESSION_ABSOLUTE_HOURS", 12),
+            vapid_private_key=_env("SODAMOLEK_VAPID_PRIVATE_KEY", "") or "",
+            vapid_public_key=_env("SODAMOLEK_VAPID_PUBLIC_KEY", "") or "",
+            vapid_subject=_env("SODAMOLEK_VAPID_SUBJECT", "") or "",
+            embedded_worker=_env_bool("SODAMOLEK_EMBEDDED_WORKER"),
         )
 
     def with_embedded_secret(self) -> Settings:
-        """Outside production a missing secret is generated once into the data folder."""
-        if self.secret_key or self.is_production:
+        """Outside production a missing secret (session key, VAPID pair) is generated once into
+        the data folder."""
+        if self.is_production:
             return self
-        return replace(
-            self, secret_key=_load_or_create_secret(self.data_dir), secret_key_generated=True
-        )
+        settings = self
+        if not settings.secret_key:
+            settings = replace(
+                settings,
+                secret_key=_load_or_create_secret(self.data_dir),
+                secret_key_generated=True,
+            )
+        return settings._with_embedded_vapid()
+
+    def _with_embedded_vapid(self) -> Settings:
+        from sodamolek.push import vapid
+
+        settings = self
+        if not settings.vapid_private_key:
+            keys = vapid.load_or_create_keys(self.data_dir)
+            settings = replace(
+                settings,
+                vapid_private_key=keys.private_key,
+                vapid_public_key=keys.public_key,
+                vapid_generated=True,
+            )
+        elif not settings.vapid_public_key:
+            settings = replace(
+                settings, vapid_public_key=vapid.public_key_for(settings.vapid_private_key)
+            )
+        if not settings.vapid_subject:
+            # Push services want a way to reach the sender; an https site will do.
+            subject = self.base_url if self.secure_cookies else "mailto:sodamolek@localhost"
+            settings = replace(settings, vapid_subject=subject)
+        return settings
 
     def check_for_production(self) -> None:
         """Refuse to run a production server on generated, default or weak secrets, or without
@@ -178,6 +236,24 @@ class Settings:
         from sodamolek.documents.signing import signing_key_for  # crypto only when checked
 
         signing_key_for(self)  # raises SigningKeyError (a SettingsError) naming the fix
+        self._check_push_for_production()
+
+    def _check_push_for_production(self) -> None:
+        from sodamolek.push import service, vapid
+
+        if not self.vapid_private_key or not self.vapid_public_key:
+            raise SettingsError(
+                "SODAMOLEK_VAPID_PRIVATE_KEY dan SODAMOLEK_VAPID_PUBLIC_KEY belum diisi: buat "
+                "pasangan kunci dengan `sodamolek vapid-keys` dan simpan; jangan diganti lagi, "
+                "karena langganan notifikasi warga terikat pada kunci publiknya."
+            )
+        if problem := vapid.key_problem(self.vapid_private_key, self.vapid_public_key):
+            raise SettingsError(f"SODAMOLEK_VAPID_PRIVATE_KEY/PUBLIC_KEY: {problem}.")
+        if problem := vapid.subject_problem(self.vapid_subject):
+            raise SettingsError(f"SODAMOLEK_VAPID_SUBJECT: {problem}.")
+        for entry in self.push_allowed_hosts:
+            if problem := service.allowed_host_entry_problem(entry):
+                raise SettingsError(f"SODAMOLEK_PUSH_ALLOWED_HOSTS: {problem}")
 
 
 _KNOWN_DEFAULTS = {"changeme", "change-me", "secret", "ganti-saya", "ganti-dengan-nilai-acak"}

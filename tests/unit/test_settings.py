@@ -1,14 +1,20 @@
 """Settings from the environment, and the production refusal of generated or weak secrets."""
 
+import base64
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
+from sodamolek.documents.signing import create_signing_key
+from sodamolek.push.vapid import generate_keys, key_problem, subject_problem
 from sodamolek.settings import Settings, SettingsError
 
 STRONG = "x" * 20 + "-strong-production-secret-0123456789"
+VAPID_PAIR = generate_keys()
 
 
 def test_defaults_are_the_embedded_mode(monkeypatch, tmp_path):
@@ -64,16 +70,110 @@ def test_production_refuses_a_generated_secret():
         settings.check_for_production()
 
 
-def test_production_needs_https_base_url(tmp_path):
-    from sodamolek.documents.signing import create_signing_key
+_KEY_DIR = Path(tempfile.mkdtemp(prefix="sodamolek-key-"))
+create_signing_key(_KEY_DIR / "signing_key.pem")  # production also needs the letter key
 
-    create_signing_key(tmp_path / "signing_key.pem")  # production also needs the letter key
-    settings = Settings(env="production", secret_key=STRONG, base_url="http://x", data_dir=tmp_path)
+
+def production(**overrides) -> Settings:
+    """A production configuration that passes every check, to spoil one setting at a time."""
+    keys = VAPID_PAIR
+    values = {
+        "data_dir": _KEY_DIR,
+        "env": "production",
+        "secret_key": STRONG,
+        "base_url": "https://x.kupangkota.go.id",
+        "vapid_private_key": keys.private_key,
+        "vapid_public_key": keys.public_key,
+        "vapid_subject": "mailto:diskominfo@kupangkota.go.id",
+    }
+    return Settings(**(values | overrides))
+
+
+def test_production_needs_https_base_url():
     with pytest.raises(SettingsError, match="SODAMOLEK_BASE_URL"):
+        production(base_url="http://x").check_for_production()
+    production().check_for_production()
+
+
+def test_production_refuses_to_run_without_vapid_keys(tmp_path):
+    for missing in ({"vapid_private_key": ""}, {"vapid_public_key": ""}):
+        with pytest.raises(SettingsError, match="SODAMOLEK_VAPID_PRIVATE_KEY"):
+            key = _KEY_DIR / "signing_key.pem"
+            settings = production(data_dir=tmp_path, signing_key_file=key, **missing)
+            settings.with_embedded_secret().check_for_production()
+    assert not (tmp_path / "vapid_private_key").exists()  # nothing generated in production
+
+
+def test_production_refuses_a_vapid_pair_that_does_not_match():
+    other = generate_keys()
+    with pytest.raises(SettingsError, match="bukan pasangan"):
+        production(vapid_public_key=other.public_key).check_for_production()
+    with pytest.raises(SettingsError, match="tidak dapat dibaca"):
+        production(vapid_private_key="rusak").check_for_production()
+
+
+@pytest.mark.parametrize("subject", ["", "admin@kupangkota.go.id", "http://kupangkota.go.id"])
+def test_production_refuses_a_vapid_subject_push_services_reject(subject):
+    with pytest.raises(SettingsError, match="SODAMOLEK_VAPID_SUBJECT"):
+        production(vapid_subject=subject).check_for_production()
+    production(vapid_subject="https://kupangkota.go.id").check_for_production()
+
+
+@pytest.mark.parametrize("entry", ["127.0.0.1", "localhost", "*.internal", "10.0.0.1"])
+def test_production_refuses_local_push_hosts(entry):
+    settings = production(push_allowed_hosts=("fcm.googleapis.com", entry))
+    with pytest.raises(SettingsError, match="SODAMOLEK_PUSH_ALLOWED_HOSTS"):
         settings.check_for_production()
-    Settings(
-        env="production", secret_key=STRONG, base_url="https://x", data_dir=tmp_path
-    ).check_for_production()
+
+
+def test_embedded_mode_generates_a_vapid_pair_once_and_keeps_it(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith("SODAMOLEK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SODAMOLEK_DATA_DIR", str(tmp_path))
+    first = Settings.from_env().with_embedded_secret()
+    assert first.vapid_generated
+    assert key_problem(first.vapid_private_key, first.vapid_public_key) is None
+    assert len(base64.urlsafe_b64decode(first.vapid_public_key + "=")) == 65
+    assert subject_problem(first.vapid_subject) is None
+    again = Settings.from_env().with_embedded_secret()
+    assert (again.vapid_private_key, again.vapid_public_key) == (
+        first.vapid_private_key,
+        first.vapid_public_key,
+    )
+    assert (tmp_path / "vapid_private_key").stat().st_mode & 0o077 == 0
+
+
+def test_vapid_keys_from_the_environment_win(monkeypatch, tmp_path):
+    monkeypatch.setenv("SODAMOLEK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SODAMOLEK_VAPID_PRIVATE_KEY", VAPID_PAIR.private_key)
+    monkeypatch.delenv("SODAMOLEK_VAPID_PUBLIC_KEY", raising=False)
+    monkeypatch.setenv("SODAMOLEK_VAPID_SUBJECT", "mailto:a@kupangkota.go.id")
+    settings = Settings.from_env().with_embedded_secret()
+    assert settings.vapid_public_key == VAPID_PAIR.public_key  # derived from the private key
+    assert settings.vapid_subject == "mailto:a@kupangkota.go.id"
+    assert not settings.vapid_generated and not (tmp_path / "vapid_private_key").exists()
+
+
+def test_embedded_worker_runs_in_serve_on_sqlite_only_unless_set(monkeypatch):
+    assert Settings(database_url="sqlite:///x.sqlite3").runs_embedded_worker
+    assert not Settings(database_url="postgresql://u@db/x").runs_embedded_worker
+    monkeypatch.setenv("SODAMOLEK_DATABASE_URL", "postgresql://u@db/x")
+    monkeypatch.setenv("SODAMOLEK_EMBEDDED_WORKER", "true")
+    assert Settings.from_env().runs_embedded_worker
+    monkeypatch.setenv("SODAMOLEK_EMBEDDED_WORKER", "mungkin")
+    with pytest.raises(SettingsError, match="SODAMOLEK_EMBEDDED_WORKER"):
+        Settings.from_env()
+
+
+def test_vapid_keys_command_prints_a_usable_pair(capsys):
+    from sodamolek.cli import main
+
+    assert main(["vapid-keys"]) == 0
+    lines = dict(line.split("=", 1) for line in capsys.readouterr().out.split())
+    private, public = lines["SODAMOLEK_VAPID_PRIVATE_KEY"], lines["SODAMOLEK_VAPID_PUBLIC_KEY"]
+    assert key_problem(private, public) is None
+    assert private != VAPID_PAIR.private_key
 
 
 def test_serve_in_production_without_secret_exits_with_the_setting_named(tmp_path):

@@ -31,6 +31,7 @@ from sodamolek.documents.signing import (
     signing_key_for,
     verify,
 )
+from sodamolek.push.vapid import generate_keys
 from sodamolek.settings import Settings, SettingsError
 
 STRONG = "x" * 20 + "-strong-production-secret-0123456789"
@@ -328,10 +329,15 @@ def test_override_file_is_used_and_never_generated(tmp_path):
     assert public_key_pem(found) == public_key_pem(key)
 
 
+VAPID = generate_keys()
+
+
 def production(tmp_path, **kwargs):
     return Settings(
         env="production", secret_key=STRONG, base_url="https://surat.kupangkota.go.id",
-        data_dir=tmp_path, **kwargs,
+        data_dir=tmp_path, vapid_private_key=VAPID.private_key,
+        vapid_public_key=VAPID.public_key, vapid_subject="mailto:diskominfo@kupangkota.go.id",
+        **kwargs,
     )  # fmt: skip
 
 

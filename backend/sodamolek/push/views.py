@@ -1,0 +1,95 @@
+"""The tracking page's push endpoints: subscribe and unsubscribe a phone, and the service
+worker's push handler script.
+
+No login: a resident has only the tracking code. CSRF stays on: the tracking page sets the CSRF
+cookie and its script sends the token in X-CSRFToken, like htmx does elsewhere.
+
+The tracking code is resolved to a request id by `app.state.resolve_tracking_code` (an async
+callable str -> int | None), which the tracking domain installs; until then every code is
+unknown (404)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.response import File
+
+from sodamolek.push import service
+from sodamolek.web.paths import SERVICE_WORKER_DIR
+
+TrackingCodeResolver = Callable[[str], Awaitable[int | None]]
+MAX_BODY = 8 * 1024  # a subscription is a few hundred bytes
+UNKNOWN_CODE = "Kode lacak tidak ditemukan."
+
+
+async def no_tracking_codes(code: str) -> int | None:
+    """Default resolver until the tracking domain provides one."""
+    return None
+
+
+def _answer(status: int, **body: Any) -> Response:
+    return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+async def _read_json(request: Request) -> Any:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise service.InvalidSubscription("Data langganan notifikasi terlalu besar.")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise service.InvalidSubscription("Data langganan notifikasi tidak terbaca.") from None
+
+
+async def _request_id(request: Request, code: str) -> int | None:
+    resolve: TrackingCodeResolver = getattr(
+        request.app.state, "resolve_tracking_code", no_tracking_codes
+    )
+    return await resolve(code)
+
+
+@post("/lacak/{code:str}/langganan", exclude_from_auth=True, name="push_subscribe")
+async def subscribe(request: Request, code: str) -> Response:
+    """Body: the browser's PushSubscription.toJSON(). 201 when stored (again: the same row)."""
+    request_id = await _request_id(request, code)
+    if request_id is None:
+        return _answer(404, detail=UNKNOWN_CODE)
+    try:
+        clean = service.validate_subscription(
+            await _read_json(request), request.app.state.settings.push_allowed_hosts
+        )
+    except service.InvalidSubscription as problem:
+        return _answer(422, detail=str(problem))
+    await service.subscribe(request_id, clean)
+    return _answer(201, detail="Notifikasi aktif untuk permohonan ini.")
+
+
+@post("/lacak/{code:str}/berhenti", exclude_from_auth=True, name="push_unsubscribe")
+async def unsubscribe(request: Request, code: str) -> Response:
+    """Body: {"endpoint": "..."} (or the whole subscription). Idempotent: 200 either way."""
+    request_id = await _request_id(request, code)
+    if request_id is None:
+        return _answer(404, detail=UNKNOWN_CODE)
+    try:
+        body = await _read_json(request)
+    except service.InvalidSubscription as problem:
+        return _answer(422, detail=str(problem))
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if not isinstance(endpoint, str) or not endpoint:
+        return _answer(422, detail="Alamat langganan (endpoint) tidak ada.")
+    removed = await service.unsubscribe(endpoint, request_id)
+    return _answer(200, detail="Notifikasi dimatikan untuk permohonan ini.", removed=removed)
+
+
+@get("/sw-push.js", exclude_from_auth=True, include_in_schema=False)
+async def push_handler_script() -> File:
+    """The service worker's push and notificationclick handlers; sw.js importScripts() it."""
+    return File(
+        SERVICE_WORKER_DIR / "push.js",
+        media_type="text/javascript",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "no-cache"},
+    )

@@ -1,0 +1,79 @@
+// Sodamolek push handlers, loaded by sw.js with importScripts("/sw-push.js").
+// The push payload carries no personal data: {request_id, code, status, url}. The Indonesian
+// title and text are built here from the status; a click opens (or focuses) /lacak/<code>.
+(function () {
+  "use strict";
+
+  const TEXTS = {
+    incomplete: {
+      title: "Permohonan perlu dilengkapi",
+      body: "Ada persyaratan yang perlu Anda lengkapi. Ketuk untuk melihat rinciannya.",
+    },
+    rejected: {
+      title: "Permohonan ditolak",
+      body: "Permohonan Anda tidak dapat diproses. Ketuk untuk melihat alasannya.",
+    },
+    ready: {
+      title: "Surat siap diambil",
+      body: "Surat Anda sudah selesai dan dapat diambil di kantor kelurahan.",
+    },
+  };
+  const FALLBACK = {
+    title: "Status permohonan berubah",
+    body: "Ketuk untuk melihat status terbaru permohonan Anda.",
+  };
+  // Tracking codes are Crockford base32 with dashes; anything else is not put in a URL.
+  const CODE_PATTERN = /^[0-9A-Za-z-]{4,40}$/;
+
+  function readPayload(data) {
+    if (!data) return {};
+    try {
+      const value = data.json();
+      return value && typeof value === "object" ? value : {};
+    } catch (error) {
+      return {};
+    }
+  }
+
+  function trackingUrl(code) {
+    const path = CODE_PATTERN.test(code || "") ? "/lacak/" + encodeURIComponent(code) : "/lacak";
+    return new URL(path, self.location.origin).href;
+  }
+
+  self.addEventListener("push", (event) => {
+    const payload = readPayload(event.data);
+    const text = TEXTS[payload.status] || FALLBACK;
+    const code = typeof payload.code === "string" ? payload.code : "";
+    const body = CODE_PATTERN.test(code) ? text.body + " Kode lacak: " + code + "." : text.body;
+    event.waitUntil(
+      self.registration.showNotification(text.title, {
+        body: body,
+        lang: "id",
+        icon: "/static/icons/icon.svg", // a PNG icon is better on Android, when there is one
+        // One notification per request: a newer status replaces the older one.
+        tag: code ? "sodamolek-" + code : "sodamolek",
+        renotify: true,
+        requireInteraction: payload.status === "ready",
+        data: { url: trackingUrl(code), status: payload.status || "" },
+      })
+    );
+  });
+
+  self.addEventListener("notificationclick", (event) => {
+    event.notification.close();
+    const data = event.notification.data || {};
+    // Only a page of this site: the URL was built above from the code, never taken as is.
+    const target = new URL(data.url || "/lacak", self.location.origin);
+    if (target.origin !== self.location.origin) return;
+    event.waitUntil(
+      self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+        for (const client of windows) {
+          if (new URL(client.url).pathname === target.pathname && "focus" in client) {
+            return client.focus();
+          }
+        }
+        return self.clients.openWindow(target.href);
+      })
+    );
+  });
+})();

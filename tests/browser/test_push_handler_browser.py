@@ -1,0 +1,162 @@
+"""The service worker's push handlers (service_worker/push.js) in Chromium: a real push event
+delivered with the DevTools protocol shows the Indonesian notification, and a click opens or
+focuses the request's tracking page.
+
+sw.js is not ours to change here, so the browser is given a worker that is exactly what sw.js
+will do — importScripts("/sw-push.js") — plus a test hook to fire the click: Chromium cannot
+click a notification under automation, and a click needs a user gesture to open a window, so
+openWindow/focus are recorded instead of performed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+CODE = "KPG-7F3K-9QX2"
+TEST_WORKER = """
+const handlers = {};
+const realAdd = self.addEventListener.bind(self);
+self.addEventListener = (type, handler, options) => {
+  handlers[type] = handler;
+  realAdd(type, handler, options);
+};
+importScripts("/sw-push.js");
+self.addEventListener = realAdd;
+
+const opened = [];
+const focused = [];
+self.clients.openWindow = (url) => { opened.push(url); return Promise.resolve(null); };
+WindowClient.prototype.focus = function () {
+  focused.push(this.url);
+  return Promise.resolve(this);
+};
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("message", (event) => {
+  self.registration.getNotifications().then(async (list) => {
+    const notification = list[0];
+    let work = Promise.resolve();
+    handlers.notificationclick({ notification, waitUntil: (p) => { work = p; } });
+    await work;
+    const left = (await self.registration.getNotifications()).length;
+    event.source.postMessage({ opened, focused, left });
+  });
+});
+"""
+
+
+@pytest.fixture
+def push_page(page, live_server):
+    page.context.grant_permissions(["notifications"], origin=live_server.url)
+    page.context.route(
+        "**/sw.js",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/javascript",
+            headers={"Cache-Control": "no-cache"},
+            body=TEST_WORKER,
+        ),
+    )
+    page.goto(live_server.url + "/masuk")
+    for _ in range(300):  # (wait_for_function evaluates a string: the CSP forbids that)
+        if page.evaluate("navigator.serviceWorker.controller !== null"):
+            return page
+        page.wait_for_timeout(100)
+    raise AssertionError("the test service worker did not take control")
+
+
+def deliver_push(page, origin: str, payload: dict) -> None:
+    """A real push event, as if the push service had delivered it (DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    registrations: list[str] = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(r["registrationId"] for r in event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")  # replays the current registrations as events
+    for _ in range(200):  # generous: the machine may be busy
+        if registrations:
+            break
+        page.wait_for_timeout(100)
+    assert registrations, "no service worker registration reported"
+    cdp.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": origin, "registrationId": registrations[0], "data": json.dumps(payload)},
+    )
+
+
+def wait_for_notification(page) -> None:
+    for _ in range(200):
+        if notifications(page):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("no notification shown")
+
+
+def notifications(page) -> list[dict]:
+    return page.evaluate(
+        """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+               list.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data,
+                               lang: n.lang})))"""
+    )
+
+
+def click_first(page) -> dict:
+    return page.evaluate(
+        """new Promise(resolve => {
+               navigator.serviceWorker.addEventListener("message", e => resolve(e.data),
+                                                        {once: true});
+               navigator.serviceWorker.controller.postMessage("click");
+           })"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "title"),
+    [
+        ("ready", "Surat siap diambil"),
+        ("incomplete", "Permohonan perlu dilengkapi"),
+        ("rejected", "Permohonan ditolak"),
+    ],
+)
+def test_a_push_shows_the_indonesian_notification(push_page, live_server, status, title):
+    payload = {"request_id": 7, "code": CODE, "status": status, "url": f"/lacak/{CODE}"}
+    deliver_push(push_page, live_server.url, payload)
+    wait_for_notification(push_page)
+    (shown,) = notifications(push_page)
+    assert shown["title"] == title
+    assert CODE in shown["body"]
+    assert shown["lang"] == "id"
+    assert shown["tag"] == f"sodamolek-{CODE}"
+    assert shown["data"]["url"] == f"{live_server.url}/lacak/{CODE}"
+
+
+def test_a_click_opens_the_tracking_page(push_page, live_server):
+    payload = {"request_id": 7, "code": CODE, "status": "ready", "url": f"/lacak/{CODE}"}
+    deliver_push(push_page, live_server.url, payload)
+    wait_for_notification(push_page)
+    result = click_first(push_page)
+    assert result == {"opened": [f"{live_server.url}/lacak/{CODE}"], "focused": [], "left": 0}
+
+
+def test_a_click_focuses_the_tracking_page_when_it_is_open(push_page, live_server):
+    tracking = push_page.context.new_page()
+    tracking.goto(f"{live_server.url}/lacak/{CODE}")  # any page at that path is a client
+    payload = {"request_id": 7, "code": CODE, "status": "incomplete", "url": "/x"}
+    deliver_push(push_page, live_server.url, payload)
+    wait_for_notification(push_page)
+    result = click_first(push_page)
+    assert result["focused"] == [f"{live_server.url}/lacak/{CODE}"]
+    assert result["opened"] == []
+
+
+def test_a_payload_without_a_usable_code_still_notifies_and_opens_lacak(push_page, live_server):
+    deliver_push(push_page, live_server.url, {"status": "ready", "code": "../../admin"})
+    wait_for_notification(push_page)
+    (shown,) = notifications(push_page)
+    assert shown["title"] == "Surat siap diambil"
+    assert "admin" not in shown["body"]
+    assert click_first(push_page)["opened"] == [f"{live_server.url}/lacak"]
