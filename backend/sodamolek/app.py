@@ -30,6 +30,7 @@ from sodamolek.documents.signing import signing_key_for
 from sodamolek.issuing import views as issuing_views
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
+from sodamolek.letter_requests.service import request_id_for_code
 from sodamolek.letters import views as letter_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
@@ -188,8 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.registry = registry
     # Loaded once: every signature of this process uses it; verification uses its public half.
     app.state.signing_key = signing_key_for(settings)
-    # The tracking domain replaces this with its code -> request id lookup.
-    app.state.resolve_tracking_code = push_views.no_tracking_codes
+    app.state.resolve_tracking_code = request_id_for_code
     app.state.throttle_policy = ThrottlePolicy(
         max_failures_per_account=settings.login_max_failures_per_account,
         max_failures_per_address=settings.login_max_failures_per_address,

@@ -1,6 +1,7 @@
 """Request service: creation, idempotency, lifecycle, audit, scoping — no HTTP."""
 
 import asyncio
+import json
 import uuid
 from types import SimpleNamespace
 
@@ -237,3 +238,39 @@ async def test_unverified_requests_are_rechecked_when_the_registry_is_back(app, 
     request = await service.get_request(operator, first["id"])
     assert request["applicant_verified"] is True
     assert await service.recheck_unverified(back) == 0
+
+
+async def test_statuses_the_resident_hears_of_write_a_push_message_in_the_same_transaction(
+    app, staff
+):
+    import os
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from sodamolek.push import service as push
+    from sodamolek.push.service import validate_subscription
+    from tests.fakepush import Receiver, b64url
+
+    operator = await user(staff.operator)
+    request = (await service.create_request(operator, submission())).request
+    phone = Receiver(private_key=ec.generate_private_key(ec.SECP256R1()), auth=os.urandom(16))
+    subscription = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/abc",
+        "keys": {"p256dh": phone.p256dh, "auth": b64url(phone.auth)},
+    }
+    clean = validate_subscription(subscription, ["fcm.googleapis.com"])
+    await push.subscribe(request["id"], clean)
+
+    await service.change_status(operator, request["id"], "awaiting_signature")  # not told
+    assert await push.messages_for_request(request["id"]) == []
+    await service.change_status(await user(staff.lurah), request["id"], "in_review", "Cek lagi")
+    await service.change_status(operator, request["id"], "rejected", "Bukan warga sini")
+    (message,) = await push.messages_for_request(request["id"])
+    payload = json.loads(message["payload"])
+    assert payload == {
+        "request_id": request["id"],
+        "code": request["tracking_code"],
+        "status": "rejected",
+        "url": f"/lacak/{request['tracking_code']}",
+    }
+    assert "Maria" not in message["payload"] and "5371" not in message["payload"]

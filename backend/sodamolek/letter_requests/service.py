@@ -19,6 +19,7 @@ from sodamolek.letter_requests.codes import new_tracking_code, normalise_trackin
 from sodamolek.letter_requests.lifecycle import (
     ACTIVE,
     FINAL,
+    NOTIFY,
     Status,
     check_move,
 )
@@ -26,6 +27,7 @@ from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, Requ
 from sodamolek.letter_requests.workdays import add_working_days
 from sodamolek.letters import service as letters
 from sodamolek.people.nik import InvalidNik, parse_nik
+from sodamolek.push import service as push
 
 PAGE_SIZE = 25
 MAX_TEXT = {
@@ -384,6 +386,11 @@ async def change_status(
         await _record_event(request_id, actor, current, target_status, reason, now)
         await _count(row["kelurahan"], current, -1)
         await _count(row["kelurahan"], target_status, +1)
+        if target_status in NOTIFY:
+            # The resident's push message commits (or rolls back) with the status change.
+            await push.enqueue_status_notification(
+                request_id, row["tracking_code"], target_status.value
+            )
         for hook in STATUS_HOOKS:
             await hook(row | {"status": target_status.value}, target_status)
     return await _load(request_id)
@@ -614,3 +621,14 @@ async def recheck_unverified(registry: Registry, limit: int = 50) -> int:
         ).where(LetterRequest.id == row["id"])
         answered += 1
     return answered
+
+
+async def request_id_for_code(code: str) -> int | None:
+    """The request a tracking code names (for the resident's push subscription)."""
+    normalised = normalise_tracking_code(code)
+    if normalised is None:
+        return None
+    row = await LetterRequest.select(LetterRequest.id).where(
+        LetterRequest.tracking_code == normalised
+    ).first()
+    return row["id"] if row else None
