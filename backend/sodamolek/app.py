@@ -52,6 +52,7 @@ ROUTES = [
     web_views.health,
     web_views.service_worker,
     web_views.manifest,
+    web_views.resident_manifest,
     account_views.login_form,
     account_views.login,
     account_views.logout,

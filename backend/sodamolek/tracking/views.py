@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from litestar import Request, get, post
@@ -72,6 +73,10 @@ async def track(request: Request, code: str) -> Template:
         )
     return Template(
         "tracking/status.html",
-        context={"view": view},
+        context={
+            "view": view,
+            "rendered_at": dt.datetime.now(dt.UTC),
+            "vapid_public_key": request.app.state.settings.vapid_public_key,
+        },
         headers={"Cache-Control": "no-cache", "X-Robots-Tag": "noindex"},
     )

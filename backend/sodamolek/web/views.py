@@ -63,3 +63,14 @@ async def manifest() -> File:
         content_disposition_type="inline",
         headers={"Cache-Control": "no-cache"},
     )
+
+
+@get("/lacak/manifest.webmanifest", exclude_from_auth=True, include_in_schema=False)
+async def resident_manifest() -> File:
+    """The resident's installable app: starts at /lacak, stays within it."""
+    return File(
+        STATIC_DIR / "lacak.webmanifest",
+        media_type="application/manifest+json",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "no-cache"},
+    )
