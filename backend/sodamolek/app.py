@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await registry.aclose()
+
     @asynccontextmanager
     async def push_worker_lifespan(_: Litestar):
         """Embedded mode: the push worker runs inside the server (after the database opens,
@@ -124,10 +125,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if not settings.runs_embedded_worker:
             yield
             return
+        from sodamolek import maintenance
         from sodamolek.push.worker import run_worker
 
         stop = asyncio.Event()
-        task = asyncio.create_task(run_worker(stop, settings), name="push-worker")
+        task = asyncio.gather(run_worker(stop, settings), maintenance.run_loop(stop, registry))
         try:
             yield
         finally:

@@ -160,9 +160,19 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)  # finish the batch in flight, then stop
-        await run_worker(
-            stop, settings, batch_size=args.batch_size, poll_interval=args.poll_interval
-        )
+        from sodamolek import maintenance
+        from sodamolek.people.registry import build_registry
+
+        registry = build_registry(settings)
+        try:
+            await asyncio.gather(
+                run_worker(
+                    stop, settings, batch_size=args.batch_size, poll_interval=args.poll_interval
+                ),
+                maintenance.run_loop(stop, registry),
+            )
+        finally:
+            await registry.aclose()
 
     _with_database(settings, work)
 
@@ -200,7 +210,6 @@ def build_parser() -> argparse.ArgumentParser:
         "signing-key", help="buat kunci tanda tangan surat (sekali) dan tampilkan kunci publiknya"
     )
     signing_key.set_defaults(handler=cmd_signing_key)
-
 
     worker = commands.add_parser("worker", help="kirim notifikasi push dari antrean (outbox)")
     worker.add_argument("--batch-size", type=int, default=50)

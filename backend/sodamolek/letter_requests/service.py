@@ -628,7 +628,9 @@ async def request_id_for_code(code: str) -> int | None:
     normalised = normalise_tracking_code(code)
     if normalised is None:
         return None
-    row = await LetterRequest.select(LetterRequest.id).where(
-        LetterRequest.tracking_code == normalised
-    ).first()
+    row = (
+        await LetterRequest.select(LetterRequest.id)
+        .where(LetterRequest.tracking_code == normalised)
+        .first()
+    )
     return row["id"] if row else None
