@@ -24,14 +24,20 @@ async def run_once(registry) -> dict[str, int]:
 
 
 async def run_loop(stop: asyncio.Event, registry, interval: float = INTERVAL_SECONDS) -> None:
-    while not stop.is_set():
+    """A round every `interval` seconds, the first one an interval after start (not racing the
+    migrations of a fresh deployment)."""
+    while not await _stopped(stop, interval):
         try:
             done = await run_once(registry)
             if any(done.values()):
                 logger.info("maintenance: %s", done)
         except Exception:  # a failed round is retried at the next one
             logger.exception("maintenance round failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        except TimeoutError:
-            pass
+
+
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True
