@@ -129,7 +129,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         from sodamolek.push.worker import run_worker
 
         stop = asyncio.Event()
-        task = asyncio.gather(run_worker(stop, settings), maintenance.run_loop(stop, registry))
+        task = asyncio.gather(
+            asyncio.create_task(run_worker(stop, settings), name="push-worker"),
+            asyncio.create_task(maintenance.run_loop(stop, registry), name="maintenance"),
+        )
         try:
             yield
         finally:
