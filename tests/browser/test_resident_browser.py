@@ -12,10 +12,12 @@ def make_request(page, server) -> str:
     resident = demo_resident(server)
     log_in(page, server, "operator.oebobo")
     page.wait_for_url(server.url + "/")
-    page.goto(server.url + "/permohonan/baru/pengantar-skck")
+    # domisili: the letter-types browser test edits pengantar-skck on the same server
+    page.goto(server.url + "/permohonan/baru/domisili")
     page.fill("#applicant_nik", resident["nik"])
     page.fill("#applicant_name", resident["name"])
     page.fill("#f-keperluan", "Melamar kerja")
+    page.fill("#f-alamat_domisili", "Jl. El Tari No. 5")
     page.click("text=Simpan dan cetak tanda terima")
     page.wait_for_url(re.compile(r".*/tanda-terima"))
     code = page.locator(".code").inner_text()
