@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, Parameter
+from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
 from sodamolek.accounts import service, tokens
@@ -37,7 +37,7 @@ def _login_page(next_path: str, username: str = "", error: str | None = None, st
 
 @get("/masuk", exclude_from_auth=True, name="login")
 async def login_form(
-    request: Request, lanjut: Annotated[str | None, Parameter(query="lanjut")] = None
+    request: Request, lanjut: Annotated[str | None, QueryParameter(name="lanjut")] = None
 ) -> Template | Redirect:
     if request.session.get("account_id"):
         return Redirect(_safe_next(lanjut))

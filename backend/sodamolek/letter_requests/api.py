@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, QueryParameter
 
 from sodamolek.accounts.api_auth import api_actor
 from sodamolek.accounts.roles import Role
@@ -87,7 +87,7 @@ async def create(
     request: Request,
     actor: CurrentUser,
     data: dict[str, Any],
-    idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
 ) -> Response:
     """The Idempotency-Key header (a UUID) is the request's client_request_id: sending the same
     key and body again returns the same request; the same key with another body is a 409."""
@@ -137,8 +137,8 @@ async def create(
 @get("/permohonan", summary="Daftar permohonan kantor sendiri")
 async def list_requests(
     actor: CurrentUser,
-    status: Annotated[str | None, Parameter(query="status")] = None,
-    page: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1,
+    status: Annotated[str | None, QueryParameter(name="status")] = None,
+    page: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
 ) -> dict:
     result = await service.queue(actor, status=status, page=page)
     return {

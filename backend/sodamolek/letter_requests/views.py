@@ -9,7 +9,7 @@ import segno
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, Parameter
+from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from sodamolek.accounts.guards import require_roles
@@ -56,8 +56,8 @@ def _page_number(text: str | None) -> int:
 @get("/permohonan", guards=[STAFF], name="queue")
 async def queue_page(
     request: Request,
-    status: Annotated[str | None, Parameter(query="status")] = None,
-    halaman: Annotated[str | None, Parameter(query="halaman")] = None,
+    status: Annotated[str | None, QueryParameter(name="status")] = None,
+    halaman: Annotated[str | None, QueryParameter(name="halaman")] = None,
 ) -> Template:
     page = await service.queue(request.user, status=status, page=_page_number(halaman))
     return Template("letter_requests/queue.html", context=_queue_context(page))

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Body, Parameter
+from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
 
 from sodamolek.accounts.guards import require_roles
@@ -166,7 +166,7 @@ def _form_page(
 
 @get(LIST_PATH, guards=ADMIN_ONLY, name="admin_letter_types")
 async def letter_type_list(
-    changed: Annotated[str | None, Parameter(query="status")] = None,
+    changed: Annotated[str | None, QueryParameter(name="status")] = None,
 ) -> Template:
     types = await service.list_letter_types(active_only=False)
     changed_type = next((t for t in types if t["code"] == changed), None)
@@ -214,7 +214,7 @@ async def letter_type_row(index: int) -> Template:
 
 @get(LIST_PATH + "/{code:str}", guards=ADMIN_ONLY, name="admin_letter_type_edit")
 async def letter_type_edit(
-    code: str, tersimpan: Annotated[str | None, Parameter(query="tersimpan")] = None
+    code: str, tersimpan: Annotated[str | None, QueryParameter(name="tersimpan")] = None
 ) -> Template:
     letter_type = await service.get_letter_type(code)
     if letter_type is None:
