@@ -5,10 +5,12 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, WebSession
+from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
 from sodamolek.regions.tables import Kecamatan, Kelurahan
+from sodamolek.survey.tables import SurveyResponse
 from sodamolek.tracking.tables import RateLimitWindow
 
 TABLES = [
@@ -24,6 +26,8 @@ TABLES = [
     RequestEvent,
     RequestCounter,
     RateLimitWindow,
+    OfficeDay,
+    SurveyResponse,
 ]
 
 APP_CONFIG = AppConfig(
