@@ -24,12 +24,15 @@ from sodamolek.accounts.sessions import (
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.dashboard import service as dashboard_service
+from sodamolek.dashboard import views as dashboard_views
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
+from sodamolek.survey import views as survey_views
 from sodamolek.tracking import views as tracking_views
 from sodamolek.web import errors
 from sodamolek.web import views as web_views
@@ -53,6 +56,10 @@ ROUTES = [
     account_views.create_api_token,
     account_views.revoke_api_token,
     region_views.offices,
+    dashboard_views.dashboard_page,
+    dashboard_views.offices_csv,
+    dashboard_views.days_csv,
+    survey_views.answer_survey,
     request_views.queue_page,
     request_views.queue_list,
     request_views.choose_type,
@@ -73,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = (settings or Settings.from_env()).with_embedded_secret()
     settings.check_for_production()
     engine = db.use_engine(db.build_engine(settings))
+    dashboard_service.install_hooks()  # the daily rollup follows every creation and move
 
     @asynccontextmanager
     async def database_lifespan(_: Litestar):

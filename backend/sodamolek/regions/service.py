@@ -122,3 +122,7 @@ async def set_lurah(kelurahan_id: int, name: str, nip: str) -> None:
     await Kelurahan.update({Kelurahan.lurah_name: name, Kelurahan.lurah_nip: nip}).where(
         Kelurahan.id == kelurahan_id
     )
+
+
+async def list_kecamatan() -> list[dict]:
+    return await Kecamatan.select().order_by(Kecamatan.code)

@@ -64,8 +64,17 @@ async def track(request: Request, code: str) -> Template:
                      "terima.", "code": code[:40]},
             status_code=404,
         )  # fmt: skip
+    return status_page(view)
+
+
+def status_page(view: service.TrackingView, status_code: int = 200, **context) -> Template:
+    """The resident's status page; the survey's answers re-render it with their messages."""
+    from sodamolek.survey.service import ELEMENTS, MAX_COMMENT
+
     return Template(
         "tracking/status.html",
-        context={"view": view},
+        context={"view": view, "elements": ELEMENTS, "max_comment": MAX_COMMENT,
+                 "errors": {}, "answers": {}, "notice": None} | context,
         headers={"Cache-Control": "no-cache", "X-Robots-Tag": "noindex"},
-    )
+        status_code=status_code,
+    )  # fmt: skip
