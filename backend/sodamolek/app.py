@@ -28,6 +28,7 @@ from sodamolek.dashboard import service as dashboard_service
 from sodamolek.dashboard import views as dashboard_views
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
+from sodamolek.letters import standard_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
 from sodamolek.regions import views as region_views
@@ -59,6 +60,8 @@ ROUTES = [
     dashboard_views.dashboard_page,
     dashboard_views.offices_csv,
     dashboard_views.days_csv,
+    standard_views.standards,
+    standard_views.standard,
     survey_views.answer_survey,
     request_views.queue_page,
     request_views.queue_list,
