@@ -26,17 +26,21 @@ from sodamolek.accounts.sessions import (
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.dashboard import service as dashboard_service
+from sodamolek.dashboard import views as dashboard_views
 from sodamolek.documents.signing import signing_key_for
 from sodamolek.issuing import views as issuing_views
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
 from sodamolek.letter_requests.service import request_id_for_code
+from sodamolek.letters import standard_views
 from sodamolek.letters import views as letter_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
 from sodamolek.push import views as push_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
+from sodamolek.survey import views as survey_views
 from sodamolek.tracking import views as tracking_views
 from sodamolek.web import errors
 from sodamolek.web import views as web_views
@@ -57,10 +61,27 @@ ROUTES = [
     account_views.login,
     account_views.logout,
     account_views.admin_users,
+    account_views.new_user_form,
+    account_views.create_user,
+    account_views.disable_user,
+    account_views.enable_user,
+    account_views.reset_password_form,
+    account_views.reset_password,
     account_views.admin_tokens,
     account_views.create_api_token,
     account_views.revoke_api_token,
     region_views.offices,
+    region_views.admin_offices,
+    region_views.kelurahan_form,
+    region_views.save_kelurahan,
+    region_views.kecamatan_form,
+    region_views.save_kecamatan,
+    dashboard_views.dashboard_page,
+    dashboard_views.offices_csv,
+    dashboard_views.days_csv,
+    standard_views.standards,
+    standard_views.standard,
+    survey_views.answer_survey,
     request_views.queue_page,
     request_views.queue_list,
     request_views.choose_type,
@@ -100,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = (settings or Settings.from_env()).with_embedded_secret()
     settings.check_for_production()
     engine = db.use_engine(db.build_engine(settings))
+    dashboard_service.install_hooks()  # the daily rollup follows every creation and move
 
     @asynccontextmanager
     async def database_lifespan(_: Litestar):

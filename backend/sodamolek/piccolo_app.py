@@ -5,12 +5,14 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, WebSession
+from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
 from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.regions.tables import Kecamatan, Kelurahan
+from sodamolek.survey.tables import SurveyResponse
 from sodamolek.tracking.tables import RateLimitWindow
 
 TABLES = [
@@ -30,6 +32,8 @@ TABLES = [
     LetterNumberCounter,
     PushSubscription,
     PushMessage,
+    OfficeDay,
+    SurveyResponse,
 ]
 
 APP_CONFIG = AppConfig(

@@ -18,6 +18,13 @@ DEFAULT_PUSH_HOSTS = (
     "*.notify.windows.com",  # Edge on Windows (wns2-<region>.notify.windows.com)
 )
 
+# The national public-service complaints system (SP4N-LAPOR!), named on every published
+# service standard beside the office's own contacts.
+DEFAULT_COMPLAINTS_CHANNEL = (
+    "SP4N-LAPOR! (Sistem Pengelolaan Pengaduan Pelayanan Publik Nasional): www.lapor.go.id "
+    "atau SMS ke 1708"
+)
+
 # A secret shorter than this is refused in production.
 MIN_SECRET_LENGTH = 32
 SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -87,6 +94,7 @@ class Settings:
     db_pool_size: int = 5
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
+    complaints_channel: str = DEFAULT_COMPLAINTS_CHANNEL
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_minutes: int = 15
@@ -169,6 +177,9 @@ class Settings:
             vapid_public_key=_env("SODAMOLEK_VAPID_PUBLIC_KEY", "") or "",
             vapid_subject=_env("SODAMOLEK_VAPID_SUBJECT", "") or "",
             embedded_worker=_env_bool("SODAMOLEK_EMBEDDED_WORKER"),
+            complaints_channel=" ".join(
+                (_env("SODAMOLEK_COMPLAINTS_CHANNEL", DEFAULT_COMPLAINTS_CHANNEL) or "").split()
+            )[:300],
         )
 
     def with_embedded_secret(self) -> Settings:

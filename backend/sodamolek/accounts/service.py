@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sodamolek.accounts import passwords
+from sodamolek.accounts import passwords, sessions
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.tables import Account, LoginAttempt
+from sodamolek.db import current_engine, write_transaction
 from sodamolek.regions import service as regions
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
@@ -17,7 +18,16 @@ ATTEMPT_RETENTION = dt.timedelta(days=1)
 
 
 class AccountError(ValueError):
-    """Input that cannot make an account; the message is for the person who typed it."""
+    """Input that cannot make an account; the message is for the person who typed it, `field`
+    names the input it is about (for forms)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AccountNotFound(LookupError):
+    pass
 
 
 class InvalidCredentials(Exception):
@@ -75,19 +85,22 @@ async def create_account(
     username = normalise_username(username)
     if not USERNAME_PATTERN.fullmatch(username):
         raise AccountError(
-            "Nama pengguna 3–64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung."
+            "Nama pengguna 3–64 karakter: huruf kecil, angka, titik, garis bawah atau tanda "
+            "hubung.",
+            "username",
         )
     try:
         role_value = Role(role)
     except ValueError:
         raise AccountError(
-            f"Peran {role!r} tidak dikenal; pilih salah satu: {', '.join(r.value for r in Role)}."
+            f"Peran {role!r} tidak dikenal; pilih salah satu: {', '.join(r.value for r in Role)}.",
+            "role",
         ) from None
     if problem := passwords.password_problem(password):
-        raise AccountError(problem)
+        raise AccountError(problem, "password")
     kelurahan_id, kecamatan_id = await _resolve_scope(role_value, kelurahan, kecamatan)
     if await Account.exists().where(Account.username == username):
-        raise AccountError(f"Nama pengguna {username!r} sudah dipakai.")
+        raise AccountError(f"Nama pengguna {username!r} sudah dipakai.", "username")
     password_hash = await passwords.hash_password(password)
     rows = await Account.insert(
         Account(
@@ -115,14 +128,14 @@ async def _resolve_scope(
             )
         row = await regions.find_kelurahan(kelurahan)
         if row is None:
-            raise AccountError(f"Kelurahan {kelurahan!r} tidak ditemukan.")
+            raise AccountError(f"Kelurahan {kelurahan!r} tidak ditemukan.", "kelurahan")
         return row["id"], None
     if role.scope == "kecamatan":
         if not kecamatan or kelurahan:
             raise AccountError("Peran Camat harus terikat pada satu kecamatan (--kecamatan).")
         row = await regions.find_kecamatan(kecamatan)
         if row is None:
-            raise AccountError(f"Kecamatan {kecamatan!r} tidak ditemukan.")
+            raise AccountError(f"Kecamatan {kecamatan!r} tidak ditemukan.", "kecamatan")
         return None, row["id"]
     if kelurahan or kecamatan:
         raise AccountError("Admin kota tidak terikat pada kelurahan atau kecamatan.")
@@ -262,3 +275,44 @@ async def account_exists(username: str) -> bool:
 
 async def count_accounts() -> int:
     return await Account.count()
+
+
+async def get_account(account_id: int) -> dict | None:
+    return (
+        await Account.select(
+            Account.id,
+            Account.username,
+            Account.full_name,
+            Account.role,
+            Account.is_active,
+            Account.kelurahan.name.as_alias("kelurahan_name"),
+            Account.kecamatan.name.as_alias("kecamatan_name"),
+        )  # fmt: skip
+        .where(Account.id == account_id)
+        .first()
+    )
+
+
+async def set_account_active(account_id: int, active: bool, *, actor_id: int | None) -> None:
+    """Enable or disable an account. Disabling ends its sessions at once (the session loader
+    would refuse them anyway, but they must not come back if the account is enabled again)."""
+    if not active and account_id == actor_id:
+        raise AccountError("Anda tidak dapat menonaktifkan akun Anda sendiri.")
+    if await get_account(account_id) is None:
+        raise AccountNotFound(account_id)
+    async with write_transaction(current_engine()):
+        await Account.update({Account.is_active: active}).where(Account.id == account_id)
+        if not active:
+            await sessions.end_sessions_of(account_id)
+
+
+async def reset_password(account_id: int, password: str) -> None:
+    """The admin sets a new password; every session of the account ends."""
+    if problem := passwords.password_problem(password):
+        raise AccountError(problem, "password")
+    if await get_account(account_id) is None:
+        raise AccountNotFound(account_id)
+    password_hash = await passwords.hash_password(password)
+    async with write_transaction(current_engine()):
+        await Account.update({Account.password_hash: password_hash}).where(Account.id == account_id)
+        await sessions.end_sessions_of(account_id)

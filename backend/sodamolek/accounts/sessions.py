@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -53,11 +54,16 @@ class DatabaseSessionStore(Store):
         data = value.encode() if isinstance(value, str) else value
         expires_at = _expiry(expires_in)
         await WebSession.insert(
-            WebSession(key_hash=_hash(key), data=data, expires_at=expires_at)
+            WebSession(
+                key_hash=_hash(key),
+                data=data,
+                expires_at=expires_at,
+                account_id=_account_of(data),
+            )  # fmt: skip
         ).on_conflict(
             target=WebSession.key_hash,
             action="DO UPDATE",
-            values=[WebSession.data, WebSession.expires_at],
+            values=[WebSession.data, WebSession.expires_at, WebSession.account_id],
         )
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
@@ -105,6 +111,24 @@ class DatabaseSessionStore(Store):
         count = await WebSession.count().where(expired)
         await WebSession.delete().where(expired)
         return count
+
+
+def _account_of(data: bytes) -> int | None:
+    """The account a session belongs to: Litestar stores the session as JSON."""
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    account = value.get("account_id") if isinstance(value, dict) else None
+    return account if isinstance(account, int) and not isinstance(account, bool) else None
+
+
+async def end_sessions_of(account_id: int) -> int:
+    """Delete every session of the account: its next request has to log in again."""
+    condition = WebSession.account_id == account_id
+    count = await WebSession.count().where(condition)
+    await WebSession.delete().where(condition)
+    return count
 
 
 def _expiry(expires_in: int | dt.timedelta | None) -> dt.datetime | None:

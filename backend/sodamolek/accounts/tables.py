@@ -1,4 +1,4 @@
-from piccolo.columns import Boolean, Bytea, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
 from sodamolek.regions.tables import Kecamatan, Kelurahan
@@ -35,6 +35,10 @@ class WebSession(Table, tablename="web_session"):
     key_hash = Varchar(length=64, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, index=True)
+    # Whose session it is (read from the data when saved), so that disabling an account or
+    # resetting its password can end its sessions. Not a foreign key: a session outlives
+    # nothing it refers to, and the loader refuses unknown accounts anyway.
+    account_id = Integer(null=True, default=None, index=True)
 
 
 class ApiToken(Table, tablename="api_token"):

@@ -79,8 +79,17 @@ async def logout(request: Request) -> Redirect:
 
 
 @get("/admin/pengguna", guards=[require_roles(Role.ADMIN)], name="admin_users")
-async def admin_users() -> Template:
-    return Template("accounts/users.html", context={"accounts": await service.list_accounts()})
+async def admin_users(
+    dibuat: Annotated[str | None, QueryParameter(name="dibuat")] = None,
+    sandi: Annotated[str | None, QueryParameter(name="sandi")] = None,
+) -> Template:
+    notice = "Akun baru sudah dibuat." if dibuat else None
+    if sandi:
+        notice = "Kata sandi baru sudah disimpan; semua sesi akun itu sudah diakhiri."
+    return Template(
+        "accounts/users.html",
+        context={"accounts": await service.list_accounts(), "notice": notice},
+    )
 
 
 @get("/admin/token-api", guards=[require_roles(Role.ADMIN)], name="admin_tokens")
@@ -115,3 +124,117 @@ async def revoke_api_token(token_id: int) -> Redirect:
     if not await tokens.revoke_token(token_id):
         raise NotFoundException()
     return Redirect("/admin/token-api", status_code=303)
+
+
+# ---------------------------------------------------------------------------------------------
+# The admin's management of accounts: create, disable/enable, reset password
+
+ADMIN = require_roles(Role.ADMIN)
+SAME_PASSWORD = "Ulangi kata sandi yang sama."  # noqa: S105 - a message, not a password
+
+
+async def _user_form(values: dict, errors: dict[str, str], status: int = 200) -> Template:
+    from sodamolek.regions.service import list_kecamatan, list_offices
+
+    return Template(
+        "accounts/user_form.html",
+        context={"values": values, "errors": errors, "roles": list(Role),
+                 "offices": await list_offices(), "kecamatan": await list_kecamatan()},
+        status_code=status,
+    )  # fmt: skip
+
+
+@get("/admin/pengguna/baru", guards=[ADMIN], name="admin_user_new")
+async def new_user_form() -> Template:
+    return await _user_form({"role": Role.OPERATOR.value}, {})
+
+
+@post("/admin/pengguna", guards=[ADMIN], status_code=200)
+async def create_user(data: FormBody) -> Template | Redirect:
+    keys = ("username", "full_name", "role", "kelurahan", "kecamatan", "nip")
+    values = {k: " ".join(str(data.get(k, "") or "").split()) for k in keys}
+    password, confirmation = data.get("password", ""), data.get("password_confirm", "")
+    errors: dict[str, str] = {}
+    if not 3 <= len(values["full_name"]) <= 120:
+        errors["full_name"] = "Nama lengkap 3–120 karakter."
+    scope = Role(values["role"]).scope if values["role"] in {r.value for r in Role} else None
+    if scope == "kelurahan" and not values["kelurahan"]:
+        errors["kelurahan"] = "Pilih kelurahan tempat pengguna ini bertugas."
+    if scope == "kecamatan" and not values["kecamatan"]:
+        errors["kecamatan"] = "Pilih kecamatan tempat camat ini bertugas."
+    if values["nip"]:
+        from sodamolek.people.nip import clean_nip
+
+        values["nip"], problem = clean_nip(values["nip"])
+        if problem:
+            errors["nip"] = problem
+    if password != confirmation:
+        errors["password_confirm"] = SAME_PASSWORD
+    if not errors:
+        try:
+            await service.create_account(
+                username=values["username"], full_name=values["full_name"],
+                role=values["role"], password=password, nip=values["nip"],
+                kelurahan=values["kelurahan"] if scope == "kelurahan" else None,
+                kecamatan=values["kecamatan"] if scope == "kecamatan" else None,
+            )  # fmt: skip
+        except service.AccountError as error:
+            errors[error.field or "form"] = str(error)
+    if errors:
+        return await _user_form(values, errors, 422)
+    return Redirect("/admin/pengguna?dibuat=1", status_code=303)
+
+
+@post("/admin/pengguna/{account_id:int}/nonaktifkan", guards=[ADMIN], status_code=303)
+async def disable_user(request: Request, account_id: int) -> Template | Redirect:
+    return await _set_active(request, account_id, False)
+
+
+@post("/admin/pengguna/{account_id:int}/aktifkan", guards=[ADMIN], status_code=303)
+async def enable_user(request: Request, account_id: int) -> Template | Redirect:
+    return await _set_active(request, account_id, True)
+
+
+async def _set_active(request: Request, account_id: int, active: bool):
+    try:
+        await service.set_account_active(account_id, active, actor_id=request.user.id)
+    except service.AccountNotFound:
+        raise NotFoundException() from None
+    except service.AccountError as error:
+        return Template(
+            "accounts/users.html",
+            context={"accounts": await service.list_accounts(), "error": str(error)},
+            status_code=409,
+        )
+    return Redirect("/admin/pengguna", status_code=303)
+
+
+async def _password_form(account: dict, errors: dict, status: int = 200) -> Template:
+    return Template(
+        "accounts/password_form.html",
+        context={"account": account, "errors": errors},
+        status_code=status,
+    )
+
+
+@get("/admin/pengguna/{account_id:int}/sandi", guards=[ADMIN], name="admin_user_password")
+async def reset_password_form(account_id: int) -> Template:
+    account = await service.get_account(account_id)
+    if account is None:
+        raise NotFoundException()
+    return await _password_form(account, {})
+
+
+@post("/admin/pengguna/{account_id:int}/sandi", guards=[ADMIN], status_code=200)
+async def reset_password(account_id: int, data: FormBody) -> Template | Redirect:
+    account = await service.get_account(account_id)
+    if account is None:
+        raise NotFoundException()
+    password = data.get("password", "")
+    if password != data.get("password_confirm", ""):
+        return await _password_form(account, {"password_confirm": SAME_PASSWORD}, 422)
+    try:
+        await service.reset_password(account_id, password)
+    except service.AccountError as error:
+        return await _password_form(account, {"password": str(error)}, 422)
+    return Redirect("/admin/pengguna?sandi=1", status_code=303)

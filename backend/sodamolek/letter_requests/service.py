@@ -253,6 +253,11 @@ async def create_request(
             request_id = inserted[0]["id"]
             await _record_event(request_id, actor, None, Status.IN_REVIEW, "", now)
             await _count(actor.kelurahan_id, Status.IN_REVIEW, +1)
+            for hook in CREATE_HOOKS:
+                await hook({"id": request_id, "kelurahan": actor.kelurahan_id,
+                            "kecamatan": kecamatan_id, "letter_type": letter_type["id"],
+                            "status": Status.IN_REVIEW.value, "created_at": now,
+                            "due_at": row.due_at})  # fmt: skip
     except Exception as error:
         # Two replays of one submission racing on the unique client_request_id: the loser
         # answers with the winner's request.
@@ -391,14 +396,19 @@ async def change_status(
             await push.enqueue_status_notification(
                 request_id, row["tracking_code"], target_status.value
             )
+        changed = row | {column._meta.name: value for column, value in changes.items()}
         for hook in STATUS_HOOKS:
-            await hook(row | {"status": target_status.value}, target_status)
+            await hook(changed, target_status)
     return await _load(request_id)
 
 
-# Called inside the status change's transaction (e.g. the push outbox), so their rows commit
-# or roll back with it.
+# Called inside the status change's transaction (e.g. the push outbox, the dashboard's daily
+# rollup), so their rows commit or roll back with it. A hook gets the row as it now is
+# (status, ready_at, finished_at… already changed) and the new Status.
 STATUS_HOOKS: list = []
+# Called inside the creation's transaction with the new request's office, type and times
+# (no personal data): `async def hook(request: dict)`.
+CREATE_HOOKS: list = []
 
 
 # ---------------------------------------------------------------------------------------------

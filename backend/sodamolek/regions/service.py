@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import csv
+import re
+import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
+from sodamolek.people.nip import clean_nip
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 
 WILAYAH_CSV = "kupang-wilayah.csv"
@@ -123,3 +127,121 @@ async def set_lurah(kelurahan_id: int, name: str, nip: str) -> None:
     await Kelurahan.update({Kelurahan.lurah_name: name, Kelurahan.lurah_nip: nip}).where(
         Kelurahan.id == kelurahan_id
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The admin's editing of offices
+
+NUMBER_PLACEHOLDERS = ("kode", "nomor", "kode_kelurahan", "bulan_romawi", "bulan", "tahun")
+PAPER_SIZES = ("A4", "F4")
+_NUMBER_SPEC = re.compile(r"0?[1-9]")  # {nomor:03}: zero-padded to a width of 1–9
+_PHONE = re.compile(r"\+?[\d\s()\-]{6,24}")
+
+
+class OfficeInvalid(ValueError):
+    """`errors` maps each input to its Indonesian message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def number_format_problem(template: str) -> str | None:
+    """Why a letter number format is refused, or None. It must contain {nomor} and may use only
+    {kode} {nomor} {kode_kelurahan} {bulan_romawi} {bulan} {tahun}; {nomor} may be zero-padded
+    ({nomor:03}). The real formatter lives with the letters; this only guards what is saved."""
+    if not template.strip():
+        return "Format nomor surat wajib diisi."
+    if len(template) > 200:
+        return "Format nomor surat paling banyak 200 karakter."
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return "Format nomor surat tidak sah: periksa tanda kurung kurawal { }."
+    names = [name for _, name, _, _ in parts if name is not None]
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in NUMBER_PLACEHOLDERS:
+            shown = "{" + name + "}" if name else "{}"
+            allowed = " ".join("{" + p + "}" for p in NUMBER_PLACEHOLDERS)
+            return f"Bagian {shown} tidak dikenal. Yang boleh dipakai: {allowed}."
+        if conversion or (spec and not (name == "nomor" and _NUMBER_SPEC.fullmatch(spec))):
+            return "Format tambahan hanya boleh pada nomor urut, berupa lebar angka: {nomor:03}."
+    if "nomor" not in names:
+        return "Format nomor surat harus memuat {nomor} (nomor urut surat)."
+    return None
+
+
+def _text(form: Mapping[str, str], key: str) -> str:
+    return " ".join(str(form.get(key, "") or "").split())
+
+
+def _required(values: dict, errors: dict, key: str, label: str, limit: int) -> None:
+    if not values[key]:
+        errors[key] = f"{label} wajib diisi."
+    elif len(values[key]) > limit:
+        errors[key] = f"{label} paling banyak {limit} karakter."
+
+
+def clean_kelurahan_form(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
+    keys = ("address", "phone", "hours", "lurah_name", "lurah_title", "lurah_nip",
+            "letter_number_format", "paper_size")  # fmt: skip
+    values = {k: _text(form, k) for k in keys}
+    values["letter_number_format"] = str(form.get("letter_number_format", "") or "").strip()
+    errors: dict[str, str] = {}
+    _required(values, errors, "address", "Alamat kantor", 500)
+    _required(values, errors, "hours", "Jam layanan", 200)
+    _required(values, errors, "lurah_name", "Nama lurah", 120)
+    _required(values, errors, "lurah_title", "Jabatan penanda tangan", 120)
+    if values["phone"] and not _PHONE.fullmatch(values["phone"]):
+        errors["phone"] = "Nomor telepon tidak sah (contoh: (0380) 821234 atau 081234567890)."
+    values["lurah_nip"], problem = clean_nip(values["lurah_nip"])
+    if problem:
+        errors["lurah_nip"] = problem
+    if problem := number_format_problem(values["letter_number_format"]):
+        errors["letter_number_format"] = problem
+    values["paper_size"] = values["paper_size"].upper()
+    if values["paper_size"] not in PAPER_SIZES:
+        errors["paper_size"] = "Ukuran kertas A4 atau F4."
+    return values, errors
+
+
+def clean_kecamatan_form(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
+    values = {k: _text(form, k) for k in ("address", "camat_name", "camat_nip")}
+    errors: dict[str, str] = {}
+    _required(values, errors, "address", "Alamat kantor", 500)
+    _required(values, errors, "camat_name", "Nama camat", 120)
+    values["camat_nip"], problem = clean_nip(values["camat_nip"])
+    if problem:
+        errors["camat_nip"] = problem
+    return values, errors
+
+
+async def update_kelurahan(kelurahan_id: int, form: Mapping[str, str]) -> dict:
+    """Save the office's details; OfficeInvalid with every problem, LookupError if unknown."""
+    if await get_kelurahan(kelurahan_id) is None:
+        raise LookupError(kelurahan_id)
+    values, errors = clean_kelurahan_form(form)
+    if errors:
+        raise OfficeInvalid(errors)
+    await Kelurahan.update({getattr(Kelurahan, k): v for k, v in values.items()}).where(
+        Kelurahan.id == kelurahan_id
+    )
+    return await get_kelurahan(kelurahan_id)
+
+
+async def update_kecamatan(kecamatan_id: int, form: Mapping[str, str]) -> dict:
+    if await get_kecamatan(kecamatan_id) is None:
+        raise LookupError(kecamatan_id)
+    values, errors = clean_kecamatan_form(form)
+    if errors:
+        raise OfficeInvalid(errors)
+    await Kecamatan.update({getattr(Kecamatan, k): v for k, v in values.items()}).where(
+        Kecamatan.id == kecamatan_id
+    )
+    return await get_kecamatan(kecamatan_id)
+
+
+async def list_kecamatan() -> list[dict]:
+    return await Kecamatan.select().order_by(Kecamatan.code)

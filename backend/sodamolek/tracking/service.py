@@ -8,6 +8,7 @@ from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
+from sodamolek.survey import service as survey
 
 NEXT_STEP = {
     Status.IN_REVIEW: "Petugas kelurahan sedang memeriksa berkas Anda. Anda akan diberi kabar "
@@ -44,6 +45,7 @@ class TrackingView:
     bring: list[str]
     office: dict
     request_id: int
+    survey: str  # 'open' after pickup, 'done' once answered, else 'closed'
 
 
 async def track(code: str) -> TrackingView | None:
@@ -86,4 +88,5 @@ async def track(code: str) -> TrackingView | None:
             "kecamatan": office["kecamatan_name"],
         },
         request_id=request["id"],
-    )
+        survey=survey.state(request, await survey.is_answered(request["id"])),
+    )  # fmt: skip

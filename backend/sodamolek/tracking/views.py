@@ -70,13 +70,19 @@ async def track(request: Request, code: str) -> Template:
                 "code": code[:40],
             },
             status_code=404,
-        )
+        )  # fmt: skip
+    return status_page(view)
+
+
+def status_page(view: service.TrackingView, status_code: int = 200, **context) -> Template:
+    """The resident's status page; the survey's answers re-render it with their messages."""
+    from sodamolek.survey.service import ELEMENTS, MAX_COMMENT
+
     return Template(
         "tracking/status.html",
-        context={
-            "view": view,
-            "rendered_at": dt.datetime.now(dt.UTC),
-            "vapid_public_key": request.app.state.settings.vapid_public_key,
-        },
+        context={"view": view, "elements": ELEMENTS, "max_comment": MAX_COMMENT,
+                 "errors": {}, "answers": {}, "notice": None,
+                 "rendered_at": dt.datetime.now(dt.UTC)} | context,
         headers={"Cache-Control": "no-cache", "X-Robots-Tag": "noindex"},
-    )
+        status_code=status_code,
+    )  # fmt: skip

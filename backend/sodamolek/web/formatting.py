@@ -48,3 +48,28 @@ def format_rupiah(amount: int | None) -> str:
     if not amount:
         return "Gratis"
     return "Rp " + f"{amount:,}".replace(",", ".")
+
+
+def format_number(value: int | None) -> str:
+    """1234567 -> 1.234.567"""
+    return "-" if value is None else f"{value:,}".replace(",", ".")
+
+
+def format_percent(share: float | None) -> str:
+    """0.875 -> 87,5%"""
+    return "-" if share is None else f"{share * 100:.1f}%".replace(".", ",")
+
+
+def format_hours(hours: float | None) -> str:
+    """A duration: 5,2 jam under a day, 1,3 hari from a day on."""
+    if hours is None:
+        return "-"
+    if hours == float("inf"):
+        return "lebih dari 14 hari"
+    if hours < 24:
+        return f"{hours:.1f} jam".replace(".", ",")
+    return f"{hours / 24:.1f} hari".replace(".", ",")
+
+
+def format_decimal(value: float | None, places: int = 2) -> str:
+    return "-" if value is None else f"{value:.{places}f}".replace(".", ",")

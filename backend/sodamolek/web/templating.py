@@ -24,6 +24,10 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.filters["tanggal"] = formatting.format_date
     env.filters["waktu"] = formatting.format_datetime
     env.filters["rupiah"] = formatting.format_rupiah
+    env.filters["angka"] = formatting.format_number
+    env.filters["persen"] = formatting.format_percent
+    env.filters["durasi"] = formatting.format_hours
+    env.filters["desimal"] = formatting.format_decimal
     env.globals["static_url"] = static_url
     env.trim_blocks = True
     env.lstrip_blocks = True
