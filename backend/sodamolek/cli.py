@@ -190,6 +190,18 @@ def cmd_vapid_keys(settings: Settings, _: argparse.Namespace) -> None:
     )
 
 
+def cmd_rebuild_counts(settings: Settings, _: argparse.Namespace) -> None:
+    from sodamolek.dashboard.service import rebuild_rollup
+    from sodamolek.letter_requests.service import rebuild_counters
+
+    async def work() -> None:
+        await rebuild_counters()
+        days = await rebuild_rollup()
+        print(f"Penghitung status dihitung ulang; rekap harian: {days} baris.")
+
+    _with_database(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sodamolek", description="Sodamolek: layanan surat kelurahan Kota Kupang"
@@ -220,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     vapid_keys = commands.add_parser("vapid-keys", help="cetak pasangan kunci VAPID baru")
     vapid_keys.set_defaults(handler=cmd_vapid_keys)
+
+    rebuild = commands.add_parser(
+        "rebuild-counts",
+        help="hitung ulang penghitung antrean dan rekap dasbor (setelah impor atau pemulihan)",
+    )
+    rebuild.set_defaults(handler=cmd_rebuild_counts)
 
     migrate = commands.add_parser("migrate", help="terapkan migrasi basis data")
     migrate.set_defaults(handler=cmd_migrate)

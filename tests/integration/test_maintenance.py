@@ -21,3 +21,25 @@ async def test_a_round_removes_expired_sessions_and_old_windows(app):
     assert done["sessions_removed"] == 1
     assert [r["key_hash"] for r in await WebSession.select(WebSession.key_hash)] == ["b" * 64]
     assert [r["key"] for r in await RateLimitWindow.select(RateLimitWindow.key)] == ["new"]
+
+
+def test_rebuild_counts_command_runs_on_a_fresh_database(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
+    env |= {
+        "SODAMOLEK_DATA_DIR": str(tmp_path),
+        "SODAMOLEK_DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
+    for args in (["migrate"], ["seed"], ["rebuild-counts"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "sodamolek.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+    assert "dihitung ulang" in result.stdout

@@ -274,3 +274,16 @@ async def test_statuses_the_resident_hears_of_write_a_push_message_in_the_same_t
         "url": f"/lacak/{request['tracking_code']}",
     }
     assert "Maria" not in message["payload"] and "5371" not in message["payload"]
+
+
+async def test_rebuild_counters_recounts_from_the_requests(app, staff):
+    from sodamolek.letter_requests.tables import RequestCounter
+
+    operator = await user(staff.operator)
+    rid = (await service.create_request(operator, submission())).request["id"]
+    await service.create_request(operator, submission())
+    await service.change_status(operator, rid, "cancelled")
+    await RequestCounter.update({RequestCounter.count: 99}, force=True)  # drifted
+    await service.rebuild_counters()
+    counts = await service.status_counts(operator)
+    assert (counts["in_review"], counts["cancelled"], sum(counts.values())) == (1, 1, 2)
