@@ -46,7 +46,7 @@ class LetterRequest(Table, tablename="letter_request"):
     created_by = ForeignKey(Account, null=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()
-    due_at = Timestamptz(index=True)
+    due_at = Timestamptz()  # indexed with the office and status (queue) and for open requests
     ready_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
