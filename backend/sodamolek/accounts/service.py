@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sodamolek.accounts import passwords, sessions
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.tables import Account, LoginAttempt
-from sodamolek.db import current_engine, write_transaction
+from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.regions import service as regions
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
@@ -211,11 +211,7 @@ async def _failures(condition, since: dt.datetime) -> list[dt.datetime]:
         )
         .order_by(LoginAttempt.attempted_at)
     )
-    return [_aware(r["attempted_at"]) for r in rows]
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return [as_utc(r["attempted_at"]) for r in rows]
 
 
 async def load_user(account_id: int) -> CurrentUser | None:

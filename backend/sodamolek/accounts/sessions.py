@@ -24,6 +24,7 @@ from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
 from sodamolek.accounts.tables import WebSession
+from sodamolek.db import as_utc
 
 SESSION_COOKIE = "sodamolek_sesi"
 STORE_NAME = "sessions"
@@ -39,12 +40,6 @@ def _hash(key: str) -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo:
-        return value
-    return value.replace(tzinfo=dt.UTC)
 
 
 class DatabaseSessionStore(Store):
@@ -75,7 +70,7 @@ class DatabaseSessionStore(Store):
         )
         if row is None:
             return None
-        expires_at = _aware(row["expires_at"])
+        expires_at = as_utc(row["expires_at"])
         if expires_at is not None and expires_at <= _now():
             await WebSession.delete().where(WebSession.key_hash == key_hash)
             return None
@@ -104,7 +99,7 @@ class DatabaseSessionStore(Store):
         )
         if row is None or row["expires_at"] is None:
             return None
-        return int((_aware(row["expires_at"]) - _now()).total_seconds())
+        return int((as_utc(row["expires_at"]) - _now()).total_seconds())
 
     async def delete_expired(self) -> int:
         expired = WebSession.expires_at < _now()

@@ -9,6 +9,7 @@ import secrets
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.accounts.tables import ApiToken
+from sodamolek.db import as_utc
 from sodamolek.regions import service as regions
 
 TOKEN_PREFIX = "smk_"  # noqa: S105 - a prefix, not a secret
@@ -79,9 +80,7 @@ async def authenticate_token(token: str) -> CurrentUser | None:
         return None
     now = _now()
     last = row["last_used_at"]
-    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > (
-        LAST_USED_GRANULARITY
-    ):
+    if last is None or now - as_utc(last) > LAST_USED_GRANULARITY:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     return CurrentUser(
         id=None,

@@ -26,7 +26,7 @@ from piccolo.query.functions.aggregate import Sum
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.dashboard.tables import OfficeDay
-from sodamolek.db import current_engine, read_transaction, write_transaction
+from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
 from sodamolek.letter_requests import reports
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
@@ -100,12 +100,8 @@ async def _add(kelurahan_id: int, day: dt.date, increments: dict[str, int]) -> N
     )  # fmt: skip
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def _ready_increments(created_at, due_at, ready_at) -> dict[str, int]:
-    created_at, due_at, ready_at = _aware(created_at), _aware(due_at), _aware(ready_at)
+    created_at, due_at, ready_at = as_utc(created_at), as_utc(due_at), as_utc(ready_at)
     bucket = BUCKETS[bucket_of((ready_at - created_at).total_seconds())]
     return {"ready": 1, "ready_on_time": int(ready_at <= due_at), bucket: 1}
 

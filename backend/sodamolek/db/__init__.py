@@ -14,6 +14,7 @@ from piccolo.apps.migrations.tables import Migration  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 
 from sodamolek.db.engine import (  # noqa: E402
+    as_utc,
     build_engine,
     engine_name,
     read_transaction,
@@ -23,6 +24,7 @@ from sodamolek.db.engine import (  # noqa: E402
 )
 
 __all__ = [
+    "as_utc",
     "build_engine",
     "current_engine",
     "engine_name",

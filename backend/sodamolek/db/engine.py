@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,13 @@ def build_engine(settings: Settings) -> Engine:
     if settings.engine == "postgres":
         return PostgresEngine(config={"dsn": settings.database_url})
     return PooledSQLiteEngine(path=str(settings.sqlite_path), pool_size=settings.db_pool_size)
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Stored timestamps are UTC; SQLite may hand them back without their zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
 
 
 def engine_name(engine: Engine) -> str:

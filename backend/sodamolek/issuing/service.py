@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
-from sodamolek.db import current_engine, write_transaction
+from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.documents import numbering, signing, tokens
 from sodamolek.documents.pdf import LetterDocument, Signer, place_date_line, render_letter_pdf
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
@@ -349,8 +349,7 @@ def _decode(row: dict | None) -> dict | None:
     if isinstance(row.get("content"), str):
         row["content"] = json.loads(row["content"])
     for key in ("signed_at", "countersigned_at", "revoked_at"):
-        if row.get(key) is not None and row[key].tzinfo is None:
-            row[key] = row[key].replace(tzinfo=dt.UTC)
+        row[key] = as_utc(row.get(key))
     return row
 
 

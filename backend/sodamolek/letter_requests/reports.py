@@ -11,16 +11,11 @@ import datetime as dt
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
+from sodamolek.db import as_utc
 from sodamolek.letter_requests.lifecycle import ACTIVE, Status
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter
 
 ACTIVE_VALUES = [s.value for s in ACTIVE if s is not Status.READY]  # still being worked on
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo:
-        return value
-    return value.replace(tzinfo=dt.UTC)
 
 
 async def status_counts_by_office(
@@ -89,7 +84,7 @@ async def overdue_requests(
         .limit(limit)
     )
     for row in rows:
-        row["created_at"], row["due_at"] = _aware(row["created_at"]), _aware(row["due_at"])
+        row["created_at"], row["due_at"] = as_utc(row["created_at"]), as_utc(row["due_at"])
     return rows
 
 
@@ -110,5 +105,5 @@ async def request_timings(after_id: int = 0, batch: int = 20_000) -> list[dict]:
     )
     for row in rows:
         for key in ("created_at", "due_at", "ready_at"):
-            row[key] = _aware(row[key])
+            row[key] = as_utc(row[key])
     return rows

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
-from sodamolek.db import current_engine, read_transaction, write_transaction
+from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
 from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
 from sodamolek.letter_requests.lifecycle import (
     ACTIVE,
@@ -84,12 +84,6 @@ class Created:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None or value.tzinfo:
-        return value
-    return value.replace(tzinfo=dt.UTC)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,7 +424,7 @@ def _decode(row: dict) -> dict:
         row[key] = json.loads(value) if isinstance(value, str) else (value or default)
     for key in ("created_at", "updated_at", "due_at", "ready_at", "finished_at"):
         if key in row:
-            row[key] = _aware(row[key])
+            row[key] = as_utc(row[key])
     return row
 
 
@@ -456,7 +450,7 @@ async def get_request(actor: CurrentUser, request_id: int) -> dict:
             raise RequestNotFound()
         request = await _load(request_id)
         request["events"] = [
-            e | {"at": _aware(e["at"])}
+            e | {"at": as_utc(e["at"])}
             for e in await RequestEvent.select()
             .where(RequestEvent.request == request_id)
             .order_by(RequestEvent.id)
@@ -573,15 +567,8 @@ async def status_counts(actor: CurrentUser) -> dict[str, int]:
 
 async def find_by_tracking_code(code: str) -> dict | None:
     """For the public tracking page: no actor, the code is the key."""
-    normalised = normalise_tracking_code(code)
-    if normalised is None:
-        return None
-    row = (
-        await LetterRequest.select(LetterRequest.id)
-        .where(LetterRequest.tracking_code == normalised)
-        .first()
-    )
-    return await _load(row["id"]) if row else None
+    request_id = await request_id_for_code(code)
+    return await _load(request_id) if request_id else None
 
 
 async def rebuild_counters() -> None:
@@ -603,7 +590,7 @@ async def events_of(request_id: int) -> list[dict]:
         .where(RequestEvent.request == request_id)
         .order_by(RequestEvent.id)
     )
-    return [r | {"at": _aware(r["at"])} for r in rows]
+    return [r | {"at": as_utc(r["at"])} for r in rows]
 
 
 async def recheck_unverified(registry: Registry, limit: int = 50) -> int:
