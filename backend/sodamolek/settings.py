@@ -74,6 +74,9 @@ class Settings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 20
     login_window_minutes: int = 15
+    # A label of the deployed release (e.g. the git commit). It is part of the service worker's
+    # version, so a new release makes every tablet fetch the app shell again.
+    release: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -130,6 +133,7 @@ class Settings:
             db_pool_size=_env_int("SODAMOLEK_DB_POOL_SIZE", 5),
             session_idle_minutes=_env_int("SODAMOLEK_SESSION_IDLE_MINUTES", 60),
             session_absolute_hours=_env_int("SODAMOLEK_SESSION_ABSOLUTE_HOURS", 12),
+            release=_env("SODAMOLEK_RELEASE", "") or "",
         )
 
     def with_embedded_secret(self) -> Settings:
