@@ -47,9 +47,10 @@ async def test_new_release_or_letter_type_gives_a_new_worker_version(client, app
     version = build_of((await client.get("/sw.js")).text)["version"]
     app.state.settings = dataclasses.replace(app.state.settings, release="2026-12-01")
     assert build_of((await client.get("/sw.js")).text)["version"] != version
-    assert offline.build_info("a", ["domisili"])["version"] != offline.build_info(
-        "a", ["domisili", "sktm"]
-    )["version"]
+    assert (
+        offline.build_info("a", ["domisili"])["version"]
+        != offline.build_info("a", ["domisili", "sktm"])["version"]
+    )
 
 
 async def test_session_info_is_401_json_without_a_session(client):
@@ -175,7 +176,11 @@ async def test_a_form_post_then_its_outbox_replay_is_the_same_request(client, st
 def test_the_worker_and_the_test_convert_the_same_way():
     """Guard for api_body() above: sw.js still has the rules it mirrors."""
     source = (offline.SERVICE_WORKER_DIR / "sw.js").read_text()
-    for rule in ('name === "requirements_checked"', 'name === "applicant_verified"',
-                 'name.startsWith("applicant_")', 'name.startsWith("data.")',
-                 'name === "notes" || name === "letter_type" || name === "client_request_id"'):
+    for rule in (
+        'name === "requirements_checked"',
+        'name === "applicant_verified"',
+        'name.startsWith("applicant_")',
+        'name.startsWith("data.")',
+        'name === "notes" || name === "letter_type" || name === "client_request_id"',
+    ):
         assert rule in source, rule

@@ -53,9 +53,7 @@ def _code_digest() -> str:
 
 def build_info(release: str, letter_codes: list[str]) -> dict:
     pages = shell_pages(letter_codes)
-    version = hashlib.sha256(
-        json.dumps([_code_digest(), release, pages]).encode()
-    ).hexdigest()[:16]
+    version = hashlib.sha256(json.dumps([_code_digest(), release, pages]).encode()).hexdigest()[:16]
     return {
         "version": version,
         "static": [static_url(name) for name in SHELL_STATIC] + ["/manifest.webmanifest"],
