@@ -26,7 +26,7 @@ const NAVIGATION_TIMEOUT_MS = 8000; // then the cached page, rather than a blank
 const POST_TIMEOUT_MS = 10000; // under htmx's 15 s: the form is kept on the device instead
 const REPLAY_TIMEOUT_MS = 15000;
 const BACKOFF_FIRST_MS = 1000;
-const BACKOFF_MAX_MS = 5 * 60 * 1000;
+const BACKOFF_MAX_MS = 2 * 60 * 1000;
 
 importScripts(BUILD.scripts.idb, BUILD.scripts.outbox);
 const Outbox = self.SodamolekOutbox;
@@ -67,6 +67,12 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// This version's cache, or null once a newer version has deleted it (an old worker can still be
+// finishing a fetch: it must not bring its cache back).
+async function ownCache() {
+  return (await caches.has(CACHE)) ? caches.open(CACHE) : null;
+}
+
 function isHtml(response) {
   return (response.headers.get("Content-Type") || "").startsWith("text/html");
 }
@@ -92,7 +98,8 @@ function warmShell() {
     warming = (async () => {
       // Nobody logged in: the pages would only redirect to /masuk.
       if (!(await session().catch(() => null))) return;
-      const cache = await caches.open(CACHE);
+      const cache = await ownCache();
+      if (!cache) return;
       await Promise.all(
         BUILD.pages.map(async (path) => {
           if (await cache.match(path)) return;
@@ -127,9 +134,9 @@ async function carryOverPages(cache) {
 }
 
 async function shellStatus() {
-  const cache = await caches.open(CACHE);
+  const cache = await ownCache();
   let cached = 0;
-  for (const path of BUILD.pages) if (await cache.match(path)) cached += 1;
+  if (cache) for (const path of BUILD.pages) if (await cache.match(path)) cached += 1;
   return { version: VERSION, cached, total: BUILD.pages.length };
 }
 
@@ -139,8 +146,8 @@ async function shellFor(operator) {
   if (!operator) return;
   const previous = await Outbox.getMeta("shell_operator");
   if (previous === operator) return;
-  const cache = await caches.open(CACHE);
-  if (previous) for (const path of BUILD.pages) await cache.delete(path);
+  const cache = await ownCache();
+  if (previous && cache) for (const path of BUILD.pages) await cache.delete(path);
   await Outbox.setMeta("shell_operator", operator);
 }
 
@@ -182,8 +189,8 @@ async function cacheFirst(request, url) {
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok && url.searchParams.has("v")) {
-    const cache = await caches.open(CACHE);
-    await cache.put(request, response.clone());
+    const cache = await ownCache();
+    if (cache) await cache.put(request, response.clone());
   }
   return response;
 }
@@ -203,7 +210,7 @@ async function navigate(event, url) {
     const response = await navigationFetch(event.request, NAVIGATION_TIMEOUT_MS);
     if (shell && path !== QUEUE_PAGE && usableShellPage(response)) {
       const copy = response.clone();
-      event.waitUntil(caches.open(CACHE).then((cache) => cache.put(path, copy)));
+      event.waitUntil(ownCache().then((cache) => cache && cache.put(path, copy)));
     }
     return response;
   } catch (error) {
@@ -417,12 +424,15 @@ async function replayOnce(reason) {
   const now = Date.now();
   const entries = (await Outbox.all()).filter((e) => e.state === "waiting");
   if (!entries.length) return {};
-  const backoff = (await Outbox.getMeta("backoff")) || { failures: 0, next_at: 0 };
-  // The timer keeps to the back-off; a page load, `online`, `sync` or a person do not wait.
+  let backoff = (await Outbox.getMeta("backoff")) || { failures: 0, next_at: 0 };
+  // The timer keeps to the back-off. A page load, `online`, `sync` or a person do not wait, and
+  // start the back-off again from its first step: `online` may come a moment before the network
+  // really carries anything, and its retry should then be a second away, not minutes.
   if (reason === "timer" && backoff.next_at > now) {
     replayLater(backoff.next_at - now);
     return { offline: true };
   }
+  if (reason !== "timer") backoff = { failures: 0, next_at: 0 };
   let current;
   try {
     current = await session();

@@ -181,3 +181,257 @@ def test_five_requests_offline_reload_then_sent_exactly_once(page, server):
     assert page.locator("#baru-terkirim li").count() == 5
     print(page.console_errors)
     assert page.console_errors == []
+
+
+QUEUE_BY_FETCH = """async ([names, nik]) => {
+  // What htmx does when the form is submitted, for many requests quickly: the worker's
+  // fetch handler keeps each one and answers 202.
+  const token = (document.querySelector('input[name=_csrf_token]') || {}).value || '';
+  const ids = [];
+  for (const name of names) {
+    const id = crypto.randomUUID();
+    const body = new URLSearchParams({
+      _csrf_token: token, client_request_id: id, _operator: 'operator.oebobo',
+      letter_type: 'domisili', applicant_name: name, applicant_nik: nik,
+      'data.keperluan': 'Uji luring', 'data.alamat_domisili': 'Jl. Uji No. 1'});
+    const headers = {'HX-Request': 'true'};
+    const answer = await fetch('/permohonan', {method: 'POST', body, headers});
+    if (answer.status !== 202) throw new Error('not kept on the device: ' + answer.status);
+    ids.push(id);
+  }
+  return ids;
+}"""
+
+# Straight IndexedDB, independent of the app's own scripts (the login page has none of them).
+IDB_COUNT = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('sodamolek');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const request = open.result.transaction('outbox').objectStore('outbox').count();
+    request.onsuccess = () => { resolve(request.result); open.result.close(); };
+  };
+})"""
+
+
+WORKER_STATUS = """() => new Promise((resolve) => {
+  const worker = navigator.serviceWorker.controller;
+  const channel = new MessageChannel();
+  channel.port1.onmessage = (e) => resolve({...e.data, state: worker.state});
+  worker.postMessage({type: 'status'}, [channel.port2]);
+})"""
+
+
+REGISTRATION_SETTLED = """() => navigator.serviceWorker.getRegistration().then(
+  (r) => !r.installing && !r.waiting && r.active.state === 'activated')"""
+
+
+def worker_status(page) -> dict:
+    """The controlling worker's version, state and how many shell pages it has cached."""
+    return page.evaluate(WORKER_STATUS)
+
+
+def queue_many(page, prefix: str, count: int, nik: str = NIK) -> list[str]:
+    return page.evaluate(QUEUE_BY_FETCH, [[f"{prefix} {i:02d}" for i in range(count)], nik])
+
+
+def assert_exactly_once(server, prefix: str, ids: list[str]) -> None:
+    rows = db_rows(server, prefix)
+    sent = [r[0].replace("-", "") for r in rows]
+    assert len(sent) == len(set(sent)), "a request was written twice"
+    assert sorted(sent) == sorted(i.replace("-", "") for i in ids)
+
+
+def test_server_killed_in_the_middle_of_a_replay_each_request_exists_once(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_many(page, "Mati Tengah", 30)
+    page.context.set_offline(False)  # the page's `online` event starts the replay
+    wait_until(lambda: len(db_rows(server, "Mati Tengah")) >= 5, message="replay started")
+    server.kill()  # SIGKILL: whatever was in flight gets no answer
+    written = len(db_rows(server, "Mati Tengah"))
+    assert 5 <= written < 30, written  # it really was the middle
+    server.start()
+    wait_until(lambda: len(db_rows(server, "Mati Tengah")) >= 30, message="all 30 after restart")
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.wait_for_selector("text=Tidak ada permohonan yang menunggu")
+    assert_exactly_once(server, "Mati Tengah", ids)
+
+
+def test_network_flapping_ten_times_during_a_replay_sends_each_once(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_many(page, "Naik Turun", 40)
+    page.context.set_offline(False)  # the page's `online` event starts the replay
+    wait_until(lambda: len(db_rows(server, "Naik Turun")) >= 1, message="replay started")
+    for _ in range(10):
+        page.context.set_offline(True)
+        time.sleep(0.04)
+        page.context.set_offline(False)
+        time.sleep(0.04)
+    assert len(db_rows(server, "Naik Turun")) < 40  # the flaps all fell inside the replay
+    wait_until(lambda: len(db_rows(server, "Naik Turun")) >= 40, message="all 40")
+    wait_until(lambda: page.evaluate(IDB_COUNT) == 0, message="the outbox is empty")
+    assert_exactly_once(server, "Naik Turun", ids)
+
+
+def test_a_request_the_server_rejects_stays_with_its_reason_until_fixed_or_discarded(
+    page, server
+):
+    ready_offline(page, server)
+    # Taken online first: its key is then used on the server, for the 409 below.
+    taken = type_request(page, server, "Tolak Dipakai")
+    page.wait_for_url("**/tanda-terima")
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+
+    page.context.set_offline(True)
+    rejected = type_request(page, server, "Tolak Tanggal", nik=IMPOSSIBLE_NIK)  # day 32
+    page.wait_for_selector("text=Tersimpan di perangkat")
+    queue_many(page, "Tolak Buang", 1, nik=IMPOSSIBLE_NIK)
+    page.evaluate(  # same key as the request the server has, other content: a 409
+        QUEUE_BY_FETCH.replace("const id = crypto.randomUUID();", f"const id = '{taken}';"),
+        [["Tolak Kunci"], NIK],
+    )
+    ok = queue_many(page, "Tolak Baik", 1)
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+
+    wait_until(lambda: len(db_rows(server, "Tolak Baik")) == 1, message="the good one is sent")
+    wait_until(lambda: len(outbox(page)) == 3, message="only the refused ones are left")
+    page.wait_for_selector("#antrean-tindakan:has-text('3 perlu tindakan')")
+    entries = {e["name"]: e for e in outbox(page)}
+    assert set(entries) == {"Tolak Tanggal", "Tolak Buang 00", "Tolak Kunci"}
+    assert all(e["state"] == "action" for e in entries.values())
+    assert entries["Tolak Tanggal"]["problem"]["status"] == 422
+    nik_reason = entries["Tolak Tanggal"]["problem"]["errors"]["applicant.nik"]
+    assert entries["Tolak Kunci"]["problem"]["status"] == 409
+    # The server's own words are on the page.
+    card = page.locator(".outbox-entry", has_text="Tolak Tanggal")
+    assert nik_reason in card.inner_text() and "Perlu tindakan" in card.inner_text()
+    assert "isi berbeda" in page.locator(".outbox-entry", has_text="Tolak Kunci").inner_text()
+    assert db_rows(server, "Tolak Tanggal") == [] and db_rows(server, "Tolak Kunci") == []
+
+    # Fix: the form opens with what was typed, the server's words, and the same key (a 422).
+    card.locator("a:text-is('Perbaiki')").click()
+    page.wait_for_selector(".field-error")
+    assert page.input_value("#applicant_name") == "Tolak Tanggal"
+    assert page.input_value("input[name=client_request_id]") == rejected
+    assert nik_reason in page.inner_text("form.request-form")
+    page.fill("#applicant_nik", NIK)
+    page.click("form.request-form button[type=submit]")
+    page.wait_for_url("**/tanda-terima")
+    assert [r[0].replace("-", "") for r in db_rows(server, "Tolak Tanggal")] == [
+        rejected.replace("-", "")
+    ]
+
+    # A 409 is fixed under a new key (the old one belongs to the other request).
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.locator(".outbox-entry", has_text="Tolak Kunci").locator("a:text-is('Perbaiki')").click()
+    page.wait_for_selector("text=kunci baru")
+    assert page.input_value("input[name=client_request_id]") != taken
+
+    # Discard, after a confirmation.
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator(".outbox-entry", has_text="Tolak Buang").locator("button:text-is('Buang')").click()
+    assert page.locator(".outbox-entry", has_text="Tolak Buang").count() == 1
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(".outbox-entry", has_text="Tolak Buang").locator("button:text-is('Buang')").click()
+    page.wait_for_selector(".outbox-entry:has-text('Tolak Buang')", state="detached")
+    assert {e["name"] for e in outbox(page)} == {"Tolak Kunci"}
+    assert ok and page.console_errors == []
+
+
+def test_session_expired_while_offline_after_login_all_are_sent(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_offline(page, server, ["Sesi Habis 1", "Sesi Habis 2", "Sesi Habis 3"])
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")  # the session ended on the server
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan/baru/domisili")  # online: a page load replays
+    page.wait_for_url("**/masuk?lanjut=**")  # the server wants a login
+    assert page.evaluate(IDB_COUNT) == 3
+    assert db_rows(server, "Sesi Habis") == []
+
+    page.context.set_offline(True)  # the cached pages say why nothing is sent
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.wait_for_selector("#antrean-masuk:has-text('masuk lagi untuk mengirim')")
+    assert page.is_visible("#antrean-sesi")
+    page.context.set_offline(False)
+
+    page.click("#antrean-sesi a")  # "Masuk lagi untuk mengirim"
+    page.fill("#username", OPERATOR)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/permohonan/antrean-perangkat")
+    wait_until(lambda: len(db_rows(server, "Sesi Habis")) >= 3, message="3 after login")
+    page.wait_for_selector("text=Tidak ada permohonan yang menunggu")
+    assert page.is_hidden("#antrean-masuk")
+    assert_exactly_once(server, "Sesi Habis", ids)
+
+
+def test_stale_csrf_token_of_a_cached_page_does_not_fail_an_online_submit(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    page.goto(server.url + "/permohonan/baru/domisili")  # from the cache, with its old token
+    page.context.clear_cookies(name="sodamolek_csrf")  # e.g. the browser was restarted
+    page.context.set_offline(False)
+    type_request_here(page, "Token Basi")
+    page.wait_for_url("**/tanda-terima")  # the worker fetched a fresh token and sent it again
+    assert len(db_rows(server, "Token Basi")) == 1
+
+
+def type_request_here(page, name: str) -> None:
+    page.fill("#applicant_name", name)
+    page.fill("#f-keperluan", "Melamar pekerjaan")
+    page.fill("#f-alamat_domisili", "Jl. Frans Seda No. 1, Oebobo")
+    page.click("form.request-form button[type=submit]")
+
+
+def test_a_new_service_worker_version_keeps_the_queue(page, server):
+    ready_offline(page, server)
+    old_version = page.get_attribute("#kesiapan-luring", "data-version")
+    page.context.set_offline(True)
+    ids = queue_offline(page, server, ["Versi Baru 1", "Versi Baru 2"])
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")  # nothing can be sent meanwhile
+
+    server.stop()
+    server.env["SODAMOLEK_RELEASE"] = "uji-2"  # a new release: /sw.js has other bytes
+    server.start()
+    page.context.set_offline(False)
+    page.goto(server.url + "/masuk")
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    # update() resolves once the new script is fetched: a new worker is installing now.
+    # Watched without messages: a worker busy answering them would put off its successor.
+    wait_until(
+        lambda: page.evaluate(REGISTRATION_SETTLED), message="the new version took over"
+    )
+    assert worker_status(page)["version"] != old_version
+    assert page.evaluate(IDB_COUNT) == 2  # the queue is untouched
+    caches = page.evaluate("() => caches.keys()")
+    assert len(caches) == 1 and old_version not in caches[0]  # the old cache is gone
+
+    # Installed while logged out, it kept the old version's pages: still usable offline.
+    page.context.set_offline(True)
+    page.goto(server.url + "/permohonan/baru/sktm")
+    assert page.is_visible("form.request-form")
+    page.context.set_offline(False)
+
+    log_in(page, server, "/permohonan/antrean-perangkat")
+    wait_until(lambda: len(db_rows(server, "Versi Baru")) >= 2, message="2 after the update")
+    assert_exactly_once(server, "Versi Baru", ids)
+
+
+def test_nik_check_online_fills_the_applicant_and_keeps_the_form(page, server):
+    """The lookup answers a partial for #pemohon; the form's inherited hx-select="#isi" must not
+    apply to it (it used to select nothing and empty the applicant block)."""
+    from sodamolek.people.fake_registry import demo_people
+
+    resident = demo_people()[0]
+    log_in(page, server, "/permohonan/baru/domisili")
+    page.fill("#applicant_nik", resident["nik"])
+    page.press("#applicant_nik", "Tab")
+    page.wait_for_selector("#applicant_note.notice")
+    assert page.input_value("#applicant_name") == resident["name"]
+    assert page.input_value("input[name=applicant_verified]") == "1"
