@@ -71,10 +71,21 @@
     });
   }
 
+  // A replay sends many changes a second: draw at most every 250 ms.
+  let pending = null;
+  function drawSoon() {
+    if (!pending) {
+      pending = setTimeout(() => {
+        pending = null;
+        drawBadge();
+      }, 250);
+    }
+  }
+
   if (typeof BroadcastChannel !== "undefined") {
     new BroadcastChannel(Outbox.CHANNEL).onmessage = (event) => {
       if (event.data && event.data.type === "csrf") useToken(event.data.token);
-      else drawBadge();
+      else drawSoon();
     };
   }
   window.SodamolekApp = { drawBadge, tellWorker };

@@ -21,7 +21,9 @@
       opening = root.idb.openDB(DB_NAME, DB_VERSION, {
         upgrade(database, oldVersion) {
           if (oldVersion < 1) {
-            database.createObjectStore("outbox", { keyPath: "id" }).createIndex("created", "created_at");
+            const outbox = database.createObjectStore("outbox", { keyPath: "id" });
+            outbox.createIndex("created", "created_at");
+            outbox.createIndex("state", "state"); // the badge counts without reading entries
             database.createObjectStore("sent", { keyPath: "client_request_id" });
             database.createObjectStore("meta");
           }
@@ -111,12 +113,12 @@
     },
 
     async counts() {
-      const entries = await Outbox.all();
-      return {
-        waiting: entries.filter((e) => e.state === "waiting").length,
-        action: entries.filter((e) => e.state === "action").length,
-        total: entries.length,
-      };
+      const database = await db();
+      const [waiting, action] = await Promise.all([
+        database.countFromIndex("outbox", "state", "waiting"),
+        database.countFromIndex("outbox", "state", "action"),
+      ]);
+      return { waiting, action, total: waiting + action };
     },
 
     async getMeta(key) {

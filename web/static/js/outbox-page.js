@@ -82,16 +82,21 @@
     return card;
   }
 
+  let drawn = "";
   async function draw() {
     const entries = await Outbox.all();
     const login = (await Outbox.getMeta("auth")) === "login";
+    const sent = await Outbox.sent();
+    // Redraw only what changed: a list rebuilt under the operator's finger loses the tap.
+    const state = JSON.stringify([entries, login, sent]);
+    if (state === drawn) return;
+    drawn = state;
     document.getElementById("antrean-sesi").hidden =
       !(login && entries.some((e) => e.state === "waiting"));
     list.replaceChildren(entries.length
       ? el("ul", { class: "outbox-list" }, ...entries.map(entryCard))
       : el("p", { class: "card", text: "Tidak ada permohonan yang menunggu di perangkat ini." }));
 
-    const sent = await Outbox.sent();
     const sentList = document.getElementById("baru-terkirim");
     sentList.replaceChildren(sent.length
       ? el("ul", { class: "outbox-sent" }, ...sent.map((row) => el("li", {},
