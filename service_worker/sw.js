@@ -96,13 +96,14 @@ let warming = null;
 function warmShell() {
   if (!warming) {
     warming = (async () => {
-      // Nobody logged in: the pages would only redirect to /masuk.
-      if (!(await session().catch(() => null))) return;
       const cache = await ownCache();
       if (!cache) return;
+      const missing = [];
+      for (const path of BUILD.pages) if (!(await cache.match(path))) missing.push(path);
+      // Nobody logged in: the pages would only redirect to /masuk.
+      if (!missing.length || !(await session().catch(() => null))) return;
       await Promise.all(
-        BUILD.pages.map(async (path) => {
-          if (await cache.match(path)) return;
+        missing.map(async (path) => {
           try {
             const response = await fetchShellPage(path);
             if (usableShellPage(response)) await cache.put(path, response);
@@ -388,7 +389,8 @@ let again = null;
 
 function replay(reason) {
   if (running) {
-    again = again === "manual" ? again : reason;
+    // Remember the strongest reason: anything but the timer skips the back-off.
+    again = again && again !== "timer" ? again : reason;
     return running;
   }
   running = (async () => {
