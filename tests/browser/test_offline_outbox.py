@@ -176,6 +176,13 @@ def test_five_requests_offline_reload_then_sent_exactly_once(page, server):
     page.wait_for_selector(".outbox-entry >> nth=4")
     assert "5 menunggu" in badge(page)
     assert db_rows(server, "Lima Luring") == []
+    # Whether persistent storage was granted is shown (Chromium decides by its own heuristics).
+    page.wait_for_selector("#penyimpanan[data-persisted]")
+    granted = page.evaluate("() => navigator.storage.persisted()")
+    assert page.get_attribute("#penyimpanan", "data-persisted") == ("1" if granted else "0")
+    assert ("diizinkan." if granted else "belum diizinkan") in page.inner_text("#penyimpanan")
+    page.goto(server.url + "/")  # the badge is on every operator page
+    page.wait_for_selector("#antrean-menunggu:has-text('5 menunggu')")
     page.goto(server.url + "/permohonan")
     assert "tidak tersedia tanpa jaringan" in page.content()
 
