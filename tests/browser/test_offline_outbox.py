@@ -92,9 +92,9 @@ def wait_until(condition, timeout: float = TIMEOUT_MS / 1000, message: str = "")
         time.sleep(0.05)
 
 
-def log_in(page, server, lanjut: str = "/") -> None:
+def log_in(page, server, lanjut: str = "/", username: str = OPERATOR) -> None:
     page.goto(f"{server.url}/masuk?lanjut={lanjut}")
-    page.fill("#username", OPERATOR)
+    page.fill("#username", username)
     page.fill("#password", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(server.url + lanjut)
@@ -454,3 +454,30 @@ def test_nik_check_online_fills_the_applicant_and_keeps_the_form(page, server):
     page.wait_for_selector("#applicant_note.notice")
     assert page.input_value("#applicant_name") == resident["name"]
     assert page.input_value("input[name=applicant_verified]") == "1"
+
+
+def test_entries_wait_for_the_operator_who_typed_them(page, server):
+    """A shared tablet: what operator A queued is not sent under B's name, and B's offline forms
+    are B's (the cached shell pages are fetched again for B)."""
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_offline(page, server, ["Punya Operator"])
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")  # A's session ends, with A's entry queued
+    page.context.set_offline(False)
+
+    log_in(page, server, "/permohonan/antrean-perangkat", username="lurah.oebobo")
+    page.wait_for_selector("text=Menunggu operator.oebobo masuk")
+    wait_until(lambda: worker_status(page)["cached"] == worker_status(page)["total"], message="B")
+    page.context.set_offline(True)
+    page.goto(server.url + "/permohonan/baru/sktm")
+    assert page.input_value("input[name=_operator]") == "lurah.oebobo"
+    assert db_rows(server, "Punya Operator") == []
+    page.context.set_offline(False)
+
+    page.goto(server.url + "/masuk")
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")
+    log_in(page, server, "/permohonan/antrean-perangkat")
+    wait_until(lambda: len(db_rows(server, "Punya Operator")) == 1, message="sent by its owner")
+    assert_exactly_once(server, "Punya Operator", ids)
