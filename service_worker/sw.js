@@ -373,7 +373,12 @@ function savedAnswer(entry, sessionGone) {
 </main></body></html>`;
   return new Response(html, {
     status: 202,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" },
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+      // As strict as the server's own pages (this one has no script at all).
+      "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'",
+    },
   });
 }
 
