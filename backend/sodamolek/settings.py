@@ -105,6 +105,9 @@ class Settings:
     # None: run the push worker inside `serve` on SQLite (embedded), not on PostgreSQL, where
     # `sodamolek worker` processes do it.
     embedded_worker: bool | None = None
+    # A label of the deployed release (e.g. the git commit). It is part of the service worker's
+    # version, so a new release makes every tablet fetch the app shell again.
+    release: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -180,6 +183,7 @@ class Settings:
             complaints_channel=" ".join(
                 (_env("SODAMOLEK_COMPLAINTS_CHANNEL", DEFAULT_COMPLAINTS_CHANNEL) or "").split()
             )[:300],
+            release=_env("SODAMOLEK_RELEASE", "") or "",
         )
 
     def with_embedded_secret(self) -> Settings:

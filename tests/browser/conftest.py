@@ -78,20 +78,37 @@ class LiveServer:
                 self.process.kill()
         self.process = None
 
+    def kill(self) -> None:
+        """SIGKILL: no graceful end for requests in flight (a power cut, an OOM kill)."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
-    data_dir = tmp_path_factory.mktemp("live")
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "sodamolek.sqlite3"
+
+
+def make_live_server(data_dir: Path, **extra_env: str) -> LiveServer:
+    """A migrated, demo-seeded server on a free port (not started)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
     env |= {
         "SODAMOLEK_DATA_DIR": str(data_dir),
         "SODAMOLEK_DATABASE_URL": f"sqlite:///{data_dir / 'sodamolek.sqlite3'}",
         "SODAMOLEK_BASE_URL": f"http://127.0.0.1:{port}",
+        **extra_env,
     }
     server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
     server.cli("migrate")
     server.cli("seed", "--demo")
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    server = make_live_server(tmp_path_factory.mktemp("live"))
     server.start()
     yield server
     server.stop()

@@ -138,7 +138,8 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     - a fresh session id when the login handler asks for it (Litestar keeps the old one, so an
       id planted before login would stay valid after it);
     - no row and no cookie for a visitor without a session (Litestar stores an empty session for
-      every response, which would be a database write per anonymous request);
+      every response, which would be a database write per anonymous request), and no
+      cookie-deleting header for one either;
     - no write when the session did not change (the store renews the idle expiry on read)."""
 
     def get_session_id(self, connection: ASGIConnection) -> str:
@@ -154,6 +155,11 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
     ) -> None:
         has_cookie = bool(connection.cookies.get(self.config.key))
+        if scope_session is Empty and not has_cookie:
+            # Nothing to delete. Litestar would still send a cookie-deleting header, and one
+            # that arrives after a login in another tab or the service worker's background
+            # fetches would log that fresh session out.
+            return
         if scope_session is not Empty and not scope_session:
             if not has_cookie:
                 return

@@ -5,14 +5,15 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, QueryParameter
 from litestar.response import Redirect, Template
+from litestar.utils.scope.state import ScopeState
 
 from sodamolek.accounts import service, tokens
-from sodamolek.accounts.guards import require_roles
+from sodamolek.accounts.guards import require_roles, session_user_loader
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.sessions import rotate_session_id
 
@@ -76,6 +77,27 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
 async def logout(request: Request) -> Redirect:
     request.clear_session()  # the session middleware deletes it from the store
     return Redirect("/masuk?keluar=1", status_code=303)
+
+
+# Not under /api/: Litestar's CSRF middleware runs here and leaves the current token in the scope
+# (setting the cookie when there was none). Authentication is checked here rather than by
+# SessionAuth so that a visitor without a session gets JSON 401, not a redirect to /masuk.
+@get("/sesi", exclude_from_auth=True, name="session_info", include_in_schema=False)
+async def session_info(request: Request) -> Response:
+    """For the service worker's outbox: is someone logged in, and a fresh CSRF token for the
+    session API writes it is about to make (a cached page's token may be stale)."""
+    settings = request.app.state.settings
+    loader = session_user_loader(settings.session_absolute_hours * 3600)
+    user = await loader(request.session, request) if request.session else None
+    headers = {"Cache-Control": "no-store"}
+    if user is None:
+        return Response({"detail": "Sesi berakhir. Silakan masuk lagi."}, status_code=401,
+                        headers=headers)  # fmt: skip
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return Response(
+        {"csrf_token": token, "username": user.username, "role": user.role.value},
+        headers=headers,
+    )
 
 
 @get("/admin/pengguna", guards=[require_roles(Role.ADMIN)], name="admin_users")

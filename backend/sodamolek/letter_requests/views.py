@@ -22,6 +22,7 @@ from sodamolek.letter_requests.lifecycle import (
     moves_for,
 )
 from sodamolek.letters import service as letters
+from sodamolek.web.offline import SHELL_HEADER
 
 STAFF = require_roles(Role.OPERATOR, Role.LURAH, Role.CAMAT, Role.ADMIN)
 COUNTER = require_roles(Role.OPERATOR, Role.LURAH)
@@ -58,9 +59,19 @@ async def queue_page(
     request: Request,
     status: Annotated[str | None, QueryParameter(name="status")] = None,
     halaman: Annotated[str | None, QueryParameter(name="halaman")] = None,
-) -> Template:
+) -> Template:  # fmt: skip
+    if request.headers.get(SHELL_HEADER):
+        # The service worker's copy for offline use: the page without its list of requests
+        # (names are personal data and stay off the device); the list loads when online.
+        return Template(
+            "letter_requests/queue.html", context={"shell": True, "Status": Status},
+            headers={"Cache-Control": "no-store", "Vary": SHELL_HEADER},
+        )  # fmt: skip
     page = await service.queue(request.user, status=status, page=_page_number(halaman))
-    return Template("letter_requests/queue.html", context=_queue_context(page))
+    return Template(
+        "letter_requests/queue.html", context=_queue_context(page),
+        headers={"Vary": SHELL_HEADER},
+    )  # fmt: skip
 
 
 @post("/permohonan/daftar", guards=[STAFF], status_code=200)
@@ -140,6 +151,14 @@ async def create_request(request: Request, data: Form) -> Response | Template:
             status_code=409,
         )
     return _redirect(request, f"/permohonan/{result.request['id']}/tanda-terima")
+
+
+@get("/permohonan/antrean-perangkat", guards=[COUNTER], name="device_outbox")
+async def device_outbox() -> Template:
+    """The outbox of this device. Its list lives in the device's IndexedDB and is drawn there by
+    js/outbox-page.js; the server sends only the page around it."""
+    names = {t["code"]: t["name"] for t in await letters.list_letter_types(active_only=False)}
+    return Template("letter_requests/device_outbox.html", context={"letter_names": names})
 
 
 # ---------------------------------------------------------------------------------------------

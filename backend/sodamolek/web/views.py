@@ -1,4 +1,4 @@
-"""Pages that belong to no single domain: home, health, service worker, manifest."""
+"""Pages that belong to no single domain: home, health, service worker, manifest, offline page."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sodamolek.accounts.roles import Role
 from sodamolek.db import current_engine, engine_name
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
-from sodamolek.web.paths import SERVICE_WORKER_DIR, STATIC_DIR
+from sodamolek.web.offline import service_worker_script
+from sodamolek.web.paths import STATIC_DIR
 
 
 @get("/", name="home")
@@ -44,15 +45,23 @@ async def health() -> Response:
 
 
 @get("/sw.js", exclude_from_auth=True, include_in_schema=False)
-async def service_worker() -> File:
+async def service_worker(request: Request) -> Response:
     # The worker controls only paths under its own URL, so it is served from the root; no-cache
-    # makes browsers check for a new version on every navigation.
-    return File(
-        SERVICE_WORKER_DIR / "sw.js",
+    # makes browsers check for a new version on every navigation. Its first line carries the
+    # version and the shell to precache (sodamolek.web.offline).
+    codes = [t["code"] for t in await letters.list_letter_types()]
+    return Response(
+        service_worker_script(request.app.state.settings.release, codes),
         media_type="text/javascript",
-        content_disposition_type="inline",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
     )
+
+
+@get("/luring", exclude_from_auth=True, include_in_schema=False, name="offline")
+async def offline_page() -> Template:
+    """What the service worker shows for a page it has not kept when there is no network. Made
+    for the cache: nothing about the visitor on it."""
+    return Template("offline.html", headers={"Cache-Control": "no-cache"})
 
 
 @get("/manifest.webmanifest", exclude_from_auth=True, include_in_schema=False)

@@ -1,0 +1,483 @@
+"""The operator app with no network: app shell, IndexedDB outbox, replay exactly once.
+
+Chromium against a server of this module's own (it is killed, restarted and given a new
+release), whose population registry is the fake one answering after LOOKUP_MS: every request
+with a NIK then takes that long at the server, which leaves room to cut a replay in the middle.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from sodamolek.seed import DEMO_PASSWORD
+from tests.browser.conftest import free_port, make_live_server
+
+OPERATOR = "operator.oebobo"
+LOOKUP_MS = 40
+NIK = "5371041203900001"  # a valid NIK the registry does not know: unverified, but accepted
+IMPOSSIBLE_NIK = "5371043201900001"  # day 32: only the server's NIK check refuses it
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
+    env |= {"SODAMOLEK_REGISTRY_USER": "uji", "SODAMOLEK_REGISTRY_PASSWORD": "rahasia-uji",
+            "SODAMOLEK_DATA_DIR": str(tmp_path_factory.mktemp("registry"))}  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sodamolek.cli", "fake-registry", "--port", str(port),
+         "--latency-ms", str(LOOKUP_MS)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    _wait_for(url + "/health")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, registry):
+    live = make_live_server(
+        tmp_path_factory.mktemp("offline"),
+        SODAMOLEK_REGISTRY_URL=registry,
+        SODAMOLEK_REGISTRY_USER="uji",
+        SODAMOLEK_REGISTRY_PASSWORD="rahasia-uji",
+        SODAMOLEK_RELEASE="uji-1",
+    )
+    live.start()
+    yield live
+    live.stop()
+
+
+def _wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - a local test server
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def db_rows(server, prefix: str) -> list[tuple[str, str]]:
+    """(client_request_id, applicant_name) of the server's requests whose name starts so."""
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        return connection.execute(
+            "SELECT client_request_id, applicant_name FROM letter_request "
+            "WHERE applicant_name LIKE ? ORDER BY id",
+            (prefix + "%",),
+        ).fetchall()
+
+
+def wait_until(condition, timeout: float = TIMEOUT_MS / 1000, message: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting: {message}")
+        time.sleep(0.05)
+
+
+def log_in(page, server, lanjut: str = "/", username: str = OPERATOR) -> None:
+    page.goto(f"{server.url}/masuk?lanjut={lanjut}")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + lanjut)
+
+
+def ready_offline(page, server) -> None:
+    """Logged in, the worker controls the page and has every shell page in its cache."""
+    log_in(page, server)
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    # A page whose navigation began before the worker was active stays uncontrolled
+    # (clients.claim() skips pages still loading); the next navigation is controlled.
+    for _ in range(5):
+        if page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            break
+        page.reload()
+    assert page.evaluate("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function(
+        """() => { const r = document.getElementById('kesiapan-luring');
+                   return r.dataset.total && r.dataset.cached === r.dataset.total; }""",
+        timeout=TIMEOUT_MS,
+    )
+
+
+def type_request(page, server, name: str, nik: str = NIK) -> str:
+    """Open the domisili form and submit it; returns the client_request_id it was sent with."""
+    page.goto(server.url + "/permohonan/baru/domisili")
+    page.fill("#applicant_name", name)
+    page.fill("#applicant_nik", nik)
+    page.fill("#f-keperluan", "Melamar pekerjaan")
+    page.fill("#f-alamat_domisili", "Jl. Frans Seda No. 1, Oebobo")
+    client_id = page.input_value("input[name=client_request_id]")
+    page.click("form.request-form button[type=submit]")
+    return client_id
+
+
+def queue_offline(page, server, names: list[str]) -> list[str]:
+    ids = []
+    for name in names:
+        ids.append(type_request(page, server, name))
+        page.wait_for_selector("text=Tersimpan di perangkat, akan dikirim otomatis")
+    return ids
+
+
+def outbox(page) -> list[dict]:
+    return page.evaluate(
+        "SodamolekOutbox.all().then(es => es.map(e => ({id: e.id, state: e.state,"
+        " client_request_id: e.client_request_id, name: e.applicant_name, problem: e.problem})))"
+    )
+
+
+def badge(page) -> str:
+    return page.inner_text("#lencana-antrean")
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+
+
+def test_five_requests_offline_reload_then_sent_exactly_once(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    names = [f"Lima Luring {i}" for i in range(5)]
+    ids = queue_offline(page, server, names)
+    assert len(set(ids)) == 5  # a cached form page still gives every request its own id
+
+    # The NIK could not be checked: typing by hand, marked unverified.
+    page.goto(server.url + "/permohonan/baru/domisili")
+    page.fill("#applicant_nik", NIK)
+    page.press("#applicant_nik", "Tab")
+    page.wait_for_selector("#applicant_note.warning")
+    assert "belum terverifikasi" in page.inner_text("#applicant_note")
+    assert page.input_value("input[name=applicant_verified]") == "0"
+    assert page.input_value("#applicant_nik") == NIK  # what was typed stays
+
+    # The shell still works with no network after a reload.
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.reload()
+    page.wait_for_selector(".outbox-entry >> nth=4")
+    assert "5 menunggu" in badge(page)
+    assert db_rows(server, "Lima Luring") == []
+    # Whether persistent storage was granted is shown (Chromium decides by its own heuristics).
+    page.wait_for_selector("#penyimpanan[data-persisted]")
+    granted = page.evaluate("() => navigator.storage.persisted()")
+    assert page.get_attribute("#penyimpanan", "data-persisted") == ("1" if granted else "0")
+    assert ("diizinkan." if granted else "belum diizinkan") in page.inner_text("#penyimpanan")
+    page.goto(server.url + "/")  # the badge is on every operator page
+    page.wait_for_selector("#antrean-menunggu:has-text('5 menunggu')")
+    page.goto(server.url + "/permohonan")
+    assert "tidak tersedia tanpa jaringan" in page.content()
+
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    wait_until(lambda: len(db_rows(server, "Lima Luring")) >= 5, message="5 on the server")
+    page.wait_for_selector("text=Tidak ada permohonan yang menunggu")
+    rows = db_rows(server, "Lima Luring")
+    assert sorted(r[0].replace("-", "") for r in rows) == sorted(i.replace("-", "") for i in ids)
+    assert page.locator("#baru-terkirim li").count() == 5
+    print(page.console_errors)
+    assert page.console_errors == []
+
+
+QUEUE_BY_FETCH = """async ([names, nik]) => {
+  // What htmx does when the form is submitted, for many requests quickly: the worker's
+  // fetch handler keeps each one and answers 202.
+  const token = (document.querySelector('input[name=_csrf_token]') || {}).value || '';
+  const ids = [];
+  for (const name of names) {
+    const id = crypto.randomUUID();
+    const body = new URLSearchParams({
+      _csrf_token: token, client_request_id: id, _operator: 'operator.oebobo',
+      letter_type: 'domisili', applicant_name: name, applicant_nik: nik,
+      'data.keperluan': 'Uji luring', 'data.alamat_domisili': 'Jl. Uji No. 1'});
+    const headers = {'HX-Request': 'true'};
+    const answer = await fetch('/permohonan', {method: 'POST', body, headers});
+    if (answer.status !== 202) throw new Error('not kept on the device: ' + answer.status);
+    ids.push(id);
+  }
+  return ids;
+}"""
+
+# Straight IndexedDB, independent of the app's own scripts (the login page has none of them).
+IDB_COUNT = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open('sodamolek');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const request = open.result.transaction('outbox').objectStore('outbox').count();
+    request.onsuccess = () => { resolve(request.result); open.result.close(); };
+  };
+})"""
+
+
+WORKER_STATUS = """() => new Promise((resolve) => {
+  const worker = navigator.serviceWorker.controller;
+  const channel = new MessageChannel();
+  channel.port1.onmessage = (e) => resolve({...e.data, state: worker.state});
+  worker.postMessage({type: 'status'}, [channel.port2]);
+})"""
+
+
+REGISTRATION_SETTLED = """() => navigator.serviceWorker.getRegistration().then(
+  (r) => !r.installing && !r.waiting && r.active.state === 'activated')"""
+
+
+def worker_status(page) -> dict:
+    """The controlling worker's version, state and how many shell pages it has cached."""
+    return page.evaluate(WORKER_STATUS)
+
+
+def queue_many(page, prefix: str, count: int, nik: str = NIK) -> list[str]:
+    return page.evaluate(QUEUE_BY_FETCH, [[f"{prefix} {i:02d}" for i in range(count)], nik])
+
+
+def assert_exactly_once(server, prefix: str, ids: list[str]) -> None:
+    rows = db_rows(server, prefix)
+    sent = [r[0].replace("-", "") for r in rows]
+    assert len(sent) == len(set(sent)), "a request was written twice"
+    assert sorted(sent) == sorted(i.replace("-", "") for i in ids)
+
+
+def test_server_killed_in_the_middle_of_a_replay_each_request_exists_once(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_many(page, "Mati Tengah", 30)
+    page.context.set_offline(False)  # the page's `online` event starts the replay
+    wait_until(lambda: len(db_rows(server, "Mati Tengah")) >= 5, message="replay started")
+    server.kill()  # SIGKILL: whatever was in flight gets no answer
+    written = len(db_rows(server, "Mati Tengah"))
+    assert 5 <= written < 30, written  # it really was the middle
+    server.start()
+    wait_until(lambda: len(db_rows(server, "Mati Tengah")) >= 30, message="all 30 after restart")
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.wait_for_selector("text=Tidak ada permohonan yang menunggu")
+    assert_exactly_once(server, "Mati Tengah", ids)
+
+
+def test_network_flapping_ten_times_during_a_replay_sends_each_once(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_many(page, "Naik Turun", 40)
+    page.context.set_offline(False)  # the page's `online` event starts the replay
+    wait_until(lambda: len(db_rows(server, "Naik Turun")) >= 1, message="replay started")
+    for _ in range(10):
+        page.context.set_offline(True)
+        time.sleep(0.04)
+        page.context.set_offline(False)
+        time.sleep(0.04)
+    assert len(db_rows(server, "Naik Turun")) < 40  # the flaps all fell inside the replay
+    wait_until(lambda: len(db_rows(server, "Naik Turun")) >= 40, message="all 40")
+    wait_until(lambda: page.evaluate(IDB_COUNT) == 0, message="the outbox is empty")
+    assert_exactly_once(server, "Naik Turun", ids)
+
+
+def test_a_request_the_server_rejects_stays_with_its_reason_until_fixed_or_discarded(page, server):
+    ready_offline(page, server)
+    # Taken online first: its key is then used on the server, for the 409 below.
+    taken = type_request(page, server, "Tolak Dipakai")
+    page.wait_for_url("**/tanda-terima")
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+
+    page.context.set_offline(True)
+    rejected = type_request(page, server, "Tolak Tanggal", nik=IMPOSSIBLE_NIK)  # day 32
+    page.wait_for_selector("text=Tersimpan di perangkat")
+    queue_many(page, "Tolak Buang", 1, nik=IMPOSSIBLE_NIK)
+    page.evaluate(  # same key as the request the server has, other content: a 409
+        QUEUE_BY_FETCH.replace("const id = crypto.randomUUID();", f"const id = '{taken}';"),
+        [["Tolak Kunci"], NIK],
+    )
+    ok = queue_many(page, "Tolak Baik", 1)
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+
+    wait_until(lambda: len(db_rows(server, "Tolak Baik")) == 1, message="the good one is sent")
+    wait_until(lambda: len(outbox(page)) == 3, message="only the refused ones are left")
+    page.wait_for_selector("#antrean-tindakan:has-text('3 perlu tindakan')")
+    entries = {e["name"]: e for e in outbox(page)}
+    assert set(entries) == {"Tolak Tanggal", "Tolak Buang 00", "Tolak Kunci"}
+    assert all(e["state"] == "action" for e in entries.values())
+    assert entries["Tolak Tanggal"]["problem"]["status"] == 422
+    nik_reason = entries["Tolak Tanggal"]["problem"]["errors"]["applicant.nik"]
+    assert entries["Tolak Kunci"]["problem"]["status"] == 409
+    # The server's own words are on the page.
+    card = page.locator(".outbox-entry", has_text="Tolak Tanggal")
+    assert nik_reason in card.inner_text() and "Perlu tindakan" in card.inner_text()
+    assert "isi berbeda" in page.locator(".outbox-entry", has_text="Tolak Kunci").inner_text()
+    assert db_rows(server, "Tolak Tanggal") == [] and db_rows(server, "Tolak Kunci") == []
+
+    # Fix: the form opens with what was typed, the server's words, and the same key (a 422).
+    card.locator("a:text-is('Perbaiki')").click()
+    page.wait_for_selector(".field-error")
+    assert page.input_value("#applicant_name") == "Tolak Tanggal"
+    assert page.input_value("input[name=client_request_id]") == rejected
+    assert nik_reason in page.inner_text("form.request-form")
+    page.fill("#applicant_nik", NIK)
+    page.click("form.request-form button[type=submit]")
+    page.wait_for_url("**/tanda-terima")
+    assert [r[0].replace("-", "") for r in db_rows(server, "Tolak Tanggal")] == [
+        rejected.replace("-", "")
+    ]
+
+    # A 409 is fixed under a new key (the old one belongs to the other request).
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.locator(".outbox-entry", has_text="Tolak Kunci").locator("a:text-is('Perbaiki')").click()
+    page.wait_for_selector("text=kunci baru")
+    assert page.input_value("input[name=client_request_id]") != taken
+
+    # Discard, after a confirmation.
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    answers, asked = [False, True], []
+    page.on(
+        "dialog", lambda d: (asked.append(d.message), d.accept() if answers.pop(0) else d.dismiss())
+    )
+    discard = page.locator(".outbox-entry", has_text="Tolak Buang").locator(
+        "button:text-is('Buang')"
+    )
+    discard.click()
+    # Playwright runs the dialog handler only inside its own calls: wait with one of them.
+    wait_until(lambda: page.wait_for_timeout(20) or len(asked) == 1, message="asked once")
+    assert "Tolak Buang" in asked[0]
+    assert {e["name"] for e in outbox(page)} == {"Tolak Buang 00", "Tolak Kunci"}  # kept
+    discard.click()
+    page.wait_for_selector(".outbox-entry:has-text('Tolak Buang')", state="detached")
+    assert len(asked) == 2
+    assert {e["name"] for e in outbox(page)} == {"Tolak Kunci"}
+    assert ok and page.console_errors == []
+
+
+def test_session_expired_while_offline_after_login_all_are_sent(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_offline(page, server, ["Sesi Habis 1", "Sesi Habis 2", "Sesi Habis 3"])
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")  # the session ended on the server
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan/baru/domisili")  # online: a page load replays
+    page.wait_for_url("**/masuk?lanjut=**")  # the server wants a login
+    assert page.evaluate(IDB_COUNT) == 3
+    assert db_rows(server, "Sesi Habis") == []
+
+    page.context.set_offline(True)  # the cached pages say why nothing is sent
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.wait_for_selector("#antrean-masuk:has-text('masuk lagi untuk mengirim')")
+    assert page.is_visible("#antrean-sesi")
+    page.context.set_offline(False)
+
+    page.click("#antrean-sesi a")  # "Masuk lagi untuk mengirim"
+    page.fill("#username", OPERATOR)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/permohonan/antrean-perangkat")
+    wait_until(lambda: len(db_rows(server, "Sesi Habis")) >= 3, message="3 after login")
+    page.wait_for_selector("text=Tidak ada permohonan yang menunggu")
+    assert page.is_hidden("#antrean-masuk")
+    assert_exactly_once(server, "Sesi Habis", ids)
+
+
+def test_stale_csrf_token_of_a_cached_page_does_not_fail_an_online_submit(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    page.goto(server.url + "/permohonan/baru/domisili")  # from the cache, with its old token
+    page.context.clear_cookies(name="sodamolek_csrf")  # e.g. the browser was restarted
+    page.context.set_offline(False)
+    type_request_here(page, "Token Basi")
+    page.wait_for_url("**/tanda-terima")  # the worker fetched a fresh token and sent it again
+    assert len(db_rows(server, "Token Basi")) == 1
+
+
+def type_request_here(page, name: str) -> None:
+    page.fill("#applicant_name", name)
+    page.fill("#f-keperluan", "Melamar pekerjaan")
+    page.fill("#f-alamat_domisili", "Jl. Frans Seda No. 1, Oebobo")
+    page.click("form.request-form button[type=submit]")
+
+
+def test_a_new_service_worker_version_keeps_the_queue(page, server):
+    ready_offline(page, server)
+    old_version = page.get_attribute("#kesiapan-luring", "data-version")
+    page.context.set_offline(True)
+    ids = queue_offline(page, server, ["Versi Baru 1", "Versi Baru 2"])
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")  # nothing can be sent meanwhile
+
+    server.stop()
+    server.env["SODAMOLEK_RELEASE"] = "uji-2"  # a new release: /sw.js has other bytes
+    server.start()
+    page.context.set_offline(False)
+    page.goto(server.url + "/masuk")
+    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    # update() resolves once the new script is fetched: a new worker is installing now.
+    # Watched without messages: a worker busy answering them would put off its successor.
+    wait_until(lambda: page.evaluate(REGISTRATION_SETTLED), message="the new version took over")
+    assert worker_status(page)["version"] != old_version
+    assert page.evaluate(IDB_COUNT) == 2  # the queue is untouched
+    caches = page.evaluate("() => caches.keys()")
+    assert len(caches) == 1 and old_version not in caches[0]  # the old cache is gone
+
+    # Installed while logged out, it kept the old version's pages: still usable offline.
+    page.context.set_offline(True)
+    page.goto(server.url + "/permohonan/baru/sktm")
+    assert page.is_visible("form.request-form")
+    page.context.set_offline(False)
+
+    log_in(page, server, "/permohonan/antrean-perangkat")
+    wait_until(lambda: len(db_rows(server, "Versi Baru")) >= 2, message="2 after the update")
+    assert_exactly_once(server, "Versi Baru", ids)
+
+
+def test_nik_check_online_fills_the_applicant_and_keeps_the_form(page, server):
+    """The lookup answers a partial for #pemohon; the form's inherited hx-select="#isi" must not
+    apply to it (it used to select nothing and empty the applicant block)."""
+    from sodamolek.people.fake_registry import demo_people
+
+    resident = demo_people()[0]
+    log_in(page, server, "/permohonan/baru/domisili")
+    page.fill("#applicant_nik", resident["nik"])
+    page.press("#applicant_nik", "Tab")
+    page.wait_for_selector("#applicant_note.notice")
+    assert page.input_value("#applicant_name") == resident["name"]
+    assert page.input_value("input[name=applicant_verified]") == "1"
+
+
+def test_entries_wait_for_the_operator_who_typed_them(page, server):
+    """A shared tablet: what operator A queued is not sent under B's name, and B's offline forms
+    are B's (the cached shell pages are fetched again for B)."""
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_offline(page, server, ["Punya Operator"])
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")  # A's session ends, with A's entry queued
+    page.context.set_offline(False)
+
+    log_in(page, server, "/permohonan/antrean-perangkat", username="lurah.oebobo")
+    page.wait_for_selector("text=Menunggu operator.oebobo masuk")
+    wait_until(lambda: worker_status(page)["cached"] == worker_status(page)["total"], message="B")
+    page.context.set_offline(True)
+    page.goto(server.url + "/permohonan/baru/sktm")
+    assert page.input_value("input[name=_operator]") == "lurah.oebobo"
+    assert db_rows(server, "Punya Operator") == []
+    page.context.set_offline(False)
+
+    page.goto(server.url + "/masuk")
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        connection.execute("DELETE FROM web_session")
+    log_in(page, server, "/permohonan/antrean-perangkat")
+    wait_until(lambda: len(db_rows(server, "Punya Operator")) == 1, message="sent by its owner")
+    assert_exactly_once(server, "Punya Operator", ids)

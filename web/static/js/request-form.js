@@ -1,0 +1,111 @@
+// The new-request form: a fresh client_request_id on every load, the fix of an outbox entry,
+// and typing the applicant by hand when the NIK cannot be checked offline.
+(function () {
+  "use strict";
+  const form = document.querySelector("form.request-form");
+  if (!form) return;
+  const Outbox = window.SodamolekOutbox;
+  const idInput = form.elements.namedItem("client_request_id");
+
+  // A request's identity is made when its form is opened. The server writes one into the page,
+  // but a page opened from the service worker's cache would carry the same one every time, so
+  // script always makes a new one (the server's value is only for browsers without script).
+  function newId() {
+    if (idInput && window.crypto && crypto.randomUUID) idInput.value = crypto.randomUUID();
+  }
+
+  // ---- Fixing an outbox entry: /permohonan/baru/<jenis>?ubah=<entry id> ----
+  const editing = new URLSearchParams(location.search).get("ubah");
+  if (editing && Outbox) {
+    Outbox.get(editing).then((entry) => (entry ? prefill(entry) : newId()));
+  } else {
+    newId();
+  }
+
+  function prefill(entry) {
+    const values = new Map();
+    for (const [name, value] of entry.fields) {
+      if (!values.has(name)) values.set(name, []);
+      values.get(name).push(value);
+    }
+    for (const element of form.elements) {
+      const name = element.name;
+      if (!name || name.startsWith("_") || name === "client_request_id") continue;
+      const given = values.get(name) || [];
+      if (element.type === "checkbox") element.checked = given.includes(element.value);
+      else if (given.length) element.value = given[0];
+    }
+    const problem = entry.problem || {};
+    // Same id after a 422: the server wrote nothing under it, and a replay of the old content
+    // still in flight somewhere is refused the same way. After a 409 the id is already taken
+    // by other content on the server, so the fixed request goes under a new one.
+    if (problem.status === 422) idInput.value = entry.client_request_id;
+    else newId();
+    const marker = document.createElement("input");
+    marker.type = "hidden";
+    marker.name = "_outbox_entry";
+    marker.value = entry.id;
+    form.appendChild(marker);
+
+    const notice = document.createElement("div");
+    notice.className = "warning";
+    notice.setAttribute("role", "alert");
+    const title = document.createElement("p");
+    title.textContent = "Memperbaiki permohonan yang tersimpan di perangkat. Kata server: " +
+      (problem.detail || "belum ada jawaban.");
+    notice.appendChild(title);
+    if (problem.status === 409) {
+      const conflict = document.createElement("p");
+      conflict.textContent = "Server sudah memiliki permohonan lain dengan kunci yang sama. " +
+        "Periksa dulu Antrian (cari nama atau NIK) agar tidak tercatat dua kali; bila dikirim, " +
+        "permohonan ini mendapat kunci baru.";
+      notice.appendChild(conflict);
+    }
+    form.parentNode.insertBefore(notice, form);
+    for (const [field, message] of Object.entries(problem.errors || {})) {
+      showFieldError(field, message);
+    }
+  }
+
+  function showFieldError(field, message) {
+    const name = field.startsWith("applicant.") ? "applicant_" + field.slice(10) : field;
+    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (!input || input.type === "hidden") return;
+    const note = document.createElement("p");
+    note.className = "field-error";
+    note.textContent = message;
+    const anchor = input.closest(".inline") || input;
+    anchor.after(note);
+  }
+
+  // ---- NIK lookup with no network: type the applicant by hand, unverified ----
+  function nikOffline() {
+    const pending = document.getElementById("cek-nik-proses");
+    let note = document.getElementById("applicant_note");
+    if (!note && pending) {
+      note = document.createElement("p");
+      note.id = "applicant_note";
+      pending.after(note);
+    }
+    if (note) {
+      note.className = "warning";
+      note.setAttribute("role", "status");
+      note.textContent = "Tidak ada jaringan: data kependudukan tidak dapat diperiksa. Isi data " +
+        "pemohon secara manual. Permohonan ditandai belum terverifikasi; NIK diperiksa lagi " +
+        "saat permohonan dikirim.";
+    }
+    const verified = form.querySelector('input[name="applicant_verified"]');
+    if (verified) verified.value = "0";
+  }
+
+  function isNikCheck(event) {
+    const path = (event.detail && event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
+    return path.startsWith("/penduduk/cek-nik");
+  }
+
+  // The service worker answers an unreachable lookup with 204 + HX-Trigger: nik-offline; with
+  // no worker, htmx reports a send error or a timeout.
+  document.body.addEventListener("nik-offline", nikOffline);
+  document.body.addEventListener("htmx:sendError", (event) => isNikCheck(event) && nikOffline());
+  document.body.addEventListener("htmx:timeout", (event) => isNikCheck(event) && nikOffline());
+})();
