@@ -54,6 +54,8 @@ async def test_signing_gives_number_pdf_and_ready(app, staff):
     assert (await requests.get_request(lurah, rid))["status"] == "ready"
     _, pdf = await issuing.letter_pdf(lurah, letter["id"])
     text = pdf_text(pdf)
+    assert "Lurah Oebobo Oebobo" not in text  # the title is not doubled in the body
+    assert "bawah ini, Lurah Oebobo, Kecamatan Oebobo" in " ".join(text.split())
     for expected in [
         letter["number"],
         "Maria Ndun",

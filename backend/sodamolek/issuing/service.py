@@ -198,11 +198,14 @@ async def sign_request(
             )
         letter_type = await letters.get_letter_type(request["letter_type_code"])
         office = await regions.get_kelurahan(request["kelurahan"])
+        # The templates write "{{ penandatangan.jabatan }} {{ kelurahan.nama }}": the title alone
+        # there; the signature block carries the full "Lurah Oebobo".
         signer = {
             "nama": actor.full_name,
-            "jabatan": f"{office['lurah_title']} {office['name']}",
+            "jabatan": office["lurah_title"],
             "nip": await _nip(actor),
         }
+        signature_title = f"{office['lurah_title']} {office['name']}"
         year = now.astimezone(WITA).year
         sequence = await _allocate_number(office["id"], year, letter_type["classification_code"])
         number = numbering.format_letter_number(
@@ -232,7 +235,7 @@ async def sign_request(
             "signed_at": now,
             "signer": actor.id,
             "signer_name": signer["nama"],
-            "signer_title": signer["jabatan"],
+            "signer_title": signature_title,
             "signer_nip": signer["nip"],
             "countersign_needed": "camat" if letter_type["needs_camat"] else "",
             "verification_token": tokens.new_verification_token(),

@@ -78,7 +78,7 @@ async def preview(request: Request, request_id: int) -> Response:
     letter_type = await letters.get_letter_type(item["letter_type_code"])
     office = await regions.get_kelurahan(item["kelurahan"])
     title = f"{office['lurah_title']} {office['name']}"
-    signer = {"nama": request.user.full_name, "jabatan": title, "nip": ""}
+    signer = {"nama": request.user.full_name, "jabatan": office["lurah_title"], "nip": ""}
     now = service._now()
     context = service.template_context(
         item, office, signer, "(nomor)", now, letter_type["validity_days"]
@@ -99,7 +99,7 @@ async def preview(request: Request, request_id: int) -> Response:
     letter = {
         "number": None,
         "signed_at": now,
-        "signer_title": signer["jabatan"],
+        "signer_title": title,
         "signer_name": signer["nama"],
         "signer_nip": "",
         "paper_size": office["paper_size"],
