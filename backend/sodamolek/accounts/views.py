@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, QueryParameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
@@ -142,7 +142,7 @@ async def create_api_token(request: Request, data: FormBody) -> Template:
 
 
 @post("/admin/token-api/{token_id:int}/cabut", guards=[require_roles(Role.ADMIN)])
-async def revoke_api_token(token_id: int) -> Redirect:
+async def revoke_api_token(token_id: FromPath[int]) -> Redirect:
     if not await tokens.revoke_token(token_id):
         raise NotFoundException()
     return Redirect("/admin/token-api", status_code=303)
@@ -208,12 +208,12 @@ async def create_user(data: FormBody) -> Template | Redirect:
 
 
 @post("/admin/pengguna/{account_id:int}/nonaktifkan", guards=[ADMIN], status_code=303)
-async def disable_user(request: Request, account_id: int) -> Template | Redirect:
+async def disable_user(request: Request, account_id: FromPath[int]) -> Template | Redirect:
     return await _set_active(request, account_id, False)
 
 
 @post("/admin/pengguna/{account_id:int}/aktifkan", guards=[ADMIN], status_code=303)
-async def enable_user(request: Request, account_id: int) -> Template | Redirect:
+async def enable_user(request: Request, account_id: FromPath[int]) -> Template | Redirect:
     return await _set_active(request, account_id, True)
 
 
@@ -240,7 +240,7 @@ async def _password_form(account: dict, errors: dict, status: int = 200) -> Temp
 
 
 @get("/admin/pengguna/{account_id:int}/sandi", guards=[ADMIN], name="admin_user_password")
-async def reset_password_form(account_id: int) -> Template:
+async def reset_password_form(account_id: FromPath[int]) -> Template:
     account = await service.get_account(account_id)
     if account is None:
         raise NotFoundException()
@@ -248,7 +248,7 @@ async def reset_password_form(account_id: int) -> Template:
 
 
 @post("/admin/pengguna/{account_id:int}/sandi", guards=[ADMIN], status_code=200)
-async def reset_password(account_id: int, data: FormBody) -> Template | Redirect:
+async def reset_password(account_id: FromPath[int], data: FormBody) -> Template | Redirect:
     account = await service.get_account(account_id)
     if account is None:
         raise NotFoundException()

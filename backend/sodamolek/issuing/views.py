@@ -10,7 +10,7 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from sodamolek.accounts.guards import require_roles
@@ -69,7 +69,7 @@ async def sign(request: Request, data: Form) -> Template:
 
 
 @get("/tanda-tangan/{request_id:int}/pratinjau", guards=[LURAH], name="preview")
-async def preview(request: Request, request_id: int) -> Response:
+async def preview(request: Request, request_id: FromPath[int]) -> Response:
     """The letter as it will print, without a number or a QR yet."""
     try:
         item = await requests.get_request(request.user, request_id)
@@ -150,7 +150,7 @@ async def countersign(request: Request, data: Form) -> Template:
 
 
 @get("/surat/{letter_id:int}/pdf", guards=[STAFF], name="letter_pdf")
-async def letter_pdf(request: Request, letter_id: int) -> Response:
+async def letter_pdf(request: Request, letter_id: FromPath[int]) -> Response:
     try:
         letter, pdf = await service.letter_pdf(request.user, letter_id)
     except service.LetterNotFound:
@@ -173,7 +173,7 @@ async def letter_pdf(request: Request, letter_id: int) -> Response:
 
 
 @post("/surat/{letter_id:int}/cabut", guards=[require_roles(Role.LURAH, Role.ADMIN)])
-async def revoke(request: Request, letter_id: int, data: Form) -> Response:
+async def revoke(request: Request, letter_id: FromPath[int], data: Form) -> Response:
     reason = data.get("reason", "")
     try:
         letter = await service.revoke(
@@ -192,7 +192,7 @@ async def revoke(request: Request, letter_id: int, data: Form) -> Response:
 
 
 @get("/verifikasi/{token:str}", exclude_from_auth=True, name="verify")
-async def verify(request: Request, token: str) -> Template:
+async def verify(request: Request, token: FromPath[str]) -> Template:
     address = request.client.host if request.client else "unknown"
     try:
         await ratelimit.hit(f"verifikasi:{address}", VERIFY_LIMIT)

@@ -6,8 +6,8 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.di import Provide
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from sodamolek.accounts.api_auth import api_actor
 from sodamolek.accounts.roles import Role
@@ -85,8 +85,8 @@ def serialise(item: dict) -> dict:
 @post("/permohonan", status_code=201, summary="Buat permohonan (idempoten)")
 async def create(
     request: Request,
-    actor: CurrentUser,
-    data: dict[str, Any],
+    actor: NamedDependency[CurrentUser],
+    data: JSONBody[dict[str, Any]],
     idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
 ) -> Response:
     """The Idempotency-Key header (a UUID) is the request's client_request_id: sending the same
@@ -136,7 +136,7 @@ async def create(
 
 @get("/permohonan", summary="Daftar permohonan kantor sendiri")
 async def list_requests(
-    actor: CurrentUser,
+    actor: NamedDependency[CurrentUser],
     status: Annotated[str | None, QueryParameter(name="status")] = None,
     page: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
 ) -> dict:
@@ -162,7 +162,7 @@ async def list_requests(
 
 
 @get("/permohonan/{request_id:int}", summary="Satu permohonan dengan riwayatnya")
-async def read(actor: CurrentUser, request_id: int) -> Response:
+async def read(actor: NamedDependency[CurrentUser], request_id: FromPath[int]) -> Response:
     try:
         return Response(serialise(await service.get_request(actor, request_id)))
     except service.RequestNotFound:
@@ -170,7 +170,9 @@ async def read(actor: CurrentUser, request_id: int) -> Response:
 
 
 @post("/permohonan/{request_id:int}/transisi", status_code=200, summary="Ubah status")
-async def transition(actor: CurrentUser, request_id: int, data: dict[str, Any]) -> Response:
+async def transition(
+    actor: NamedDependency[CurrentUser], request_id: FromPath[int], data: JSONBody[dict[str, Any]]
+) -> Response:
     version = data.get("version")
     try:
         item = await service.change_status(

@@ -9,7 +9,7 @@ import segno
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, QueryParameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from sodamolek.accounts.guards import require_roles
@@ -104,7 +104,7 @@ async def choose_type() -> Template:
 
 
 @get("/permohonan/baru/{code:str}", guards=[COUNTER], name="new_request")
-async def new_request_form(code: str) -> Template:
+async def new_request_form(code: FromPath[str]) -> Template:
     letter_type = await letters.get_letter_type(code)
     if letter_type is None or not letter_type["is_active"]:
         raise NotFoundException()
@@ -195,12 +195,14 @@ def _detail(request: Request, item: dict, error: str | None = None, status: int 
 
 
 @get("/permohonan/{request_id:int}", guards=[STAFF], name="request_detail")
-async def request_detail(request: Request, request_id: int) -> Template:
+async def request_detail(request: Request, request_id: FromPath[int]) -> Template:
     return _detail(request, await _get(request, request_id))
 
 
 @post("/permohonan/{request_id:int}/status", guards=[COUNTER], status_code=200)
-async def change_status(request: Request, request_id: int, data: Form) -> Template | Response:
+async def change_status(
+    request: Request, request_id: FromPath[int], data: Form
+) -> Template | Response:
     version = _one(data, "version")
     try:
         await service.change_status(
@@ -222,7 +224,7 @@ async def change_status(request: Request, request_id: int, data: Form) -> Templa
 
 
 @get("/permohonan/{request_id:int}/tanda-terima", guards=[COUNTER], name="receipt")
-async def receipt(request: Request, request_id: int) -> Template:
+async def receipt(request: Request, request_id: FromPath[int]) -> Template:
     item = await _get(request, request_id)
     tracking_url = f"{request.app.state.settings.base_url}/lacak/{item['tracking_code']}"
     qr = segno.make(tracking_url, error="m").svg_inline(scale=4, dark="#000", title="QR lacak")

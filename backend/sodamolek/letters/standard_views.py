@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from litestar import Request, get
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Template
 
 from sodamolek.letters import service
@@ -19,7 +20,7 @@ async def standards(request: Request) -> Template:
 
 
 @get("/layanan/{code:str}", exclude_from_auth=True, name="standard")
-async def standard(request: Request, code: str) -> Template:
+async def standard(request: Request, code: FromPath[str]) -> Template:
     letter_type = await service.get_letter_type(code[:32])
     if letter_type is None or not letter_type["is_active"]:
         raise NotFoundException()

@@ -8,7 +8,7 @@ from typing import Annotated
 from litestar import get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import Body, QueryParameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from sodamolek.accounts.guards import require_roles
@@ -196,7 +196,7 @@ async def letter_type_create(data: FormBody) -> Template | Redirect:
     name="admin_letter_type_row",
     include_in_schema=False,
 )
-async def letter_type_row(index: int) -> Template:
+async def letter_type_row(index: FromPath[int]) -> Template:
     """One more empty field row (htmx "tambah baris"), with the button for the next one."""
     if not 0 <= index < MAX_ROWS:
         raise user_error(NotFoundException, "Baris isian tidak tersedia.")
@@ -214,7 +214,7 @@ async def letter_type_row(index: int) -> Template:
 
 @get(LIST_PATH + "/{code:str}", guards=ADMIN_ONLY, name="admin_letter_type_edit")
 async def letter_type_edit(
-    code: str, tersimpan: Annotated[str | None, QueryParameter(name="tersimpan")] = None
+    code: FromPath[str], tersimpan: Annotated[str | None, QueryParameter(name="tersimpan")] = None
 ) -> Template:
     letter_type = await service.get_letter_type(code)
     if letter_type is None:
@@ -223,7 +223,7 @@ async def letter_type_edit(
 
 
 @post(LIST_PATH + "/{code:str}", guards=ADMIN_ONLY, status_code=303)
-async def letter_type_update(code: str, data: FormBody) -> Template | Redirect:
+async def letter_type_update(code: FromPath[str], data: FormBody) -> Template | Redirect:
     letter_type = await service.get_letter_type(code)
     if letter_type is None:
         raise _not_found()
@@ -243,7 +243,7 @@ async def letter_type_update(code: str, data: FormBody) -> Template | Redirect:
 
 
 @post(LIST_PATH + "/{code:str}/status", guards=ADMIN_ONLY, status_code=303)
-async def letter_type_status(code: str, data: FormBody) -> Redirect:
+async def letter_type_status(code: FromPath[str], data: FormBody) -> Redirect:
     """aktif=1 offers the type at the counters again, aktif=0 withdraws it."""
     if await service.get_letter_type(code) is None:
         raise _not_found()

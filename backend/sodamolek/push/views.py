@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import File
 
 from sodamolek.push import service
@@ -52,7 +53,7 @@ async def _request_id(request: Request, code: str) -> int | None:
 
 
 @post("/lacak/{code:str}/langganan", exclude_from_auth=True, name="push_subscribe")
-async def subscribe(request: Request, code: str) -> Response:
+async def subscribe(request: Request, code: FromPath[str]) -> Response:
     """Body: the browser's PushSubscription.toJSON(). 201 when stored (again: the same row)."""
     request_id = await _request_id(request, code)
     if request_id is None:
@@ -68,7 +69,7 @@ async def subscribe(request: Request, code: str) -> Response:
 
 
 @post("/lacak/{code:str}/berhenti", exclude_from_auth=True, name="push_unsubscribe")
-async def unsubscribe(request: Request, code: str) -> Response:
+async def unsubscribe(request: Request, code: FromPath[str]) -> Response:
     """Body: {"endpoint": "..."} (or the whole subscription). Idempotent: 200 either way."""
     request_id = await _request_id(request, code)
     if request_id is None:

@@ -6,7 +6,7 @@ from typing import Annotated
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
-from litestar.params import Body, QueryParameter
+from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from sodamolek.accounts.guards import require_roles
@@ -48,7 +48,7 @@ def _kelurahan_page(office: dict, values: dict, errors: dict, status: int = 200)
 
 
 @get("/admin/kantor/kelurahan/{office_id:int}", guards=[ADMIN], name="admin_kelurahan")
-async def kelurahan_form(office_id: int) -> Template:
+async def kelurahan_form(office_id: FromPath[int]) -> Template:
     office = await service.get_kelurahan(office_id)
     if office is None:
         raise NotFoundException()
@@ -56,7 +56,7 @@ async def kelurahan_form(office_id: int) -> Template:
 
 
 @post("/admin/kantor/kelurahan/{office_id:int}", guards=[ADMIN], status_code=200)
-async def save_kelurahan(office_id: int, data: FormBody) -> Template | Redirect:
+async def save_kelurahan(office_id: FromPath[int], data: FormBody) -> Template | Redirect:
     office = await service.get_kelurahan(office_id)
     if office is None:
         raise NotFoundException()
@@ -76,7 +76,7 @@ def _kecamatan_page(office: dict, values: dict, errors: dict, status: int = 200)
 
 
 @get("/admin/kantor/kecamatan/{office_id:int}", guards=[ADMIN], name="admin_kecamatan")
-async def kecamatan_form(office_id: int) -> Template:
+async def kecamatan_form(office_id: FromPath[int]) -> Template:
     office = await service.get_kecamatan(office_id)
     if office is None:
         raise NotFoundException()
@@ -84,7 +84,7 @@ async def kecamatan_form(office_id: int) -> Template:
 
 
 @post("/admin/kantor/kecamatan/{office_id:int}", guards=[ADMIN], status_code=200)
-async def save_kecamatan(office_id: int, data: FormBody) -> Template | Redirect:
+async def save_kecamatan(office_id: FromPath[int], data: FormBody) -> Template | Redirect:
     office = await service.get_kecamatan(office_id)
     if office is None:
         raise NotFoundException()

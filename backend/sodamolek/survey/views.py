@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Request, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from sodamolek.letter_requests.codes import normalise_tracking_code
@@ -20,7 +20,7 @@ SURVEY_LIMIT = ratelimit.Limit(hits=10, seconds=60)
 
 
 @post("/lacak/{code:str}/survei", exclude_from_auth=True, status_code=200)
-async def answer_survey(request: Request, code: str, data: Form) -> Template | Redirect:
+async def answer_survey(request: Request, code: FromPath[str], data: Form) -> Template | Redirect:
     address = request.client.host if request.client else "unknown"
     try:
         await ratelimit.hit(f"survei:{address}", SURVEY_LIMIT)

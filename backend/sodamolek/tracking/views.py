@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
 from sodamolek.letter_requests.codes import normalise_tracking_code
@@ -57,7 +57,7 @@ async def lookup(request: Request, data: Form) -> Template | Redirect:
 
 
 @get("/lacak/{code:str}", exclude_from_auth=True, name="track")
-async def track(request: Request, code: str) -> Template:
+async def track(request: Request, code: FromPath[str]) -> Template:
     if limited := await _limited(request):
         return limited
     view = await service.track(code)
