@@ -6,6 +6,7 @@ import io
 import json
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -126,9 +127,7 @@ def _sign_in_process(database_url: str, data_dir: str, lurah_id: int, ids: list[
         from sodamolek import db
         from sodamolek.settings import Settings
 
-        settings = Settings(
-            database_url=database_url, data_dir=__import__("pathlib").Path(data_dir)
-        )
+        settings = Settings(database_url=database_url, data_dir=Path(data_dir))
         engine = db.use_engine(db.build_engine(settings))
         await db.start_engine(engine)
         try:

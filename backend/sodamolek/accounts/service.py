@@ -273,6 +273,14 @@ async def count_accounts() -> int:
     return await Account.count()
 
 
+async def account_nip(account_id: int | None) -> str:
+    """The NIP printed under a signature ("" for an account without one)."""
+    if account_id is None:
+        return ""
+    row = await Account.select(Account.nip).where(Account.id == account_id).first()
+    return row["nip"] if row else ""
+
+
 async def get_account(account_id: int) -> dict | None:
     return (
         await Account.select(

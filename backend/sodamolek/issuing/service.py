@@ -12,7 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sodamolek.accounts.roles import Role
-from sodamolek.accounts.service import CurrentUser
+from sodamolek.accounts.service import CurrentUser, account_nip
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.documents import numbering, signing, tokens
 from sodamolek.documents.pdf import LetterDocument, Signer, place_date_line, render_letter_pdf
@@ -203,7 +203,7 @@ async def sign_request(
         signer = {
             "nama": actor.full_name,
             "jabatan": office["lurah_title"],
-            "nip": await _nip(actor),
+            "nip": await account_nip(actor.id),
         }
         signature_title = f"{office['lurah_title']} {office['name']}"
         year = now.astimezone(WITA).year
@@ -271,13 +271,6 @@ async def sign_batch(
     return result
 
 
-async def _nip(actor: CurrentUser) -> str:
-    from sodamolek.accounts.tables import Account
-
-    row = await Account.select(Account.nip).where(Account.id == actor.id).first()
-    return row["nip"] if row else ""
-
-
 async def countersign(
     actor: CurrentUser, letter_id: int, base_url: str, now: dt.datetime | None = None
 ) -> dict:
@@ -296,13 +289,10 @@ async def countersign(
         if letter["countersign_needed"] != "camat" or letter["revoked_at"]:
             raise SigningRefused(f"Surat {letter['number']} tidak menunggu tanda tangan camat.")
         kecamatan = await regions.get_kecamatan(actor.kecamatan_id)
-        from sodamolek.accounts.tables import Account
-
-        account = await Account.select(Account.nip).where(Account.id == actor.id).first()
         camat = Signer(
             title=f"Camat {kecamatan['name']}",
             name=actor.full_name,
-            nip=account["nip"] if account else "",
+            nip=await account_nip(actor.id),
         )
         request = await requests.get_request(_office_reader(letter["kelurahan"]), letter["request"])
         body = letter["content"]["isi"]

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Response, Template
 
 from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
+from sodamolek.issuing.service import letter_for_request
 from sodamolek.letter_requests import service
 from sodamolek.letter_requests.lifecycle import (
     ReasonRequired,
@@ -166,8 +167,6 @@ async def device_outbox() -> Template:
 
 
 async def _get(request: Request, request_id: int) -> dict:
-    from sodamolek.issuing.service import letter_for_request
-
     try:
         item = await service.get_request(request.user, request_id)
     except service.RequestNotFound:
