@@ -249,28 +249,27 @@ async def load_user(account_id: int) -> CurrentUser | None:
     )
 
 
+def _summary_columns() -> tuple:
+    """What the admin's lists and pages show of an account."""
+    return (
+        Account.id,
+        Account.username,
+        Account.full_name,
+        Account.role,
+        Account.is_active,
+        Account.kelurahan.name.as_alias("kelurahan_name"),
+        Account.kecamatan.name.as_alias("kecamatan_name"),
+    )
+
+
 async def list_accounts() -> list[dict]:
     return (
-        await Account.select(
-            Account.id,
-            Account.username,
-            Account.full_name,
-            Account.role,
-            Account.is_active,
-            Account.kelurahan.name.as_alias("kelurahan_name"),
-            Account.kecamatan.name.as_alias("kecamatan_name"),
-        )
-        .order_by(Account.role)
-        .order_by(Account.username)
+        await Account.select(*_summary_columns()).order_by(Account.role).order_by(Account.username)
     )
 
 
 async def account_exists(username: str) -> bool:
     return await Account.exists().where(Account.username == normalise_username(username))
-
-
-async def count_accounts() -> int:
-    return await Account.count()
 
 
 async def account_nip(account_id: int | None) -> str:
@@ -282,19 +281,7 @@ async def account_nip(account_id: int | None) -> str:
 
 
 async def get_account(account_id: int) -> dict | None:
-    return (
-        await Account.select(
-            Account.id,
-            Account.username,
-            Account.full_name,
-            Account.role,
-            Account.is_active,
-            Account.kelurahan.name.as_alias("kelurahan_name"),
-            Account.kecamatan.name.as_alias("kecamatan_name"),
-        )  # fmt: skip
-        .where(Account.id == account_id)
-        .first()
-    )
+    return await Account.select(*_summary_columns()).where(Account.id == account_id).first()
 
 
 async def set_account_active(account_id: int, active: bool, *, actor_id: int | None) -> None:
