@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.bounded import DEFAULT_TIMEOUT_MS
+
 CHROMIUM = os.environ.get("SODAMOLEK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -129,6 +131,10 @@ def chromium():
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context(viewport={"width": 800, "height": 1280}, locale="id-ID")
+    # Playwright's own default is 30 s per wait, and none at all for `evaluate`
+    # (tests.browser.bounded covers that).
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     page.console_errors = []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))

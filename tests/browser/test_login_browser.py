@@ -1,6 +1,7 @@
 """What an operator sees in Chromium: login, a working htmx, the service worker, no CSP error."""
 
 from sodamolek.seed import DEMO_PASSWORD
+from tests.browser.bounded import evaluate
 
 
 def log_in(page, server, username: str) -> None:
@@ -22,7 +23,7 @@ def test_operator_logs_in_and_out(page, live_server):
     assert page.evaluate("window.htmx.config.allowEval") is False
 
     # The service worker registers and takes control.
-    scope = page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)")
+    scope = evaluate(page, "() => navigator.serviceWorker.ready.then(r => r.scope)")
     assert scope == live_server.url + "/"
 
     page.click("text=Keluar")

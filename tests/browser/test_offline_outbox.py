@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 
 from sodamolek.seed import DEMO_PASSWORD
+from tests.browser.bounded import evaluate
 from tests.browser.conftest import free_port, make_live_server
 
 OPERATOR = "operator.oebobo"
@@ -104,7 +105,7 @@ def ready_offline(page, server) -> None:
     """Logged in, the worker controls the page and has every shell page in its cache."""
     log_in(page, server)
     page.goto(server.url + "/permohonan/antrean-perangkat")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    evaluate(page, "() => navigator.serviceWorker.ready.then(() => true)")
     # A page whose navigation began before the worker was active stays uncontrolled
     # (clients.claim() skips pages still loading); the next navigation is controlled.
     for _ in range(5):
@@ -140,8 +141,9 @@ def queue_offline(page, server, names: list[str]) -> list[str]:
 
 
 def outbox(page) -> list[dict]:
-    return page.evaluate(
-        "SodamolekOutbox.all().then(es => es.map(e => ({id: e.id, state: e.state,"
+    return evaluate(
+        page,
+        "() => SodamolekOutbox.all().then(es => es.map(e => ({id: e.id, state: e.state,"
         " client_request_id: e.client_request_id, name: e.applicant_name, problem: e.problem})))"
     )
 
@@ -178,7 +180,7 @@ def test_five_requests_offline_reload_then_sent_exactly_once(page, server):
     assert db_rows(server, "Lima Luring") == []
     # Whether persistent storage was granted is shown (Chromium decides by its own heuristics).
     page.wait_for_selector("#penyimpanan[data-persisted]")
-    granted = page.evaluate("() => navigator.storage.persisted()")
+    granted = evaluate(page, "() => navigator.storage.persisted()")
     assert page.get_attribute("#penyimpanan", "data-persisted") == ("1" if granted else "0")
     assert ("diizinkan." if granted else "belum diizinkan") in page.inner_text("#penyimpanan")
     page.goto(server.url + "/")  # the badge is on every operator page
@@ -241,11 +243,11 @@ REGISTRATION_SETTLED = """() => navigator.serviceWorker.getRegistration().then(
 
 def worker_status(page) -> dict:
     """The controlling worker's version, state and how many shell pages it has cached."""
-    return page.evaluate(WORKER_STATUS)
+    return evaluate(page, WORKER_STATUS)
 
 
 def queue_many(page, prefix: str, count: int, nik: str = NIK) -> list[str]:
-    return page.evaluate(QUEUE_BY_FETCH, [[f"{prefix} {i:02d}" for i in range(count)], nik])
+    return evaluate(page, QUEUE_BY_FETCH, [[f"{prefix} {i:02d}" for i in range(count)], nik])
 
 
 def assert_exactly_once(server, prefix: str, ids: list[str]) -> None:
@@ -284,7 +286,7 @@ def test_network_flapping_ten_times_during_a_replay_sends_each_once(page, server
         time.sleep(0.04)
     assert len(db_rows(server, "Naik Turun")) < 40  # the flaps all fell inside the replay
     wait_until(lambda: len(db_rows(server, "Naik Turun")) >= 40, message="all 40")
-    wait_until(lambda: page.evaluate(IDB_COUNT) == 0, message="the outbox is empty")
+    wait_until(lambda: evaluate(page, IDB_COUNT) == 0, message="the outbox is empty")
     assert_exactly_once(server, "Naik Turun", ids)
 
 
@@ -299,7 +301,8 @@ def test_a_request_the_server_rejects_stays_with_its_reason_until_fixed_or_disca
     rejected = type_request(page, server, "Tolak Tanggal", nik=IMPOSSIBLE_NIK)  # day 32
     page.wait_for_selector("text=Tersimpan di perangkat")
     queue_many(page, "Tolak Buang", 1, nik=IMPOSSIBLE_NIK)
-    page.evaluate(  # same key as the request the server has, other content: a 409
+    evaluate(  # same key as the request the server has, other content: a 409
+        page,
         QUEUE_BY_FETCH.replace("const id = crypto.randomUUID();", f"const id = '{taken}';"),
         [["Tolak Kunci"], NIK],
     )
@@ -371,7 +374,7 @@ def test_session_expired_while_offline_after_login_all_are_sent(page, server):
     page.context.set_offline(False)
     page.goto(server.url + "/permohonan/baru/domisili")  # online: a page load replays
     page.wait_for_url("**/masuk?lanjut=**")  # the server wants a login
-    assert page.evaluate(IDB_COUNT) == 3
+    assert evaluate(page, IDB_COUNT) == 3
     assert db_rows(server, "Sesi Habis") == []
 
     page.context.set_offline(True)  # the cached pages say why nothing is sent
@@ -422,13 +425,13 @@ def test_a_new_service_worker_version_keeps_the_queue(page, server):
     server.start()
     page.context.set_offline(False)
     page.goto(server.url + "/masuk")
-    page.evaluate("() => navigator.serviceWorker.getRegistration().then(r => r.update())")
+    evaluate(page, "() => navigator.serviceWorker.getRegistration().then(r => r.update())")
     # update() resolves once the new script is fetched: a new worker is installing now.
     # Watched without messages: a worker busy answering them would put off its successor.
-    wait_until(lambda: page.evaluate(REGISTRATION_SETTLED), message="the new version took over")
+    wait_until(lambda: evaluate(page, REGISTRATION_SETTLED), message="the new version took over")
     assert worker_status(page)["version"] != old_version
-    assert page.evaluate(IDB_COUNT) == 2  # the queue is untouched
-    caches = page.evaluate("() => caches.keys()")
+    assert evaluate(page, IDB_COUNT) == 2  # the queue is untouched
+    caches = evaluate(page, "() => caches.keys()")
     assert len(caches) == 1 and old_version not in caches[0]  # the old cache is gone
 
     # Installed while logged out, it kept the old version's pages: still usable offline.

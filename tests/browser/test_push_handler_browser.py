@@ -14,6 +14,8 @@ import json
 
 import pytest
 
+from tests.browser.bounded import evaluate
+
 CODE = "KPG-7F3K-9QX2"
 TEST_WORKER = """
 const handlers = {};
@@ -97,16 +99,18 @@ def wait_for_notification(page) -> None:
 
 
 def notifications(page) -> list[dict]:
-    return page.evaluate(
-        """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+    return evaluate(
+        page,
+        """() => navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
                list.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data,
                                lang: n.lang})))"""
     )
 
 
 def click_first(page) -> dict:
-    return page.evaluate(
-        """new Promise(resolve => {
+    return evaluate(
+        page,
+        """() => new Promise(resolve => {
                navigator.serviceWorker.addEventListener("message", e => resolve(e.data),
                                                         {once: true});
                navigator.serviceWorker.controller.postMessage("click");

@@ -22,6 +22,7 @@ SHELL_STATIC = (
     "css/app.css",
     "vendor/htmx-2.0.11.min.js",
     "vendor/idb-8.0.4.umd.js",
+    "js/sw-register.js",
     "js/app.js",
     "js/outbox-db.js",
     "js/request-form.js",

@@ -11,15 +11,11 @@
     });
   }
 
-  if ("serviceWorker" in navigator) {
-    window.addEventListener("load", () => {
-      navigator.serviceWorker
-        .register("/sw.js", { scope: "/", updateViaCache: "none" })
-        .catch(() => {
-          // The app works without the worker, only not offline.
-        });
+  window.addEventListener("load", () => {
+    window.sodamolekRegisterWorker().catch(() => {
+      // The app works without the worker, only not offline.
     });
-  }
+  });
 
   // Print buttons (no inline onclick: the CSP forbids it).
   document.addEventListener("click", (event) => {

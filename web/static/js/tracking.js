@@ -4,9 +4,7 @@
   "use strict";
   // Every resident page registers the worker: it keeps the last status for offline use and
   // shows the push notifications.
-  const ready = "serviceWorker" in navigator
-    ? navigator.serviceWorker.register("/sw.js", { scope: "/" })
-    : Promise.reject(new Error("no service worker"));
+  const ready = window.sodamolekRegisterWorker();
   ready.catch(() => {});
   const page = document.querySelector(".tracking");
   if (!page) return;
