@@ -39,7 +39,11 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
         raise SettingsError("Data demo tidak boleh dimuat di mode production (SODAMOLEK_ENV).")
 
     async def work() -> None:
-        report = await seed(demo=args.demo)
+        from sodamolek import db
+        from sodamolek.db.setup_lock import setup_lock
+
+        async with setup_lock(db.current_engine()):  # replicas starting together seed once
+            report = await seed(demo=args.demo)
         print(
             f"Wilayah: +{report.kecamatan_added} kecamatan, +{report.kelurahan_added} kelurahan; "
             f"jenis surat: +{report.letter_types_added}"

@@ -54,11 +54,15 @@ def current_engine() -> Engine:
 
 
 async def migrate() -> None:
-    """Apply every migration not yet applied (idempotent)."""
+    """Apply every migration not yet applied (idempotent), one process at a time: several
+    containers starting together each run this, and the later ones find nothing left to do."""
     from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 
-    manager = ForwardsMigrationManager(app_name="sodamolek", migration_id="all")
-    result = await manager.run()
+    from sodamolek.db.setup_lock import setup_lock
+
+    async with setup_lock(current_engine()):
+        manager = ForwardsMigrationManager(app_name="sodamolek", migration_id="all")
+        result = await manager.run()
     if not result.success:
         raise RuntimeError(f"Migrasi gagal: {result.message}")
 
