@@ -1,12 +1,19 @@
 # Sodamolek: the two commands a newcomer needs are `make run` and `make test`.
 PYTHON ?= python3
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+# One uv version everywhere (pyproject's required-version, the Dockerfile's UV_VERSION).
+UV_VERSION := 0.13.9
+UV ?= $(PYTHON) -m uv
+export UV
 export SODAMOLEK_DATA_DIR ?= ./data
 
-.PHONY: run test lint uv deps dev-deps browser migrate seed bench
+.PHONY: run test lint uv deps dev-deps browser migrate seed demo wheel image bench
 
+# Installs the pinned uv when it is missing or another version.
 uv:
-	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	@case "$$($(UV) --version 2>/dev/null)" in \
+	  "uv $(UV_VERSION)"|"uv $(UV_VERSION) "*) ;; \
+	  *) $(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)" ;; \
+	esac
 
 deps: uv
 	$(UV) sync --frozen --no-dev
@@ -20,10 +27,25 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "Chromium tidak ada: jalankan 'sudo apt-get install chromium'" >&2; exit 1; fi; }
 
-run: deps
+# `uv run` adds what is missing and removes nothing, so these keep a developer's dev tools.
+migrate: uv
 	$(UV) run --frozen --no-dev sodamolek migrate
+
+seed: migrate
+	$(UV) run --frozen --no-dev sodamolek seed
+
+demo: migrate
 	$(UV) run --frozen --no-dev sodamolek seed --demo
+
+run: deps demo
 	$(UV) run --frozen --no-dev sodamolek serve --host 127.0.0.1 --port 8000
+
+# The wheel carries the templates, static files and service worker (dist/sodamolek-*.whl).
+wheel: uv
+	$(UV) build --wheel --out-dir dist
+
+image:
+	docker build --tag sodamolek:$${SODAMOLEK_RELEASE:-latest} .
 
 lint: dev-deps
 	$(UV) run --frozen ruff check backend tests bench

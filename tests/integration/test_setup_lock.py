@@ -58,7 +58,7 @@ async def test_containers_starting_at_once_migrate_and_seed_exactly_once(databas
             env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        )
         for _ in range(PROCESSES)
     ]
     outputs = await asyncio.wait_for(

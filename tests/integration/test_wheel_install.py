@@ -57,14 +57,30 @@ def installed(tmp_path_factory) -> Path:
     (wheel,) = (root / "dist").glob("sodamolek-*.whl")
     requirements = root / "requirements.txt"
     _run(
-        [*uv, "export", "--frozen", "--no-dev", "--no-emit-project", "--no-hashes",
-         "--output-file", str(requirements)],
+        [
+            *uv,
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-emit-project",
+            "--no-hashes",
+            "--output-file",
+            str(requirements),
+        ],
         cwd=REPO,
-    )  # fmt: skip
+    )
     venv = root / "venv"
     _run([*uv, "venv", "--python", sys.executable, str(venv)], cwd=root)
-    install = [*uv, "pip", "install", "--python", str(venv / "bin" / "python"),
-               "-r", str(requirements), str(wheel)]  # fmt: skip
+    install = [
+        *uv,
+        "pip",
+        "install",
+        "--python",
+        str(venv / "bin" / "python"),
+        "-r",
+        str(requirements),
+        str(wheel),
+    ]
     # `make dev-deps` has put every locked package in uv's cache: offline takes 2 s, not 15.
     cached = subprocess.run([*install, "--offline"], capture_output=True, timeout=240, cwd=root)  # noqa: S603
     if cached.returncode != 0:
@@ -92,10 +108,14 @@ def test_an_installed_wheel_migrates_and_serves_pages_sw_and_static_files(instal
         "PATH": f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
     }
     where = _run(
-        [str(bin_dir / "python"), "-c",
-         "import sodamolek.web.paths as p; print(p.ASSETS_ROOT); print(p.TEMPLATES_DIR)"],
-        cwd=workdir, env=env,
-    ).stdout.split()  # fmt: skip
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import sodamolek.web.paths as p; print(p.ASSETS_ROOT); print(p.TEMPLATES_DIR)",
+        ],
+        cwd=workdir,
+        env=env,
+    ).stdout.split()
     assert all(Path(line).is_relative_to(installed) for line in where), where
 
     _run([str(bin_dir / "sodamolek"), "migrate"], cwd=workdir, env=env)
@@ -108,8 +128,11 @@ def test_an_installed_wheel_migrates_and_serves_pages_sw_and_static_files(instal
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(  # noqa: S603
         [str(bin_dir / "sodamolek"), "serve", "--port", str(port)],
-        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
