@@ -32,6 +32,7 @@ from sodamolek.documents.signing import signing_key_for
 from sodamolek.issuing import views as issuing_views
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
+from sodamolek.letter_requests import workdays
 from sodamolek.letter_requests.service import request_id_for_code
 from sodamolek.letters import standard_views
 from sodamolek.letters import views as letter_views
@@ -47,6 +48,8 @@ from sodamolek.web import views as web_views
 from sodamolek.web.paths import STATIC_DIR
 from sodamolek.web.security import security_headers
 from sodamolek.web.templating import template_config
+from sodamolek.workcalendar import service as calendar_service
+from sodamolek.workcalendar import views as calendar_views
 
 CSRF_COOKIE = "sodamolek_csrf"
 MAX_REQUEST_BODY = 1024 * 1024  # forms and JSON only; files have their own limits later
@@ -117,6 +120,9 @@ ROUTES = [
     push_views.subscribe,
     push_views.unsubscribe,
     push_views.push_handler_script,
+    calendar_views.work_calendar,
+    calendar_views.save_day,
+    calendar_views.remove_day,
 ]
 
 
@@ -133,6 +139,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await db.stop_engine(engine)
+
+    # Until the lifespan has read the admin's days, this process counts the national calendar.
+    workdays.install(())
+
+    @asynccontextmanager
+    async def calendar_lifespan(_: Litestar):
+        """The admin's local days: read at start, then re-read every few seconds, so an edit
+        made in another worker is seen here too."""
+        await calendar_service.refresh()
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            calendar_service.keep_fresh(stop, settings.calendar_refresh_seconds),
+            name="calendar-refresh",
+        )
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
 
     registry = build_registry(settings)  # one per app: the HTTP client's pool is shared
 
@@ -194,7 +219,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*ROUTES, static_router],
         on_app_init=[session_auth.on_app_init],
-        lifespan=[database_lifespan, registry_lifespan, push_worker_lifespan],
+        lifespan=[database_lifespan, calendar_lifespan, registry_lifespan, push_worker_lifespan],
         stores={STORE_NAME: DatabaseSessionStore()},
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

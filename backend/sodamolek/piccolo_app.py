@@ -14,6 +14,7 @@ from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 from sodamolek.survey.tables import SurveyResponse
 from sodamolek.tracking.tables import RateLimitWindow
+from sodamolek.workcalendar.tables import LocalCalendarDay
 
 TABLES = [
     Kecamatan,
@@ -34,6 +35,7 @@ TABLES = [
     PushMessage,
     OfficeDay,
     SurveyResponse,
+    LocalCalendarDay,
 ]
 
 APP_CONFIG = AppConfig(

@@ -108,6 +108,9 @@ class Settings:
     # A label of the deployed release (e.g. the git commit). It is part of the service worker's
     # version, so a new release makes every tablet fetch the app shell again.
     release: str = ""
+    # How often each server process re-reads the admin's local calendar days: an edit made in
+    # one worker is seen by the others within this time (the editing worker sees it at once).
+    calendar_refresh_seconds: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -184,6 +187,7 @@ class Settings:
                 (_env("SODAMOLEK_COMPLAINTS_CHANNEL", DEFAULT_COMPLAINTS_CHANNEL) or "").split()
             )[:300],
             release=_env("SODAMOLEK_RELEASE", "") or "",
+            calendar_refresh_seconds=_env_seconds("SODAMOLEK_CALENDAR_REFRESH_SECONDS", 10.0),
         )
 
     def with_embedded_secret(self) -> Settings:

@@ -9,7 +9,9 @@ import pytest
 
 from sodamolek.dashboard import service as dashboard
 from sodamolek.dashboard.tables import OfficeDay
+from sodamolek.letter_requests import workdays
 from sodamolek.regions.service import find_kecamatan, find_kelurahan
+from sodamolek.web.formatting import to_wita
 from tests.conftest import login
 from tests.integration.city import make_collected, make_ready, make_request
 
@@ -88,9 +90,18 @@ async def test_bad_ranges_get_a_clear_message(client, staff, query, message):
 
 async def test_figures_rollup_and_csv_agree(client, staff):
     oebobo = await find_kelurahan(OEBOBO)
-    # Three received 5 days ago: one ready after 3 hours (in time), one after 3 days (late,
-    # the letter type's service time is 1 working day), one still open and overdue.
-    base = NOW - dt.timedelta(days=5)
+    # Three received 5 or more days ago: one ready after 3 hours (in time), one after 3 days
+    # (late, the letter type's service time is 1 working day), one still open and overdue.
+    # Received on a working day followed by another, so the due time is exactly a day later
+    # whatever holidays lie around today.
+    base = next(
+        NOW - dt.timedelta(days=back)
+        for back in range(5, 20)
+        if all(
+            workdays.is_working_day(to_wita(NOW - dt.timedelta(days=back - ahead)).date())
+            for ahead in (0, 1)
+        )
+    )
     fast = await make_request(staff.operator, base)
     slow = await make_request(staff.operator, base)
     await make_request(staff.operator, base)

@@ -29,6 +29,7 @@ from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
 from sodamolek.letter_requests import reports
 from sodamolek.letter_requests import service as requests
+from sodamolek.letter_requests import workdays
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.regions import service as regions
 from sodamolek.survey import service as survey
@@ -297,7 +298,7 @@ async def dashboard(
         figures.append(item)
         total.add(item)
     for item in overdue:
-        item["days_late"] = (now - item["due_at"]).days
+        item["days_late"] = workdays.working_days_between(item["due_at"], now)  # days worked
     return Dashboard(
         start=start, end=end, kecamatan=kecamatan, offices=figures, total=total,
         days=_every_day(start, end, days), overdue=overdue, comments=comments,
