@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         """The admin's local days: read at start, then re-read every few seconds, so an edit
         made in another worker is seen here too."""
         await calendar_service.refresh()
+        workdays.preload()  # the holidays package's first load takes a second: not in a request
         stop = asyncio.Event()
         task = asyncio.create_task(
             calendar_service.keep_fresh(stop, settings.calendar_refresh_seconds),

@@ -27,9 +27,8 @@ from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
-from sodamolek.letter_requests import reports
+from sodamolek.letter_requests import reports, workdays
 from sodamolek.letter_requests import service as requests
-from sodamolek.letter_requests import workdays
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.regions import service as regions
 from sodamolek.survey import service as survey

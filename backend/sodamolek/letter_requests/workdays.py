@@ -44,6 +44,13 @@ def national_holidays(year: int) -> dict[dt.date, str]:
     return dict(sorted(days.items()))
 
 
+def preload(today: dt.date | None = None) -> None:
+    """Compute last, this and next year's national days now (e.g. while a server starts)."""
+    year = (today or dt.datetime.now(WITA).date()).year
+    for each in (year - 1, year, year + 1):
+        national_holidays(each)
+
+
 class WorkCalendar:
     def __init__(self, local_days: Iterable[LocalDay] = ()) -> None:
         self.local_days = tuple(sorted(local_days, key=lambda d: d.day))

@@ -1,0 +1,104 @@
+"""Two server processes on one database, as several workers or containers are: an admin's
+closure saved through one is counted by the other within its refresh interval."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import sys
+import time
+
+import httpx
+
+from sodamolek.letter_requests import workdays
+from sodamolek.web.formatting import WITA
+from tests.conftest import PASSWORD, TEST_SECRET, csrf_from
+
+REFRESH_SECONDS = 0.5
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def _wait_until_up(client: httpx.AsyncClient, url: str, process) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.returncode is None, f"server {url} exited with {process.returncode}"
+        try:
+            if (await client.get(url + "/health", timeout=1)).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"server {url} did not start")
+
+
+async def _day_shown_as_closed(client: httpx.AsyncClient, url: str, day: dt.date) -> bool:
+    page = await client.get(url + "/admin/hari-libur")
+    assert page.status_code == 200
+    return f'data-tanggal="{day.isoformat()}" class="day-off"' in page.text
+
+
+async def test_a_closure_saved_in_one_process_is_counted_by_another_within_the_interval(
+    app, staff, settings, database_url
+):
+    day = dt.datetime.now(WITA).date() + dt.timedelta(days=1)
+    while not workdays.is_working_day(day):
+        day += dt.timedelta(days=1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
+    env |= {
+        "SODAMOLEK_ENV": "test",
+        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
+        "SODAMOLEK_DATABASE_URL": database_url,
+        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
+        "SODAMOLEK_EMBEDDED_WORKER": "false",
+        "SODAMOLEK_CALENDAR_REFRESH_SECONDS": str(REFRESH_SECONDS),
+    }
+    urls = [f"http://127.0.0.1:{_free_port()}" for _ in range(2)]
+    servers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "sodamolek.cli", "serve", "--port", url.rsplit(":", 1)[1],
+            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
+        for url in urls
+    ]  # fmt: skip
+    first, second = urls
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:  # one session: it is in the database
+            for url, process in zip(urls, servers, strict=True):
+                await _wait_until_up(client, url, process)
+            token = csrf_from((await client.get(first + "/masuk")).text)
+            login = await client.post(
+                first + "/masuk",
+                data={"username": staff.admin, "password": PASSWORD, "_csrf_token": token},
+            )
+            assert login.status_code in (200, 303)
+            assert not await _day_shown_as_closed(client, second, day)
+
+            token = csrf_from((await client.get(first + "/admin/hari-libur")).text)
+            saved = await client.post(
+                first + "/admin/hari-libur",
+                data={"_csrf_token": token, "day": day.isoformat(), "kind": "tutup",
+                      "note": "Kantor Pemerintah Kota tutup"},
+            )  # fmt: skip
+            assert saved.status_code == 303
+            saved_at = time.monotonic()
+            assert await _day_shown_as_closed(client, first, day)  # the editing process: at once
+
+            while not await _day_shown_as_closed(client, second, day):
+                assert time.monotonic() - saved_at < REFRESH_SECONDS + 5, "never refreshed"
+                await asyncio.sleep(0.05)
+    finally:
+        for process in servers:
+            if process.returncode is None:
+                process.terminate()
+        for process in servers:
+            try:
+                await asyncio.wait_for(process.wait(), timeout=15)
+            except TimeoutError:
+                process.kill()
