@@ -23,16 +23,18 @@ COPY service_worker ./service_worker
 RUN uv sync --frozen --no-dev --no-editable
 
 FROM ${PYTHON_IMAGE}
-RUN useradd --system --user-group --uid 10001 --home-dir /nonexistent --no-create-home \
+RUN groupadd --system --gid 10001 sodamolek \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
         --shell /usr/sbin/nologin sodamolek \
-    && install -d -o sodamolek -g sodamolek -m 0700 /data
+    && install -d -o 10001 -g 10001 -m 0700 /data
 # Copied as root (no --chown): read-only for the runtime user.
 COPY --from=build /opt/sodamolek /opt/sodamolek
 ENV PATH="/opt/sodamolek/bin:${PATH}" \
     SODAMOLEK_DATA_DIR=/data \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1
-USER sodamolek:sodamolek
+# Numeric, so an orchestrator can tell it is not root (runAsNonRoot).
+USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

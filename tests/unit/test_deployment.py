@@ -137,7 +137,10 @@ def test_the_image_is_multi_stage_non_root_with_a_data_volume_and_a_health_check
     assert len(stages) == 2 and stages[0][1] == "build" and stages[1][1] == ""
     runtime = text.split("\nFROM ", 2)[2]
     (user,) = re.findall(r"^USER\s+(\S+)", runtime, re.M)
-    assert user.split(":")[0] not in {"root", "0"}
+    uid = user.split(":")[0]
+    assert uid.isdigit() and uid != "0"  # numeric: an orchestrator can check runAsNonRoot
+    assert re.search(rf"useradd .*--uid {uid}\b", runtime)
+    assert re.search(rf"install -d -o {uid} .*/data", runtime)  # the volume is the user's
     assert 'VOLUME ["/data"]' in runtime and "SODAMOLEK_DATA_DIR=/data" in runtime
     assert re.search(r"^HEALTHCHECK .*\n?.*?/health", runtime, re.M)
     # The code is copied without --chown, so it stays root's and read-only for USER.
