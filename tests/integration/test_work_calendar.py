@@ -196,3 +196,35 @@ async def test_another_processs_edit_is_seen_after_the_next_refresh(app):
         stop.set()
         await task
     assert await service.refresh() is False  # nothing new since
+
+
+async def test_sla_shares_and_overdue_marks_count_christmas_and_its_cuti_bersama(app, staff):
+    """Taken Wednesday 23 December 2026 with one working day: due Monday 28 December (24 is
+    cuti bersama, 25 Natal, then the weekend), so ready on the 28th is on time."""
+    from sodamolek.dashboard import service as dashboard
+    from sodamolek.regions.service import find_kelurahan
+
+    taken = dt.datetime(2026, 12, 23, 10, tzinfo=WITA)
+    on_time, late, still_open = [await make_request(staff.operator, taken) for _ in range(3)]
+    assert (await _due(on_time["id"])).astimezone(WITA) == dt.datetime(
+        2026, 12, 28, 10, tzinfo=WITA
+    )
+    await make_ready(
+        on_time, staff.operator, staff.lurah, dt.datetime(2026, 12, 28, 9, tzinfo=WITA)
+    )
+    await make_ready(late, staff.operator, staff.lurah, dt.datetime(2026, 12, 29, 9, tzinfo=WITA))
+
+    oebobo = (await find_kelurahan("53.71.04.1001"))["id"]
+    on_christmas = await dashboard.dashboard(
+        dt.date(2026, 12, 1), dt.date(2026, 12, 31), now=dt.datetime(2026, 12, 25, 12, tzinfo=WITA)
+    )
+    office = next(o for o in on_christmas.offices if o.id == oebobo)
+    assert (office.ready, office.ready_on_time) == (2, 1)
+    assert office.overdue == 0  # the open one is not late during the holidays
+    on_the_30th = await dashboard.dashboard(
+        dt.date(2026, 12, 1), dt.date(2026, 12, 31), now=dt.datetime(2026, 12, 30, 12, tzinfo=WITA)
+    )
+    assert next(o for o in on_the_30th.offices if o.id == oebobo).overdue == 1
+    (listed,) = on_the_30th.overdue
+    assert listed["tracking_code"] == still_open["tracking_code"]
+    assert listed["days_late"] == 2  # the 29th and the 30th, in working days
