@@ -147,7 +147,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def calendar_lifespan(_: Litestar):
         """The admin's local days: read at start, then re-read every few seconds, so an edit
         made in another worker is seen here too."""
-        await calendar_service.refresh()
+        try:
+            await calendar_service.refresh()
+        except Exception:  # e.g. not migrated yet: national days until the next refresh works
+            logging.getLogger("sodamolek.workcalendar").exception("local days not loaded")
         workdays.preload()  # the holidays package's first load takes a second: not in a request
         stop = asyncio.Event()
         task = asyncio.create_task(
