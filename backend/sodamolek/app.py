@@ -151,7 +151,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await calendar_service.refresh()
         except Exception:  # e.g. not migrated yet: national days until the next refresh works
             logging.getLogger("sodamolek.workcalendar").exception("local days not loaded")
-        workdays.preload()  # the holidays package's first load takes a second: not in a request
+        # The holidays package's first load takes a second or more: in a thread while the
+        # server starts, rather than in the first request that counts a due date.
+        preload = asyncio.create_task(asyncio.to_thread(workdays.preload), name="holidays")
         stop = asyncio.Event()
         task = asyncio.create_task(
             calendar_service.keep_fresh(stop, settings.calendar_refresh_seconds),
@@ -161,7 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             stop.set()
-            await task
+            await asyncio.gather(task, preload, return_exceptions=True)
 
     registry = build_registry(settings)  # one per app: the HTTP client's pool is shared
 
