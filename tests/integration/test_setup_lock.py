@@ -8,7 +8,11 @@ import asyncio
 import os
 import sqlite3
 import sys
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
 
 from sodamolek.db.setup_lock import setup_lock
 
@@ -18,13 +22,23 @@ PROCESSES = 4
 START = "import sys; from sodamolek.cli import main; sys.exit(main(['migrate']) or main(['seed']))"
 
 
-async def _empty_postgres(url: str) -> None:
+@pytest.fixture
+async def empty_database(database_url, tmp_path) -> AsyncIterator[str]:
+    """An empty database of the engine under test, apart from the one the fixtures prepared:
+    a new SQLite file, or a new PostgreSQL schema (the URL's search_path) dropped afterwards."""
+    if not database_url.startswith("postgresql://"):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
     import asyncpg
 
-    connection = await asyncpg.connect(url)
+    schema = f"setup_lock_{uuid.uuid4().hex[:12]}"
+    connection = await asyncpg.connect(database_url)
     try:
-        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await connection.execute(f"CREATE SCHEMA {schema}")
+        separator = "&" if "?" in database_url else "?"
+        yield f"{database_url}{separator}search_path={schema}"
     finally:
+        await connection.execute(f"DROP SCHEMA {schema} CASCADE")
         await connection.close()
 
 
@@ -41,9 +55,8 @@ async def _fetch(database_url: str, query: str) -> list[tuple]:
         return connection.execute(query).fetchall()
 
 
-async def test_containers_starting_at_once_migrate_and_seed_exactly_once(database_url, tmp_path):
-    if database_url.startswith("postgresql://"):
-        await _empty_postgres(database_url)
+async def test_containers_starting_at_once_migrate_and_seed_exactly_once(empty_database, tmp_path):
+    database_url = empty_database
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
     env |= {
         "SODAMOLEK_ENV": "test",

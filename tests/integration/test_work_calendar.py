@@ -20,6 +20,14 @@ from tests.integration.city import make_ready, make_request
 PAGE = "/admin/hari-libur"
 
 
+@pytest.fixture(autouse=True)
+def national_calendar_after_each_test():
+    """The calendar is this process's, not the app's: the next test starts from the national
+    one, whatever this test saved."""
+    yield
+    workdays.install(())
+
+
 def _next_working_day(after: dt.date) -> dt.date:
     day = after + dt.timedelta(days=1)
     while not workdays.is_working_day(day):
