@@ -25,20 +25,21 @@ START = "import sys; from sodamolek.cli import main; sys.exit(main(['migrate']) 
 @pytest.fixture
 async def empty_database(database_url, tmp_path) -> AsyncIterator[str]:
     """An empty database of the engine under test, apart from the one the fixtures prepared:
-    a new SQLite file, or a new PostgreSQL schema (the URL's search_path) dropped afterwards."""
+    a new SQLite file, or a new PostgreSQL database named after the test one, dropped after.
+    (Not a schema of the test database: Piccolo finds its migration table in any schema.)"""
     if not database_url.startswith("postgresql://"):
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
     import asyncpg
 
-    schema = f"setup_lock_{uuid.uuid4().hex[:12]}"
+    base, _, name = database_url.rpartition("/")
+    empty = f"{name}_setup_lock_{uuid.uuid4().hex[:8]}"
     connection = await asyncpg.connect(database_url)
     try:
-        await connection.execute(f"CREATE SCHEMA {schema}")
-        separator = "&" if "?" in database_url else "?"
-        yield f"{database_url}{separator}search_path={schema}"
+        await connection.execute(f'CREATE DATABASE "{empty}"')
+        yield f"{base}/{empty}"
     finally:
-        await connection.execute(f"DROP SCHEMA {schema} CASCADE")
+        await connection.execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')
         await connection.close()
 
 
