@@ -26,6 +26,7 @@ from sodamolek.accounts.sessions import (
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.core.paths import STATIC_DIR
 from sodamolek.dashboard import service as dashboard_service
 from sodamolek.dashboard import views as dashboard_views
 from sodamolek.documents.signing import signing_key_for
@@ -45,7 +46,6 @@ from sodamolek.survey import views as survey_views
 from sodamolek.tracking import views as tracking_views
 from sodamolek.web import errors
 from sodamolek.web import views as web_views
-from sodamolek.web.paths import STATIC_DIR
 from sodamolek.web.security import security_headers
 from sodamolek.web.templating import template_config
 from sodamolek.workcalendar import service as calendar_service

@@ -7,8 +7,8 @@ import logging
 import time
 
 from sodamolek.accounts.sessions import DatabaseSessionStore
+from sodamolek.core.ratelimit import forget_before
 from sodamolek.letter_requests.service import recheck_unverified
-from sodamolek.tracking.ratelimit import forget_before
 
 logger = logging.getLogger("sodamolek.maintenance")
 INTERVAL_SECONDS = 300

@@ -5,6 +5,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, WebSession
+from sodamolek.core.tables import RateLimitWindow
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
@@ -13,7 +14,6 @@ from sodamolek.people.tables import Resident
 from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 from sodamolek.survey.tables import SurveyResponse
-from sodamolek.tracking.tables import RateLimitWindow
 from sodamolek.workcalendar.tables import LocalCalendarDay
 
 TABLES = [

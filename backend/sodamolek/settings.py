@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from sodamolek.core.files import create_private_file
 
 # Push services whose endpoints residents' browsers hand us. An entry is an exact host name;
 # "*.example.com" allows any host under example.com (not example.com itself). See
@@ -276,22 +277,6 @@ class Settings:
 
 
 _KNOWN_DEFAULTS = {"changeme", "change-me", "secret", "ganti-saya", "ganti-dengan-nilai-acak"}
-
-
-def create_private_file(path: Path, data: bytes) -> None:
-    """Write a new 0600 file, never over an existing one (FileExistsError then). Written to a
-    temporary file and hard-linked into place, so no reader ever sees it half-written and two
-    workers starting at once keep the first one's content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:  # mkstemp creates it 0600
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.link(tmp_name, path)
-    finally:
-        os.unlink(tmp_name)
 
 
 def _load_or_create_secret(data_dir: Path) -> str:

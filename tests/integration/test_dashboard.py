@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from sodamolek.core.formatting import to_wita
 from sodamolek.dashboard import service as dashboard
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.letter_requests import workdays
 from sodamolek.regions.service import find_kecamatan, find_kelurahan
-from sodamolek.web.formatting import to_wita
 from tests.conftest import login
 from tests.integration.city import make_collected, make_ready, make_request
 

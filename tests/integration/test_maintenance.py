@@ -5,8 +5,8 @@ import time
 
 from sodamolek import maintenance
 from sodamolek.accounts.tables import WebSession
-from sodamolek.tracking import ratelimit
-from sodamolek.tracking.tables import RateLimitWindow
+from sodamolek.core import ratelimit
+from sodamolek.core.tables import RateLimitWindow
 
 
 async def test_a_round_removes_expired_sessions_and_old_windows(app):

@@ -3,8 +3,8 @@
 from sodamolek import db
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.tables import Account
+from sodamolek.core.nik import parse_nik
 from sodamolek.letters import service as letters
-from sodamolek.people.nik import parse_nik
 from sodamolek.people.tables import Resident
 from sodamolek.regions import service as regions
 from sodamolek.regions.tables import Kelurahan

@@ -13,12 +13,12 @@ from pypdf import PdfReader
 
 from sodamolek.accounts.service import load_user
 from sodamolek.accounts.tables import Account
+from sodamolek.core.formatting import WITA
 from sodamolek.documents.signing import signing_key_for
 from sodamolek.issuing import service as issuing
 from sodamolek.issuing.tables import Letter
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.tables import LetterRequest
-from sodamolek.web.formatting import WITA
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_service import submission
 

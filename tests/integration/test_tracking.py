@@ -80,7 +80,7 @@ async def test_tracking_page_first_load_is_under_30_kb(client, staff):
 
 
 async def test_rate_limit_window_rolls_over(app):
-    from sodamolek.tracking import ratelimit
+    from sodamolek.core import ratelimit
 
     limit = ratelimit.Limit(hits=2, seconds=60)
     await ratelimit.hit("k", limit, now=1000.0)

@@ -111,7 +111,7 @@ def test_an_installed_wheel_migrates_and_serves_pages_sw_and_static_files(instal
         [
             str(bin_dir / "python"),
             "-c",
-            "import sodamolek.web.paths as p; print(p.ASSETS_ROOT); print(p.TEMPLATES_DIR)",
+            "import sodamolek.core.paths as p; print(p.ASSETS_ROOT); print(p.TEMPLATES_DIR)",
         ],
         cwd=workdir,
         env=env,

@@ -9,9 +9,9 @@ import datetime as dt
 
 import pytest
 
+from sodamolek.core.formatting import WITA
 from sodamolek.letter_requests import workdays
 from sodamolek.letter_requests.tables import LetterRequest
-from sodamolek.web.formatting import WITA
 from sodamolek.workcalendar import service
 from sodamolek.workcalendar.tables import LocalCalendarDay
 from tests.conftest import csrf_from, login

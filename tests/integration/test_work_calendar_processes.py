@@ -12,8 +12,8 @@ import time
 
 import httpx
 
+from sodamolek.core.formatting import WITA
 from sodamolek.letter_requests import workdays
-from sodamolek.web.formatting import WITA
 from tests.conftest import PASSWORD, TEST_SECRET, csrf_from
 
 REFRESH_SECONDS = 0.5

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from sodamolek.people.nik import InvalidNik
+from sodamolek.core.nik import InvalidNik
 from sodamolek.people.registry import RegistryRecord, RegistryUnavailable
 from sodamolek.people.service import (
     FOUND,

@@ -10,6 +10,8 @@ import statistics
 import pytest
 
 from sodamolek.accounts.sessions import _account_of
+from sodamolek.core.formatting import format_hours, format_percent
+from sodamolek.core.nip import clean_nip
 from sodamolek.dashboard import charts
 from sodamolek.dashboard.service import (
     BUCKET_HOURS,
@@ -23,10 +25,8 @@ from sodamolek.dashboard.service import (
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters.standard import build_standard, procedure
-from sodamolek.people.nip import clean_nip
 from sodamolek.regions.service import number_format_problem
 from sodamolek.survey.service import ELEMENTS, SkmIndex, grade
-from sodamolek.web.formatting import format_hours, format_percent
 
 TODAY = dt.date(2026, 11, 29)
 

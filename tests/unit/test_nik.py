@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sodamolek.people.nik import InvalidNik, build_nik, mask_nik, parse_nik
+from sodamolek.core.nik import InvalidNik, build_nik, mask_nik, parse_nik
 
 TODAY = dt.date(2026, 11, 29)
 

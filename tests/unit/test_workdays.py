@@ -8,9 +8,9 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sodamolek.core.formatting import WITA
 from sodamolek.letter_requests import workdays
 from sodamolek.letter_requests.workdays import LocalDay, WorkCalendar
-from sodamolek.web.formatting import WITA
 
 NATIONAL = WorkCalendar()
 

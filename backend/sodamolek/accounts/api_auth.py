@@ -13,7 +13,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 
 from sodamolek.accounts import service, tokens
 from sodamolek.accounts.service import CurrentUser
-from sodamolek.web.errors import user_error
+from sodamolek.core.http import user_error
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -185,7 +185,7 @@ async def create_user(data: FormBody) -> Template | Redirect:
     if scope == "kecamatan" and not values["kecamatan"]:
         errors["kecamatan"] = "Pilih kecamatan tempat camat ini bertugas."
     if values["nip"]:
-        from sodamolek.people.nip import clean_nip
+        from sodamolek.core.nip import clean_nip
 
         values["nip"], problem = clean_nip(values["nip"])
         if problem:

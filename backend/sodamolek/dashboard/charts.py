@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sodamolek.web.formatting import MONTHS
+from sodamolek.core.formatting import MONTHS
 
 WIDTH = 720
 

@@ -25,6 +25,7 @@ from piccolo.query.functions.aggregate import Sum
 
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
+from sodamolek.core.formatting import WITA
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
 from sodamolek.letter_requests import reports, workdays
@@ -33,7 +34,6 @@ from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.regions import service as regions
 from sodamolek.survey import service as survey
 from sodamolek.survey.service import SkmIndex
-from sodamolek.web.formatting import WITA
 
 # Upper bounds of the duration buckets, in hours; the last bucket is "more than 14 days".
 BUCKET_HOURS = (1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 30, 36, 48, 60, 72, 96, 120, 168, 336)

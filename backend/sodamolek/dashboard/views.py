@@ -13,11 +13,11 @@ from litestar.response import Template
 
 from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
+from sodamolek.core.formatting import format_percent
+from sodamolek.core.http import user_error
 from sodamolek.dashboard import charts, export, service
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.regions import service as regions
-from sodamolek.web.errors import user_error
-from sodamolek.web.formatting import format_percent
 
 DASHBOARD = require_roles(Role.ADMIN, Role.CAMAT)
 

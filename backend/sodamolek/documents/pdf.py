@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from sodamolek.core.formatting import format_date
 from sodamolek.documents.qr import draw_qr
-from sodamolek.web.formatting import format_date
 
 # Paper sizes in millimetres (width, height). F4 (folio) as Indonesian offices use it.
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "F4": (215.0, 330.0)}

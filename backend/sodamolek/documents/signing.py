@@ -28,7 +28,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from sodamolek.settings import SIGNING_KEY_FILE_NAME, SettingsError, create_private_file
+from sodamolek.core.files import create_private_file
+from sodamolek.settings import SIGNING_KEY_FILE_NAME, SettingsError
 
 if TYPE_CHECKING:
     from sodamolek.settings import Settings

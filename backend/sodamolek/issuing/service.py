@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser, account_nip
+from sodamolek.core.formatting import WITA, format_date
+from sodamolek.core.masking import mask_name
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.documents import numbering, signing, tokens
 from sodamolek.documents.pdf import LetterDocument, Signer, place_date_line, render_letter_pdf
@@ -21,8 +23,6 @@ from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
-from sodamolek.tracking.service import mask_name
-from sodamolek.web.formatting import WITA, format_date
 
 SEX = {"L": "Laki-laki", "P": "Perempuan"}
 

@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
+from sodamolek.core import ratelimit
 from sodamolek.documents import signing
 from sodamolek.documents.pdf import render_letter_pdf
 from sodamolek.issuing import service
@@ -22,7 +23,6 @@ from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
-from sodamolek.tracking import ratelimit
 
 Form = Annotated[dict[str, str | list[str]], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LURAH = require_roles(Role.LURAH)

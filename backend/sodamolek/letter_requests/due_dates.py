@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from sodamolek.core.formatting import WITA
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.letter_requests.reports import OPEN_CONDITION
 from sodamolek.letter_requests.tables import LetterRequest
 from sodamolek.letter_requests.workdays import WorkCalendar
-from sodamolek.web.formatting import WITA
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
+from sodamolek.core.nik import InvalidNik, parse_nik
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
 from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
 from sodamolek.letter_requests.lifecycle import (
@@ -26,7 +27,6 @@ from sodamolek.letter_requests.lifecycle import (
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
 from sodamolek.letter_requests.workdays import add_working_days
 from sodamolek.letters import service as letters
-from sodamolek.people.nik import InvalidNik, parse_nik
 from sodamolek.push import service as push
 
 PAGE_SIZE = 25

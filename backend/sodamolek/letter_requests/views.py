@@ -14,6 +14,7 @@ from litestar.response import Redirect, Response, Template
 
 from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
+from sodamolek.core.http import SHELL_HEADER
 from sodamolek.issuing.service import letter_for_request
 from sodamolek.letter_requests import service
 from sodamolek.letter_requests.lifecycle import (
@@ -23,7 +24,6 @@ from sodamolek.letter_requests.lifecycle import (
     moves_for,
 )
 from sodamolek.letters import service as letters
-from sodamolek.web.offline import SHELL_HEADER
 
 STAFF = require_roles(Role.OPERATOR, Role.LURAH, Role.CAMAT, Role.ADMIN)
 COUNTER = require_roles(Role.OPERATOR, Role.LURAH)

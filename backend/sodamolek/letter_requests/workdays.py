@@ -15,7 +15,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sodamolek.web.formatting import WITA
+from sodamolek.core.formatting import WITA
 
 # The `holidays` package's categories for Indonesia: PUBLIC are the national holidays (hari libur
 # nasional); GOVERNMENT is cuti bersama, the joint leave of the civil service set each year by

@@ -29,8 +29,8 @@ from jinja2.exceptions import UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from sodamolek import db
+from sodamolek.core import formatting
 from sodamolek.letters.tables import LetterType
-from sodamolek.web import formatting
 
 CATALOGUE_FILE = "letter_types.json"
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sodamolek.accounts.roles import Role
+from sodamolek.core.formatting import format_rupiah
 from sodamolek.letter_requests.lifecycle import MOVES, NOTIFY, Status
-from sodamolek.web.formatting import format_rupiah
 
 # What happens on each forward move of the lifecycle, in the resident's words. A move missing
 # here still gets a generic sentence, so a changed lifecycle shows up on the page.

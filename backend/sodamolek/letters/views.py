@@ -13,9 +13,9 @@ from litestar.response import Redirect, Template
 
 from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
+from sodamolek.core.http import user_error
 from sodamolek.letters import service
 from sodamolek.letters.service import FieldInput, LetterTypeError, LetterTypeInput
-from sodamolek.web.errors import user_error
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 ADMIN_ONLY = [require_roles(Role.ADMIN)]

@@ -9,7 +9,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sodamolek.people.nik import InvalidNik, Nik, build_nik, parse_nik
+from sodamolek.core.nik import InvalidNik, Nik, build_nik, parse_nik
 from sodamolek.people.registry import PopulationRegistry, RegistryRecord, RegistryUnavailable
 from sodamolek.people.tables import Resident
 from sodamolek.regions.tables import Kelurahan

@@ -18,8 +18,8 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import File
 
+from sodamolek.core.paths import SERVICE_WORKER_DIR
 from sodamolek.push import service
-from sodamolek.web.paths import SERVICE_WORKER_DIR
 
 TrackingCodeResolver = Callable[[str], Awaitable[int | None]]
 MAX_BODY = 8 * 1024  # a subscription is a few hundred bytes

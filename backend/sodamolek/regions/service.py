@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
-from sodamolek.people.nip import clean_nip
+from sodamolek.core.nip import clean_nip
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 
 WILAYAH_CSV = "kupang-wilayah.csv"

@@ -9,9 +9,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from sodamolek.core import ratelimit
 from sodamolek.letter_requests.codes import normalise_tracking_code
 from sodamolek.survey import service
-from sodamolek.tracking import ratelimit
 from sodamolek.tracking import service as tracking
 from sodamolek.tracking.views import status_page
 

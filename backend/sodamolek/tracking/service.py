@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sodamolek.core.masking import mask_name
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters import service as letters
@@ -24,11 +25,6 @@ NEXT_STEP = {
 }
 # The reasons a resident needs to act on; other reasons are the office's internal notes.
 PUBLIC_REASONS = frozenset({Status.INCOMPLETE, Status.REJECTED})
-
-
-def mask_name(name: str) -> str:
-    """Maria Ndun -> M**** N***: enough for the resident to recognise, little for anyone else."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split() if word)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from sodamolek.core import ratelimit
 from sodamolek.letter_requests.codes import normalise_tracking_code
-from sodamolek.tracking import ratelimit, service
+from sodamolek.tracking import service
 
 LOOKUP_LIMIT = ratelimit.Limit(hits=30, seconds=60)
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]

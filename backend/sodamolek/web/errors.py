@@ -10,6 +10,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from sodamolek.core.http import is_user_message
+
 logger = logging.getLogger("sodamolek")
 
 MESSAGES = {
@@ -55,21 +57,15 @@ def _error_response(request: Request, status: int, detail: str | None, headers=N
 
 
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
-    detail = exc.detail if _is_user_message(exc) else None
+    detail = exc.detail if is_user_message(exc) else None
     if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
         detail = CSRF_MESSAGE
     return _error_response(request, exc.status_code, detail, headers=exc.headers)
 
 
-def _is_user_message(exc: HTTPException) -> bool:
-    """Only details written for people (ours, in Indonesian) reach the page; Litestar's own
-    English details are replaced by the status's Indonesian text."""
-    return bool(getattr(exc, "extra", None) == {"pesan": True})
-
-
 def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Response:
     if wants_json(request):
-        return _error_response(request, 401, exc.detail if _is_user_message(exc) else None)
+        return _error_response(request, 401, exc.detail if is_user_message(exc) else None)
     target = "/masuk?lanjut=" + quote(request.url.path, safe="/")
     if request.headers.get("hx-request"):
         return Response(b"", status_code=200, headers={"HX-Redirect": target})
@@ -79,8 +75,3 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, None)
-
-
-def user_error(exception_class: type[HTTPException], message: str, **kwargs) -> HTTPException:
-    """An HTTP error whose message is meant for the person (Indonesian) and shown as is."""
-    return exception_class(detail=message, extra={"pesan": True}, **kwargs)

@@ -14,7 +14,7 @@ import hashlib
 import json
 from functools import cache
 
-from sodamolek.web.paths import SERVICE_WORKER_DIR, STATIC_DIR, TEMPLATES_DIR
+from sodamolek.core.paths import SERVICE_WORKER_DIR, STATIC_DIR, TEMPLATES_DIR
 from sodamolek.web.templating import static_url
 
 # Static files of the operator app, cache-first under their content-hashed URLs.
@@ -34,7 +34,6 @@ SHELL_STATIC = (
 # requests never goes into the cache.
 SHELL_PAGES = ("/", "/permohonan", "/permohonan/baru", "/permohonan/antrean-perangkat")
 OFFLINE_PAGE = "/luring"
-SHELL_HEADER = "x-sodamolek-shell"  # sent by the worker when it fetches a page for the cache
 
 
 def shell_pages(letter_codes: list[str]) -> list[str]:

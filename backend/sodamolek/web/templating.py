@@ -8,8 +8,8 @@ from functools import cache
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
-from sodamolek.web import formatting
-from sodamolek.web.paths import STATIC_DIR, TEMPLATES_DIR
+from sodamolek.core import formatting
+from sodamolek.core.paths import STATIC_DIR, TEMPLATES_DIR
 
 
 @cache

@@ -7,11 +7,11 @@ from litestar.response import File, Template
 from piccolo.querystring import QueryString
 
 from sodamolek.accounts.roles import Role
+from sodamolek.core.paths import STATIC_DIR
 from sodamolek.db import current_engine, engine_name
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
 from sodamolek.web.offline import service_worker_script
-from sodamolek.web.paths import STATIC_DIR
 
 
 @get("/", name="home")

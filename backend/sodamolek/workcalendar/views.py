@@ -13,8 +13,8 @@ from litestar.response import Redirect, Template
 
 from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
+from sodamolek.core.formatting import WITA
 from sodamolek.letter_requests import workdays
-from sodamolek.web.formatting import WITA
 from sodamolek.workcalendar import service
 
 ADMIN = require_roles(Role.ADMIN)

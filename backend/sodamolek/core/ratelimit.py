@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sodamolek.tracking.tables import RateLimitWindow
+from sodamolek.core.tables import RateLimitWindow
 
 
 @dataclass(frozen=True)
