@@ -148,3 +148,15 @@ async def test_camat_and_admin_read_but_cannot_act(client, staff, who):
     )
     assert response.status_code == 403
     assert (await client.get("/permohonan/baru/domisili")).status_code == 403
+
+
+async def test_request_page_offers_whatsapp_to_the_applicants_number(client, staff):
+    await login(client, staff.operator)
+    with_phone = request_id_from(await create(client, applicant_phone="0812 3456 7890"))
+    page = await client.get(f"/permohonan/{with_phone}")
+    link = re.search(r'href="(https://wa\.me/[^"]+)"[^>]*>Kabari lewat WhatsApp', page.text)
+    assert link, "no WhatsApp button"
+    assert link.group(1).startswith("https://wa.me/6281234567890?text=Halo%20Maria%2C")
+    assert "Ndun" not in link.group(1) and "5371045708900003" not in link.group(1)
+    without = request_id_from(await create(client))
+    assert "Kabari lewat WhatsApp" not in (await client.get(f"/permohonan/{without}")).text

@@ -16,7 +16,7 @@ from sodamolek.accounts.guards import require_roles
 from sodamolek.accounts.roles import Role
 from sodamolek.core.http import SHELL_HEADER
 from sodamolek.issuing.service import letter_for_request
-from sodamolek.letter_requests import service
+from sodamolek.letter_requests import service, whatsapp
 from sodamolek.letter_requests.lifecycle import (
     ReasonRequired,
     Status,
@@ -188,6 +188,7 @@ def _detail(request: Request, item: dict, error: str | None = None, status: int 
             "moves": moves_for(Status(item["status"]), request.user.role),
             "Status": Status,
             "error": error,
+            "whatsapp": whatsapp.link(item, request.app.state.settings.base_url),
         },
         status_code=status,
     )
