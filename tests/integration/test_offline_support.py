@@ -7,6 +7,7 @@ import re
 import uuid
 
 from sodamolek.accounts.sessions import SESSION_COOKIE
+from sodamolek.core.http import SHELL_HEADER
 from sodamolek.web import offline
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_views import create, form_data
@@ -99,8 +100,8 @@ async def test_the_queue_shell_for_the_cache_has_no_personal_data(client, staff)
     assert (await create(client, applicant_name="Agustina Fanggidae")).status_code == 303
     full = await client.get("/permohonan")
     assert "Agustina Fanggidae" in full.text
-    assert offline.SHELL_HEADER in full.headers["vary"]
-    shell = await client.get("/permohonan", headers={offline.SHELL_HEADER: "1"})
+    assert SHELL_HEADER in full.headers["vary"]
+    shell = await client.get("/permohonan", headers={SHELL_HEADER: "1"})
     assert shell.status_code == 200
     assert "Agustina Fanggidae" not in shell.text and "KPG-" not in shell.text
     assert "tidak tersedia tanpa jaringan" in shell.text
