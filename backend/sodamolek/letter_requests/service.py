@@ -472,8 +472,9 @@ class QueuePage:
     total: int
     page: int
     pages: int
-    status: str | None
+    status: str | None  # the chosen tab (None: "Semua yang berjalan")
     query: str
+    every_status: bool = False  # the search looked beyond the tab, into every status
 
 
 async def queue(
@@ -485,10 +486,19 @@ async def queue(
     now: dt.datetime | None = None,
     page_size: int = PAGE_SIZE,
 ) -> QueuePage:
-    """The office's requests, soonest due first. Without a status: the active ones."""
+    """The office's requests, soonest due first. Without a status: the active ones.
+
+    A search looks further than the tab: an exact tracking code or NIK names one person's
+    requests, so it finds them in every status (finished ones too); a name typed with no tab
+    chosen also searches every status, and within the chosen tab otherwise."""
     now = now or _now()
     query = " ".join((query or "").split())[:100]
-    statuses = [Status(status)] if status in {s.value for s in Status} else list(ACTIVE)
+    tab = Status(status) if status in {s.value for s in Status} else None
+    search = _search_condition(query)
+    if search is not None and (tab is None or _is_exact_search(query)):
+        statuses = list(Status)
+    else:
+        statuses = [tab] if tab else list(ACTIVE)
     async with read_transaction(current_engine()):
         counts = await status_counts(actor)
         select = _scoped(
@@ -503,7 +513,6 @@ async def queue(
             LetterRequest.letter_type.name.as_alias("letter_type_name"),
             LetterRequest.kelurahan.name.as_alias("kelurahan_name"),
         ).where(LetterRequest.status.is_in([s.value for s in statuses]))
-        search = _search_condition(query)
         if search is not None:
             select = select.where(search)
             total = await _count_matching(actor, statuses, search)
@@ -521,8 +530,26 @@ async def queue(
     for item in items:
         item["overdue"] = is_overdue(item, now)
     return QueuePage(
-        items, counts, total, page, pages, status if len(statuses) == 1 else None, query
+        items,
+        counts,
+        total,
+        page,
+        pages,
+        tab.value if tab else None,
+        query,
+        every_status=len(statuses) == len(Status),
     )
+
+
+def _exact_nik(query: str) -> str | None:
+    digits = re.sub(r"\D", "", query)
+    if len(digits) == 16 and len(digits) >= len(query.replace(" ", "")) - 2:
+        return digits
+    return None
+
+
+def _is_exact_search(query: str) -> bool:
+    return bool(normalise_tracking_code(query) or _exact_nik(query))
 
 
 def _search_condition(query: str):
@@ -530,9 +557,8 @@ def _search_condition(query: str):
         return None
     if code := normalise_tracking_code(query):
         return LetterRequest.tracking_code == code
-    digits = re.sub(r"\D", "", query)
-    if len(digits) == 16 and len(digits) >= len(query.replace(" ", "")) - 2:
-        return LetterRequest.applicant_nik == digits
+    if nik := _exact_nik(query):
+        return LetterRequest.applicant_nik == nik
     # Name: a casefolded substring. LIKE's wildcards are dropped from what was typed (names do
     # not contain them, and Piccolo's like() has no ESCAPE clause).
     words = query.casefold().replace("%", "").replace("_", "").strip()

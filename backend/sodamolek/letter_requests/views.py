@@ -85,7 +85,17 @@ async def queue_list(request: Request, data: Form) -> Template:
         query=_one(data, "q"),
         page=_page_number(_one(data, "halaman")),
     )
-    return Template("letter_requests/_queue_list.html", context=_queue_context(page))
+    # The chosen tab goes into the address bar (never the search text: it may be a NIK), so a
+    # reload or a shared link opens the same tab; the tab itself travels in the list's hx-vals.
+    return Template(
+        "letter_requests/_queue_list.html",
+        context=_queue_context(page),
+        headers={"HX-Replace-Url": queue_url(page.status)},
+    )
+
+
+def queue_url(status: str | None) -> str:
+    return f"/permohonan?status={status}" if status else "/permohonan"
 
 
 def _queue_context(page: service.QueuePage) -> dict:

@@ -25,7 +25,11 @@
   // The queue page's copy kept for offline use has no list: it loads it when there is network.
   function loadWhenOnline() {
     const list = document.querySelector("[data-load-when-online]");
-    if (list && navigator.onLine && window.htmx) window.htmx.trigger(list, "muat");
+    if (!list || !navigator.onLine || !window.htmx) return;
+    // The cached copy is one for every address: the tab comes from this one's ?status=….
+    const tab = list.querySelector('input[name="status"]');
+    if (tab) tab.value = new URLSearchParams(location.search).get("status") || "";
+    window.htmx.trigger(list, "muat");
   }
   document.addEventListener("DOMContentLoaded", loadWhenOnline);
   window.addEventListener("online", loadWhenOnline);

@@ -1,0 +1,121 @@
+"""The queue: the chosen status tab survives refreshes and searches; an exact tracking code or NIK
+finds a request in every status; part of a name matches whatever its case."""
+
+import json
+import re
+
+from sodamolek.letter_requests import service
+from tests.conftest import csrf_from, login
+from tests.integration.test_request_service import submission, user
+
+OTHER_NIK = "5371041203900001"
+
+
+async def _three_requests(staff):
+    """Maria in review, Yosef incomplete (Belum Lengkap), Ester cancelled (finished)."""
+    operator = await user(staff.operator)
+    maria = (await service.create_request(operator, submission())).request
+    yosef_submission = submission(
+        applicant={"applicant_nik": OTHER_NIK, "applicant_name": "Yosef Tefa"}
+    )
+    yosef = (await service.create_request(operator, yosef_submission)).request
+    await service.change_status(operator, yosef["id"], "incomplete", "KK belum dibawa")
+    ester_submission = submission(
+        applicant={"applicant_nik": "5371045708900003", "applicant_name": "Ester Ndun Lay"}
+    )
+    ester = (await service.create_request(operator, ester_submission)).request
+    await service.change_status(operator, ester["id"], "cancelled", "Pemohon tidak jadi")
+    return operator, maria, yosef, ester
+
+
+def _ids(page) -> set[int]:
+    return {item["id"] for item in page.items}
+
+
+async def test_exact_code_and_nik_find_requests_in_every_status(app, staff):
+    operator, maria, yosef, ester = await _three_requests(staff)
+    # The default list shows the running ones only.
+    assert _ids(await service.queue(operator)) == {maria["id"], yosef["id"]}
+    for tab in (None, "in_review", "incomplete"):
+        by_code = await service.queue(operator, status=tab, query=ester["tracking_code"].lower())
+        assert _ids(by_code) == {ester["id"]} and by_code.every_status
+        assert by_code.total == 1
+    by_nik = await service.queue(operator, status="in_review", query="5371 0457 0890 0003")
+    assert _ids(by_nik) == {maria["id"], ester["id"]}  # the same NIK, one request finished
+    assert by_nik.status == "in_review"  # the tab stays chosen
+
+
+async def test_a_name_matches_in_part_whatever_its_case(app, staff):
+    operator, maria, yosef, ester = await _three_requests(staff)
+    # No tab chosen: every status, the cancelled one too.
+    assert _ids(await service.queue(operator, query="NDUN")) == {maria["id"], ester["id"]}
+    assert _ids(await service.queue(operator, query="osef te")) == {yosef["id"]}
+    # Within a tab: that tab only.
+    in_review = await service.queue(operator, status="in_review", query="ndun")
+    assert _ids(in_review) == {maria["id"]} and not in_review.every_status
+    assert in_review.total == 1
+    assert _ids(await service.queue(operator, status="incomplete", query="ndun")) == set()
+
+
+async def test_another_office_never_finds_them(app, staff):
+    _, _, _, ester = await _three_requests(staff)
+    other = await user(staff.other_operator)
+    assert _ids(await service.queue(other, query=ester["tracking_code"])) == set()
+    assert _ids(await service.queue(other, query="5371045708900003")) == set()
+
+
+HX_VALS = re.compile(r"<section id=\"daftar\"[^>]*hx-vals='([^']*)'")
+
+
+async def test_the_list_carries_its_tab_into_refreshes_searches_and_the_address(client, staff):
+    await _three_requests(staff)
+    await login(client, staff.operator)
+    page = await client.get("/permohonan")
+    token = csrf_from(page.text)
+    # The search form takes the tab from the list, not from a value fixed at page load.
+    assert 'hx-include="#daftar-status"' in page.text
+    assert 'name="status" value="{{' not in page.text
+
+    tab = await client.post(
+        "/permohonan/daftar",
+        data={"_csrf_token": token, "status": "incomplete", "q": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert tab.status_code == 200
+    assert tab.headers["HX-Replace-Url"] == "/permohonan?status=incomplete"
+    assert "Yosef Tefa" in tab.text and "Maria Ndun" not in tab.text
+    assert 'id="daftar-status" name="status" value="incomplete"' in tab.text
+    refresh_values = json.loads(HX_VALS.search(tab.text).group(1))
+    assert refresh_values == {"halaman": "1", "status": "incomplete"}
+
+    # The 30-second refresh sends the list's own values: the same tab comes back.
+    refresh = await client.post(
+        "/permohonan/daftar",
+        data={"_csrf_token": token, "q": "", **refresh_values},
+        headers={"HX-Request": "true"},
+    )
+    assert "Yosef Tefa" in refresh.text and "Maria Ndun" not in refresh.text
+    assert re.search(r'class="tab active"[^>]*>\s*Belum Lengkap', refresh.text)
+
+    # A reload of the address the list put in the bar opens the same tab.
+    reloaded = await client.get("/permohonan?status=incomplete")
+    assert "Yosef Tefa" in reloaded.text and "Maria Ndun" not in reloaded.text
+    assert 'id="daftar-status" name="status" value="incomplete"' in reloaded.text
+
+    # Nothing of a search goes into the address: a NIK never lands in a URL.
+    search = await client.post(
+        "/permohonan/daftar",
+        data={"_csrf_token": token, "status": "incomplete", "q": "5371045708900003"},
+        headers={"HX-Request": "true"},
+    )
+    assert search.headers["HX-Replace-Url"] == "/permohonan?status=incomplete"
+    assert "Ester Ndun Lay" in search.text and "(semua status)" in search.text
+
+    # An unknown status is the default list, and the address says so.
+    unknown = await client.post(
+        "/permohonan/daftar",
+        data={"_csrf_token": token, "status": "<script>", "q": ""},
+        headers={"HX-Request": "true"},
+    )
+    assert unknown.headers["HX-Replace-Url"] == "/permohonan"
+    assert "<script>" not in unknown.text
