@@ -36,6 +36,7 @@ from sodamolek.push.tables import PushMessage, PushSubscription  # noqa: E402
 from sodamolek.push.vapid import b64url  # noqa: E402
 from sodamolek.push.worker import deliver_due, open_sender  # noqa: E402
 from sodamolek.settings import Settings  # noqa: E402
+from sodamolek.startup import ProcessRole, prepare  # noqa: E402
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 BATCH_SIZES = [int(a) for a in sys.argv[2:]] or [50, 200]
@@ -132,7 +133,7 @@ async def service_stats(base_url: str, certificate: TestCertificate) -> dict[str
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = os.environ.get("SODAMOLEK_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        settings = Settings(database_url=url, data_dir=Path(tmp)).with_embedded_secret()
+        settings = prepare(Settings(database_url=url, data_dir=Path(tmp)), ProcessRole.WORKER)
         settings = replace(settings, push_allowed_hosts=("127.0.0.1",))
         certificate = TestCertificate.create(Path(tmp))
 

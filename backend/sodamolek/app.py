@@ -42,6 +42,7 @@ from sodamolek.people.registry import build_registry
 from sodamolek.push import views as push_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
+from sodamolek.startup import ProcessRole, prepare
 from sodamolek.survey import views as survey_views
 from sodamolek.tracking import views as tracking_views
 from sodamolek.web import errors
@@ -127,8 +128,7 @@ ROUTES = [
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = (settings or Settings.from_env()).with_embedded_secret()
-    settings.check_for_production()
+    settings = prepare(settings or Settings.from_env(), ProcessRole.SERVE)
     engine = db.use_engine(db.build_engine(settings))
     dashboard_service.install_hooks()  # the daily rollup follows every creation and move
 

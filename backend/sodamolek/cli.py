@@ -10,6 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from sodamolek.settings import Settings, SettingsError
+from sodamolek.startup import ProcessRole, prepare
 
 
 def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
@@ -112,7 +113,6 @@ def cmd_signing_key(settings: Settings, _: argparse.Namespace) -> None:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    settings.with_embedded_secret().check_for_production()  # fail here, with the reason
     uvicorn.run(
         "sodamolek.app:create_app_from_env",
         factory=True,
@@ -155,8 +155,6 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
 
     from sodamolek.push.worker import run_worker
 
-    settings = settings.with_embedded_secret()  # the VAPID pair, generated outside production
-    settings.check_for_production()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     async def work() -> None:
@@ -210,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sodamolek", description="Sodamolek: layanan surat kelurahan Kota Kupang"
     )
+    # What each command's process needs and production checks: see sodamolek.startup.
+    parser.set_defaults(process_role=ProcessRole.CLI)
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="jalankan server web")
@@ -220,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--proxy-headers", action="store_true", help="percayai X-Forwarded-For dari reverse proxy"
     )
     serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
-    serve.set_defaults(handler=cmd_serve)
+    serve.set_defaults(handler=cmd_serve, process_role=ProcessRole.SERVE)
 
     signing_key = commands.add_parser(
         "signing-key", help="buat kunci tanda tangan surat (sekali) dan tampilkan kunci publiknya"
@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--poll-interval", type=float, default=1.0, help="detik menunggu saat antrean kosong"
     )
-    worker.set_defaults(handler=cmd_worker)
+    worker.set_defaults(handler=cmd_worker, process_role=ProcessRole.WORKER)
 
     vapid_keys = commands.add_parser("vapid-keys", help="cetak pasangan kunci VAPID baru")
     vapid_keys.set_defaults(handler=cmd_vapid_keys)
@@ -281,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             raise SettingsError(
                 "Beberapa worker memerlukan PostgreSQL (SODAMOLEK_DATABASE_URL=postgresql://…)."
             )
-        args.handler(settings, args)
+        # Fails here, with the reason, before serve starts any worker process.
+        args.handler(prepare(settings, args.process_role), args)
     except SettingsError as error:
         print(f"Kesalahan konfigurasi: {error}", file=sys.stderr)
         return 2

@@ -192,46 +192,17 @@ class Settings:
         )
 
     def with_embedded_secret(self) -> Settings:
-        """Outside production a missing secret (session key, VAPID pair) is generated once into
-        the data folder."""
-        if self.is_production:
+        """Outside production a missing session secret is generated once into the data folder
+        (the VAPID pair likewise, by sodamolek.push.setup)."""
+        if self.is_production or self.secret_key:
             return self
-        settings = self
-        if not settings.secret_key:
-            settings = replace(
-                settings,
-                secret_key=_load_or_create_secret(self.data_dir),
-                secret_key_generated=True,
-            )
-        return settings._with_embedded_vapid()
+        return replace(
+            self, secret_key=_load_or_create_secret(self.data_dir), secret_key_generated=True
+        )
 
-    def _with_embedded_vapid(self) -> Settings:
-        from sodamolek.push import vapid
-
-        settings = self
-        if not settings.vapid_private_key:
-            keys = vapid.load_or_create_keys(self.data_dir)
-            settings = replace(
-                settings,
-                vapid_private_key=keys.private_key,
-                vapid_public_key=keys.public_key,
-                vapid_generated=True,
-            )
-        elif not settings.vapid_public_key:
-            settings = replace(
-                settings, vapid_public_key=vapid.public_key_for(settings.vapid_private_key)
-            )
-        if not settings.vapid_subject:
-            # Push services want a way to reach the sender; an https site will do.
-            subject = self.base_url if self.secure_cookies else "mailto:sodamolek@localhost"
-            settings = replace(settings, vapid_subject=subject)
-        return settings
-
-    def check_for_production(self) -> None:
-        """Refuse to run a production server on generated, default or weak secrets, or without
-        the letter-signing key (which production never generates by itself)."""
-        if not self.is_production:
-            return
+    def check_web_for_production(self) -> None:
+        """Refuse to serve pages on a generated, default or weak session secret, or on plain
+        http (the session cookie is sent over HTTPS only)."""
         if not self.secret_key or self.secret_key_generated:
             raise SettingsError(
                 "SODAMOLEK_SECRET_KEY belum diisi: mode production menolak kunci buatan otomatis. "
@@ -248,32 +219,13 @@ class Settings:
                 "SODAMOLEK_BASE_URL harus alamat https:// di mode production "
                 "(cookie sesi hanya dikirim lewat HTTPS)."
             )
+
+    def check_registry_for_production(self) -> None:
         if self.registry_url and not self.registry_url.startswith("https://"):
             raise SettingsError(
                 "SODAMOLEK_REGISTRY_URL harus alamat https:// di mode production "
                 "(NIK dan kredensial tidak boleh lewat jaringan tanpa enkripsi)."
             )
-        from sodamolek.documents.signing import signing_key_for  # crypto only when checked
-
-        signing_key_for(self)  # raises SigningKeyError (a SettingsError) naming the fix
-        self._check_push_for_production()
-
-    def _check_push_for_production(self) -> None:
-        from sodamolek.push import service, vapid
-
-        if not self.vapid_private_key or not self.vapid_public_key:
-            raise SettingsError(
-                "SODAMOLEK_VAPID_PRIVATE_KEY dan SODAMOLEK_VAPID_PUBLIC_KEY belum diisi: buat "
-                "pasangan kunci dengan `sodamolek vapid-keys` dan simpan; jangan diganti lagi, "
-                "karena langganan notifikasi warga terikat pada kunci publiknya."
-            )
-        if problem := vapid.key_problem(self.vapid_private_key, self.vapid_public_key):
-            raise SettingsError(f"SODAMOLEK_VAPID_PRIVATE_KEY/PUBLIC_KEY: {problem}.")
-        if problem := vapid.subject_problem(self.vapid_subject):
-            raise SettingsError(f"SODAMOLEK_VAPID_SUBJECT: {problem}.")
-        for entry in self.push_allowed_hosts:
-            if problem := service.allowed_host_entry_problem(entry):
-                raise SettingsError(f"SODAMOLEK_PUSH_ALLOWED_HOSTS: {problem}")
 
 
 _KNOWN_DEFAULTS = {"changeme", "change-me", "secret", "ganti-saya", "ganti-dengan-nilai-acak"}

@@ -22,6 +22,7 @@ from sodamolek.people.registry import (
     record_from_dukcapil,
 )
 from sodamolek.settings import Settings, SettingsError
+from sodamolek.startup import ProcessRole, check_for_production
 
 NIK = "5371044512900003"
 ITEM = {
@@ -381,4 +382,4 @@ def test_production_refuses_a_plain_http_registry():
         registry_url="http://10.0.0.5:8080",
     )
     with pytest.raises(SettingsError, match="SODAMOLEK_REGISTRY_URL"):
-        settings.check_for_production()
+        check_for_production(settings, ProcessRole.SERVE)

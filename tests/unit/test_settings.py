@@ -12,6 +12,7 @@ import pytest
 from sodamolek.documents.signing import create_signing_key
 from sodamolek.push.vapid import generate_keys, key_problem, subject_problem
 from sodamolek.settings import Settings, SettingsError
+from sodamolek.startup import ProcessRole, check_for_production, prepare
 
 STRONG = "x" * 20 + "-strong-production-secret-0123456789"
 VAPID_PAIR = generate_keys()
@@ -26,10 +27,10 @@ def test_defaults_are_the_embedded_mode(monkeypatch, tmp_path):
     assert settings.engine == "sqlite"
     assert settings.database_url == "sqlite:///data/sodamolek.sqlite3"
     assert settings.push_allowed_hosts  # public push services by default
-    embedded = settings.with_embedded_secret()
+    embedded = prepare(settings, ProcessRole.SERVE)
     assert embedded.secret_key_generated and len(embedded.secret_key) >= 32
     # Generated once, then kept: sessions survive a restart.
-    assert Settings.from_env().with_embedded_secret().secret_key == embedded.secret_key
+    assert prepare(Settings.from_env(), ProcessRole.SERVE).secret_key == embedded.secret_key
     assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o077 == 0
 
 
@@ -48,9 +49,8 @@ def test_production_refuses_a_missing_secret(monkeypatch, tmp_path):
     monkeypatch.setenv("SODAMOLEK_ENV", "production")
     monkeypatch.setenv("SODAMOLEK_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("SODAMOLEK_SECRET_KEY", raising=False)
-    settings = Settings.from_env().with_embedded_secret()
     with pytest.raises(SettingsError, match="SODAMOLEK_SECRET_KEY"):
-        settings.check_for_production()
+        prepare(Settings.from_env(), ProcessRole.SERVE)
     assert not (tmp_path / "secret_key").exists()  # nothing generated in production
 
 
@@ -58,7 +58,7 @@ def test_production_refuses_a_missing_secret(monkeypatch, tmp_path):
 def test_production_refuses_weak_or_sample_secrets(secret):
     settings = Settings(env="production", secret_key=secret, base_url="https://x.kupangkota.go.id")
     with pytest.raises(SettingsError, match="SODAMOLEK_SECRET_KEY"):
-        settings.check_for_production()
+        check_for_production(settings, ProcessRole.SERVE)
 
 
 def test_production_refuses_a_generated_secret():
@@ -67,7 +67,7 @@ def test_production_refuses_a_generated_secret():
         base_url="https://x.kupangkota.go.id",
     )  # fmt: skip
     with pytest.raises(SettingsError, match="SODAMOLEK_SECRET_KEY"):
-        settings.check_for_production()
+        check_for_production(settings, ProcessRole.SERVE)
 
 
 _KEY_DIR = Path(tempfile.mkdtemp(prefix="sodamolek-key-"))
@@ -91,8 +91,8 @@ def production(**overrides) -> Settings:
 
 def test_production_needs_https_base_url():
     with pytest.raises(SettingsError, match="SODAMOLEK_BASE_URL"):
-        production(base_url="http://x").check_for_production()
-    production().check_for_production()
+        check_for_production(production(base_url="http://x"), ProcessRole.SERVE)
+    check_for_production(production(), ProcessRole.SERVE)
 
 
 def test_production_refuses_to_run_without_vapid_keys(tmp_path):
@@ -100,30 +100,30 @@ def test_production_refuses_to_run_without_vapid_keys(tmp_path):
         with pytest.raises(SettingsError, match="SODAMOLEK_VAPID_PRIVATE_KEY"):
             key = _KEY_DIR / "signing_key.pem"
             settings = production(data_dir=tmp_path, signing_key_file=key, **missing)
-            settings.with_embedded_secret().check_for_production()
+            prepare(settings, ProcessRole.SERVE)
     assert not (tmp_path / "vapid_private_key").exists()  # nothing generated in production
 
 
 def test_production_refuses_a_vapid_pair_that_does_not_match():
     other = generate_keys()
     with pytest.raises(SettingsError, match="bukan pasangan"):
-        production(vapid_public_key=other.public_key).check_for_production()
+        check_for_production(production(vapid_public_key=other.public_key), ProcessRole.SERVE)
     with pytest.raises(SettingsError, match="tidak dapat dibaca"):
-        production(vapid_private_key="rusak").check_for_production()
+        check_for_production(production(vapid_private_key="rusak"), ProcessRole.SERVE)
 
 
 @pytest.mark.parametrize("subject", ["", "admin@kupangkota.go.id", "http://kupangkota.go.id"])
 def test_production_refuses_a_vapid_subject_push_services_reject(subject):
     with pytest.raises(SettingsError, match="SODAMOLEK_VAPID_SUBJECT"):
-        production(vapid_subject=subject).check_for_production()
-    production(vapid_subject="https://kupangkota.go.id").check_for_production()
+        check_for_production(production(vapid_subject=subject), ProcessRole.SERVE)
+    check_for_production(production(vapid_subject="https://kupangkota.go.id"), ProcessRole.SERVE)
 
 
 @pytest.mark.parametrize("entry", ["127.0.0.1", "localhost", "*.internal", "10.0.0.1"])
 def test_production_refuses_local_push_hosts(entry):
     settings = production(push_allowed_hosts=("fcm.googleapis.com", entry))
     with pytest.raises(SettingsError, match="SODAMOLEK_PUSH_ALLOWED_HOSTS"):
-        settings.check_for_production()
+        check_for_production(settings, ProcessRole.SERVE)
 
 
 def test_embedded_mode_generates_a_vapid_pair_once_and_keeps_it(monkeypatch, tmp_path):
@@ -131,12 +131,12 @@ def test_embedded_mode_generates_a_vapid_pair_once_and_keeps_it(monkeypatch, tmp
         if name.startswith("SODAMOLEK_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SODAMOLEK_DATA_DIR", str(tmp_path))
-    first = Settings.from_env().with_embedded_secret()
+    first = prepare(Settings.from_env(), ProcessRole.SERVE)
     assert first.vapid_generated
     assert key_problem(first.vapid_private_key, first.vapid_public_key) is None
     assert len(base64.urlsafe_b64decode(first.vapid_public_key + "=")) == 65
     assert subject_problem(first.vapid_subject) is None
-    again = Settings.from_env().with_embedded_secret()
+    again = prepare(Settings.from_env(), ProcessRole.SERVE)
     assert (again.vapid_private_key, again.vapid_public_key) == (
         first.vapid_private_key,
         first.vapid_public_key,
@@ -149,7 +149,7 @@ def test_vapid_keys_from_the_environment_win(monkeypatch, tmp_path):
     monkeypatch.setenv("SODAMOLEK_VAPID_PRIVATE_KEY", VAPID_PAIR.private_key)
     monkeypatch.delenv("SODAMOLEK_VAPID_PUBLIC_KEY", raising=False)
     monkeypatch.setenv("SODAMOLEK_VAPID_SUBJECT", "mailto:a@kupangkota.go.id")
-    settings = Settings.from_env().with_embedded_secret()
+    settings = prepare(Settings.from_env(), ProcessRole.SERVE)
     assert settings.vapid_public_key == VAPID_PAIR.public_key  # derived from the private key
     assert settings.vapid_subject == "mailto:a@kupangkota.go.id"
     assert not settings.vapid_generated and not (tmp_path / "vapid_private_key").exists()

@@ -33,6 +33,7 @@ from sodamolek.documents.signing import (
 )
 from sodamolek.push.vapid import generate_keys
 from sodamolek.settings import Settings, SettingsError
+from sodamolek.startup import ProcessRole, check_for_production
 
 STRONG = "x" * 20 + "-strong-production-secret-0123456789"
 
@@ -343,7 +344,7 @@ def production(tmp_path, **kwargs):
 
 def test_production_refuses_to_start_without_a_signing_key(tmp_path):
     with pytest.raises(SettingsError, match="SODAMOLEK_SIGNING_KEY_FILE") as caught:
-        production(tmp_path).check_for_production()
+        check_for_production(production(tmp_path), ProcessRole.SERVE)
     assert "sodamolek signing-key" in str(caught.value)
     assert not (tmp_path / "signing_key.pem").exists()  # nothing generated in production
     with pytest.raises(SigningKeyError):
@@ -354,18 +355,18 @@ def test_production_refuses_to_start_without_a_signing_key(tmp_path):
 def test_production_refuses_a_missing_or_broken_override(tmp_path):
     path = tmp_path / "letters.pem"
     with pytest.raises(SettingsError, match="SODAMOLEK_SIGNING_KEY_FILE"):
-        production(tmp_path, signing_key_file=path).check_for_production()
+        check_for_production(production(tmp_path, signing_key_file=path), ProcessRole.SERVE)
     path.write_text("-----BEGIN PRIVATE KEY-----\nrusak\n-----END PRIVATE KEY-----\n")
     with pytest.raises(SettingsError, match="bukan kunci privat"):
-        production(tmp_path, signing_key_file=path).check_for_production()
+        check_for_production(production(tmp_path, signing_key_file=path), ProcessRole.SERVE)
 
 
 def test_production_accepts_a_key_made_beforehand(tmp_path):
     create_signing_key(tmp_path / "signing_key.pem")
-    production(tmp_path).check_for_production()
+    check_for_production(production(tmp_path), ProcessRole.SERVE)
     other = tmp_path / "elsewhere" / "letters.pem"
     create_signing_key(other)
-    production(tmp_path, signing_key_file=other).check_for_production()
+    check_for_production(production(tmp_path, signing_key_file=other), ProcessRole.SERVE)
 
 
 def test_create_app_refuses_production_without_a_signing_key(tmp_path):

@@ -4,7 +4,7 @@ outbox. Sending is the worker's job (sodamolek.push.worker).
 Push endpoints are user input and the worker POSTs to them, so an endpoint is accepted only on
 https, on a host of a known push service (settings.push_allowed_hosts), and never on an IP
 address or a local name unless that exact literal is listed (tests only: production refuses such
-an entry, see Settings.check_for_production)."""
+an entry, see sodamolek.push.setup)."""
 
 from __future__ import annotations
 
