@@ -1,4 +1,4 @@
-"""The NIK value object."""
+"""The NIK and NIP value objects."""
 
 import datetime as dt
 
@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sodamolek.core.nik import InvalidNik, build_nik, mask_nik, parse_nik
+from sodamolek.core.nip import InvalidNip, parse_nip
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -67,3 +68,11 @@ def test_never_crashes_on_arbitrary_text(text):
         parse_nik(text, today=TODAY)
     except InvalidNik as error:
         assert str(error)
+
+
+def test_nip_value_object_reads_birth_date_and_sex():
+    nip = parse_nip("1978 0512 2005 01 2 003")
+    assert (nip.value, nip.birth_date, nip.sex) == ("197805122005012003", dt.date(1978, 5, 12), "P")
+    assert str(parse_nip("197805122005011003")) == "197805122005011003"
+    with pytest.raises(InvalidNip, match="18 angka"):
+        parse_nip("12ab")

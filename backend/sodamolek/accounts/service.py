@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sodamolek.accounts import passwords, sessions
 from sodamolek.accounts.roles import Role
 from sodamolek.accounts.tables import Account, LoginAttempt
+from sodamolek.core.nip import InvalidNip, parse_nip
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.regions import service as regions
 
@@ -96,6 +97,13 @@ async def create_account(
             f"Peran {role!r} tidak dikenal; pilih salah satu: {', '.join(r.value for r in Role)}.",
             "role",
         ) from None
+    full_name = " ".join((full_name or "").split())
+    if not 3 <= len(full_name) <= 120:
+        raise AccountError("Nama lengkap 3–120 karakter.", "full_name")
+    try:
+        nip = parse_nip(nip).value if nip.strip() else ""  # printed under the signature
+    except InvalidNip as error:
+        raise AccountError(str(error), "nip") from None
     if problem := passwords.password_problem(password):
         raise AccountError(problem, "password")
     kelurahan_id, kecamatan_id = await _resolve_scope(role_value, kelurahan, kecamatan)
@@ -105,11 +113,11 @@ async def create_account(
     rows = await Account.insert(
         Account(
             username=username,
-            full_name=(full_name or username).strip(),
+            full_name=full_name,
             role=role_value.value,
             kelurahan=kelurahan_id,
             kecamatan=kecamatan_id,
-            nip=nip.strip(),
+            nip=nip,
             password_hash=password_hash,
             is_active=True,
             created_at=_now(),

@@ -177,19 +177,11 @@ async def create_user(data: FormBody) -> Template | Redirect:
     values = {k: " ".join(str(data.get(k, "") or "").split()) for k in keys}
     password, confirmation = data.get("password", ""), data.get("password_confirm", "")
     errors: dict[str, str] = {}
-    if not 3 <= len(values["full_name"]) <= 120:
-        errors["full_name"] = "Nama lengkap 3–120 karakter."
     scope = Role(values["role"]).scope if values["role"] in {r.value for r in Role} else None
     if scope == "kelurahan" and not values["kelurahan"]:
         errors["kelurahan"] = "Pilih kelurahan tempat pengguna ini bertugas."
     if scope == "kecamatan" and not values["kecamatan"]:
         errors["kecamatan"] = "Pilih kecamatan tempat camat ini bertugas."
-    if values["nip"]:
-        from sodamolek.core.nip import clean_nip
-
-        values["nip"], problem = clean_nip(values["nip"])
-        if problem:
-            errors["nip"] = problem
     if password != confirmation:
         errors["password_confirm"] = SAME_PASSWORD
     if not errors:
