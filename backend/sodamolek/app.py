@@ -43,7 +43,6 @@ from sodamolek.push import views as push_views
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.startup import ProcessRole, prepare
-from sodamolek.survey import views as survey_views
 from sodamolek.tracking import views as tracking_views
 from sodamolek.web import errors
 from sodamolek.web import views as web_views
@@ -87,7 +86,7 @@ ROUTES = [
     dashboard_views.days_csv,
     standard_views.standards,
     standard_views.standard,
-    survey_views.answer_survey,
+    tracking_views.answer_survey,
     request_views.queue_page,
     request_views.queue_list,
     request_views.choose_type,

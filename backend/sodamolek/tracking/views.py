@@ -1,4 +1,5 @@
-"""Public tracking pages: /lacak and /lacak/{kode}. No login; rate limited per address."""
+"""Public tracking pages: /lacak, /lacak/{kode} and the satisfaction survey answered on it
+(POST /lacak/{kode}/survei). No login; rate limited per address."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from litestar.response import Redirect, Template
 
 from sodamolek.core import ratelimit
 from sodamolek.letter_requests.codes import normalise_tracking_code
+from sodamolek.survey import service as survey
 from sodamolek.tracking import service
 
 LOOKUP_LIMIT = ratelimit.Limit(hits=30, seconds=60)
+SURVEY_LIMIT = ratelimit.Limit(hits=10, seconds=60)
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
@@ -77,13 +80,44 @@ async def track(request: Request, code: FromPath[str]) -> Template:
 
 def status_page(view: service.TrackingView, status_code: int = 200, **context) -> Template:
     """The resident's status page; the survey's answers re-render it with their messages."""
-    from sodamolek.survey.service import ELEMENTS, MAX_COMMENT
-
     return Template(
         "tracking/status.html",
-        context={"view": view, "elements": ELEMENTS, "max_comment": MAX_COMMENT,
+        context={"view": view, "elements": survey.ELEMENTS, "max_comment": survey.MAX_COMMENT,
                  "errors": {}, "answers": {}, "notice": None,
                  "rendered_at": dt.datetime.now(dt.UTC)} | context,
         headers={"Cache-Control": "no-cache", "X-Robots-Tag": "noindex"},
         status_code=status_code,
     )  # fmt: skip
+
+
+@post("/lacak/{code:str}/survei", exclude_from_auth=True, status_code=200)
+async def answer_survey(request: Request, code: FromPath[str], data: Form) -> Template | Redirect:
+    address = request.client.host if request.client else "unknown"
+    try:
+        await ratelimit.hit(f"survei:{address}", SURVEY_LIMIT)
+    except ratelimit.RateLimited as limited:
+        page = Template(
+            "errors/error.html",
+            context={"status": 429, "title": "Terlalu banyak percobaan",
+                     "text": "Tunggu sebentar sebelum mengirim lagi."},
+            status_code=429,
+        )  # fmt: skip
+        page.headers["Retry-After"] = str(limited.retry_after)
+        return page
+    normalised = normalise_tracking_code(code)
+    view = await service.track(normalised) if normalised else None
+    if view is None:
+        return Template(
+            "tracking/lookup.html",
+            context={"error": "Kode lacak tidak ditemukan. Periksa kembali kode pada tanda "
+                     "terima.", "code": code[:40]},
+            status_code=404,
+        )  # fmt: skip
+    try:
+        await survey.submit(view.code, data, data.get("comment", ""))
+    except survey.SurveyInvalid as invalid:
+        answers = {k: v for k, v in data.items() if k in survey.COLUMNS or k == "comment"}
+        return status_page(view, 422, errors=invalid.errors, answers=answers)
+    except survey.SurveyRefused as refused:
+        return status_page(view, 409, notice=str(refused))
+    return Redirect(f"/lacak/{view.code}#survei", status_code=303)
