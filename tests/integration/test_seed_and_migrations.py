@@ -1,9 +1,9 @@
 """Seed counts and idempotence, migrations on the engine under test."""
 
 from sodamolek import db
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.tables import Account
 from sodamolek.core.nik import parse_nik
+from sodamolek.core.roles import Role
 from sodamolek.letters import service as letters
 from sodamolek.people.tables import Resident
 from sodamolek.regions import service as regions

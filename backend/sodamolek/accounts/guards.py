@@ -1,28 +1,13 @@
-"""Route guards: which roles may open a page."""
+"""The session's user for Litestar's SessionAuth (the role guard is sodamolek.core.roles)."""
 
 from __future__ import annotations
 
 import time
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
 
 from sodamolek.accounts import service
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
-
-
-def require_roles(*roles: Role):
-    allowed = frozenset(roles)
-
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        user: CurrentUser = connection.user
-        if user.role not in allowed:
-            raise PermissionDeniedException()
-
-    guard.__name__ = "require_" + "_or_".join(r.value for r in roles)
-    return guard
 
 
 def session_user_loader(absolute_seconds: int):

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 
 from sodamolek.accounts import passwords, sessions
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.tables import Account, LoginAttempt
 from sodamolek.core.nip import InvalidNip, parse_nip
+from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.regions import service as regions
 

@@ -6,9 +6,9 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.accounts.tables import ApiToken
+from sodamolek.core.roles import Role
 from sodamolek.db import as_utc
 from sodamolek.regions import service as regions
 

@@ -13,9 +13,9 @@ from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from sodamolek.accounts import service, tokens
-from sodamolek.accounts.guards import require_roles, session_user_loader
-from sodamolek.accounts.roles import Role
+from sodamolek.accounts.guards import session_user_loader
 from sodamolek.accounts.sessions import rotate_session_id
+from sodamolek.core.roles import Role, require_roles
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 WRONG_CREDENTIALS = "Nama pengguna atau kata sandi salah."

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Sum
 
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.formatting import WITA
+from sodamolek.core.roles import Role
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
 from sodamolek.letter_requests import reports, workdays

@@ -11,10 +11,9 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from sodamolek.accounts.guards import require_roles
-from sodamolek.accounts.roles import Role
 from sodamolek.core.formatting import format_percent
 from sodamolek.core.http import user_error
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.dashboard import charts, export, service
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.regions import service as regions

@@ -11,10 +11,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser, account_nip
 from sodamolek.core.formatting import WITA, format_date
 from sodamolek.core.masking import mask_name
+from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.documents import numbering, signing, tokens
 from sodamolek.documents.pdf import LetterDocument, Signer, place_date_line, render_letter_pdf

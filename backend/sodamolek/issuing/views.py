@@ -13,9 +13,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
-from sodamolek.accounts.guards import require_roles
-from sodamolek.accounts.roles import Role
 from sodamolek.core import ratelimit
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.documents import signing
 from sodamolek.documents.pdf import render_letter_pdf
 from sodamolek.issuing import service

@@ -10,8 +10,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from sodamolek.accounts.api_auth import api_actor
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
+from sodamolek.core.roles import Role
 from sodamolek.letter_requests import service
 from sodamolek.letter_requests.lifecycle import ReasonRequired, Status, TransitionRefused
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sodamolek.accounts.roles import Role
+from sodamolek.core.roles import Role
 
 
 class Status(StrEnum):

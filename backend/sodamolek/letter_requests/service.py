@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sodamolek.accounts.roles import Role
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.nik import InvalidNik, parse_nik
+from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
 from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
 from sodamolek.letter_requests.lifecycle import (

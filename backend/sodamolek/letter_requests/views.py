@@ -12,9 +12,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 
-from sodamolek.accounts.guards import require_roles
-from sodamolek.accounts.roles import Role
 from sodamolek.core.http import SHELL_HEADER
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.issuing.service import letter_for_request
 from sodamolek.letter_requests import service, whatsapp
 from sodamolek.letter_requests.lifecycle import (

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sodamolek.accounts.roles import Role
 from sodamolek.core.formatting import format_rupiah
+from sodamolek.core.roles import Role
 from sodamolek.letter_requests.lifecycle import MOVES, NOTIFY, Status
 
 # What happens on each forward move of the lifecycle, in the resident's words. A move missing

@@ -11,9 +11,8 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from sodamolek.accounts.guards import require_roles
-from sodamolek.accounts.roles import Role
 from sodamolek.core.http import user_error
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.letters import service
 from sodamolek.letters.service import FieldInput, LetterTypeError, LetterTypeInput
 

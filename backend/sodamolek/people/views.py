@@ -9,8 +9,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Template
 
-from sodamolek.accounts.guards import require_roles
-from sodamolek.accounts.roles import Role
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.people import service
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]

@@ -9,8 +9,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from sodamolek.accounts.guards import require_roles
-from sodamolek.accounts.roles import Role
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.regions import service
 
 ADMIN = require_roles(Role.ADMIN)

@@ -6,8 +6,8 @@ from litestar import Request, Response, get
 from litestar.response import File, Template
 from piccolo.querystring import QueryString
 
-from sodamolek.accounts.roles import Role
 from sodamolek.core.paths import STATIC_DIR
+from sodamolek.core.roles import Role
 from sodamolek.db import current_engine, engine_name
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions

@@ -11,9 +11,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
-from sodamolek.accounts.guards import require_roles
-from sodamolek.accounts.roles import Role
 from sodamolek.core.formatting import WITA
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.letter_requests import workdays
 from sodamolek.workcalendar import service
 
