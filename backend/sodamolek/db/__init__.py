@@ -6,11 +6,15 @@ both at one engine so the app, the CLI and each test can choose their database a
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
+from types import ModuleType
 
 os.environ.setdefault("PICCOLO_CONF", "sodamolek.piccolo_conf")
 
 from piccolo.apps.migrations.tables import Migration  # noqa: E402
+from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 
 from sodamolek.db.engine import (  # noqa: E402
@@ -38,19 +42,22 @@ __all__ = [
 
 
 def use_engine(engine: Engine) -> Engine:
-    from sodamolek import piccolo_conf
-    from sodamolek.piccolo_app import TABLES
-
-    piccolo_conf.DB = engine
-    for table in [*TABLES, Migration]:
+    """Point Piccolo's configuration and every table at this engine. The tables come from
+    Piccolo's app registry (PICCOLO_CONF, i.e. sodamolek.piccolo_conf and piccolo_app), so the
+    database layer never imports a domain."""
+    _piccolo_conf().DB = engine
+    for table in [*Finder().get_table_classes(), Migration]:
         table._meta.db = engine
     return engine
 
 
 def current_engine() -> Engine:
-    from sodamolek import piccolo_conf
+    return _piccolo_conf().DB
 
-    return piccolo_conf.DB
+
+@functools.cache
+def _piccolo_conf() -> ModuleType:
+    return importlib.import_module(os.environ["PICCOLO_CONF"])
 
 
 async def migrate() -> None:
