@@ -35,7 +35,6 @@ from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import views as request_views
 from sodamolek.letter_requests import workdays
 from sodamolek.letter_requests.service import request_id_for_code
-from sodamolek.letters import standard_views
 from sodamolek.letters import views as letter_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
@@ -44,7 +43,7 @@ from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.startup import ProcessRole, prepare
 from sodamolek.tracking import views as tracking_views
-from sodamolek.web import errors
+from sodamolek.web import errors, standard_views
 from sodamolek.web import views as web_views
 from sodamolek.web.security import security_headers
 from sodamolek.web.templating import template_config

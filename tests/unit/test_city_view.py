@@ -24,9 +24,9 @@ from sodamolek.dashboard.service import (
 )
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.letter_requests.lifecycle import Status
-from sodamolek.letters.standard import build_standard, procedure
 from sodamolek.regions.service import number_format_problem
 from sodamolek.survey.service import ELEMENTS, SkmIndex, grade
+from sodamolek.web.standard import build_standard, procedure
 
 TODAY = dt.date(2026, 11, 29)
 

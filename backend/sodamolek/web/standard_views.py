@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from sodamolek.letters import service
-from sodamolek.letters.standard import build_standard
+from sodamolek.web.standard import build_standard
 
 
 @get("/layanan", exclude_from_auth=True, name="standards")
