@@ -16,7 +16,7 @@ import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sodamolek.documents.pdf import LetterDocument, Signer, render_letter_pdf
+from sodamolek.documents.pdf import Block, LetterDocument, Signer, render_letter_pdf
 from sodamolek.documents.signing import canonical_content, sign, verify
 from sodamolek.documents.tokens import new_verification_token
 
@@ -34,20 +34,34 @@ def letter(i: int, paper: str, camat: bool) -> LetterDocument:
         office_phone="(0380) 821234",
         title="Surat Keterangan Domisili",
         number=f"470/{i:03}/53.71.04.1005/XI/2026",
-        paragraphs=(
-            "Yang bertanda tangan di bawah ini, Lurah Fatululi, Kecamatan Oebobo, Kota Kupang, "
-            "menerangkan bahwa:",
-            f"Benar {name} berdomisili di RT 004/RW 002 Kelurahan Fatululi sejak 2019 – "
-            "sekarang. Surat keterangan ini diberikan untuk keperluan “pendaftaran sekolah”.",
-            "Demikian surat keterangan ini dibuat untuk dipergunakan sebagaimana mestinya.",
-        ),
-        identity=(
-            ("Nama", name),
-            ("NIK", f"537104570890{i % 10000:04}"),
-            ("Tempat/Tgl Lahir", "Kupang, 17 Agustus 1990"),
-            ("Jenis Kelamin", "Perempuan"),
-            ("Pekerjaan", "Wiraswasta"),
-            ("Alamat", "Jl. Timor Raya No. 45, RT 004/RW 002, Kelurahan Fatululi, Kota Kupang"),
+        blocks=(
+            Block(
+                "paragraph",
+                text="Yang bertanda tangan di bawah ini, Lurah Fatululi, Kecamatan Oebobo, Kota "
+                "Kupang, menerangkan bahwa:",
+            ),
+            Block(
+                "table",
+                rows=(
+                    ("Nama", name),
+                    ("NIK", f"537104570890{i % 10000:04}"),
+                    ("Tempat/Tgl Lahir", "Kupang, 17 Agustus 1990"),
+                    ("Jenis Kelamin", "Perempuan"),
+                    ("Pekerjaan", "Wiraswasta"),
+                    ("Alamat", "Jl. Timor Raya No. 45, RT 004/RW 002, Kelurahan Fatululi"),
+                ),
+            ),
+            Block(
+                "paragraph",
+                text=f"Benar {name} berdomisili di RT 004/RW 002 Kelurahan Fatululi sejak 2019 – "
+                "sekarang. Surat keterangan ini diberikan untuk keperluan pendaftaran sekolah.",
+            ),
+            Block(
+                "closing",
+                text="Demikian surat keterangan ini dibuat untuk dipergunakan sebagaimana "
+                "mestinya.",
+            ),
+            Block("signature"),
         ),
         place_date="Kupang, 29 November 2026",
         signer=Signer("Lurah Fatululi", "Yohanes Benu, S.Sos", "197805122005011003"),

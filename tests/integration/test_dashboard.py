@@ -133,22 +133,27 @@ async def test_figures_rollup_and_csv_agree(client, staff):
     exported = await client.get("/dasbor/kantor.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     assert "attachment" in exported.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    # For a spreadsheet in Indonesian: a byte-order mark, ";" between cells, decimal commas,
+    # headers in words and the statuses by their labels.
+    assert exported.content.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(exported.text.lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 52  # 51 offices and the total
-    line = next(r for r in rows if r["kode_kelurahan"] == OEBOBO)
-    assert shown["baru"] == line["permohonan_baru"] == "3"
-    assert shown["selesai"] == line["selesai"] == "2"
-    assert shown["terlambat"] == line["terlambat_saat_ini"] == "1"
-    assert shown["tepat"] == line["persen_tepat_waktu"].replace(".", ",") + "%" == "50,0%"
-    assert line["in_review"] == "1" and line["collected"] == "1"
+    line = next(r for r in rows if r["Kode kelurahan"] == OEBOBO)
+    assert shown["baru"] == line["Permohonan baru"] == "3"
+    assert shown["selesai"] == line["Selesai"] == "2"
+    assert shown["terlambat"] == line["Terlambat saat ini"] == "1"
+    assert shown["tepat"] == line["Persen tepat waktu"] + "%" == "50,0%"
+    assert line["Sedang Diperiksa"] == "1" and line["Sudah Diambil"] == "1"
+    assert not any(key.islower() and "_" in key for key in line)  # no code names as headers
     total = rows[-1]
-    assert total["kelurahan"] == "Jumlah" and total["permohonan_baru"] == "3"
+    assert total["Kelurahan"] == "Jumlah" and total["Permohonan baru"] == "3"
     assert re.search(r'id="total-baru">3<', page.text)
 
-    days = list(csv.DictReader(io.StringIO((await client.get("/dasbor/harian.csv")).text)))
+    exported_days = (await client.get("/dasbor/harian.csv")).text.lstrip("\ufeff")
+    days = list(csv.DictReader(io.StringIO(exported_days), delimiter=";"))
     assert len(days) == 30
-    assert sum(int(d["permohonan_baru"]) for d in days) == 3
-    assert sum(int(d["selesai"]) for d in days) == 2
+    assert sum(int(d["Permohonan baru"]) for d in days) == 3
+    assert sum(int(d["Selesai"]) for d in days) == 2
     assert "<svg" in page.text and "<polyline" in page.text
     assert "style=" not in page.text  # the CSP forbids inline style: charts use classes
 

@@ -50,13 +50,13 @@ async def test_page_follows_a_change_of_the_letter_type(client):
          LetterType.validity_days: None}
     ).where(LetterType.code == "domisili")  # fmt: skip
     text = (await client.get("/layanan/domisili")).text
-    assert "<strong>Rp 15.000</strong>" in text and "Gratis" not in text
+    assert "<strong>Rp15.000</strong>" in text and "Gratis" not in text
     assert "<strong>3 hari kerja</strong>" in text
     assert "<li>Pas foto 3x4</li>" in text and "Kartu Keluarga (fotokopi)" not in text
     assert "Tidak dibatasi masa berlakunya" in text
     listing = (await client.get("/layanan")).text
     item = re.search(r'href="/layanan/domisili".*?</li>', listing, re.S).group(0)
-    assert "3 hari kerja · Rp 15.000 · 2 persyaratan" in item
+    assert "3 hari kerja · Rp15.000 · 2 persyaratan" in item
 
 
 async def test_camat_countersignature_is_said(client):

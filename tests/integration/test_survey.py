@@ -107,4 +107,4 @@ async def test_index_and_comments_on_the_dashboard(client, staff):
     assert "88,89 (A)" in page.text
     assert "&lt;b&gt;Ramah&lt;/b&gt; sekali" in page.text  # a comment is text, never markup
     exported = (await client.get("/dasbor/kantor.csv")).text
-    assert ",88.89,A,2" in exported
+    assert ";88,89;A;2" in exported

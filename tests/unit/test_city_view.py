@@ -178,7 +178,7 @@ def test_standard_cost_and_validity():
     assert build_standard(base, "LAPOR").cost_text.startswith("Gratis")
     assert "Tidak dibatasi" in build_standard(base, "LAPOR").validity
     paid = build_standard(base | {"cost": 10000, "validity_days": 30}, "LAPOR")
-    assert "Rp 10.000" in paid.cost_text and "30 hari" in paid.validity
+    assert "Rp10.000" in paid.cost_text and "30 hari" in paid.validity
     assert "LAPOR" in paid.complaints
 
 

@@ -14,6 +14,7 @@ from pypdf.generic import ContentStream
 
 from sodamolek.documents import pdf as letter_pdf
 from sodamolek.documents.pdf import (
+    Block,
     LetterDocument,
     Signer,
     format_nip,
@@ -21,13 +22,20 @@ from sodamolek.documents.pdf import (
     place_date_line,
     render_letter_pdf,
 )
-from sodamolek.documents.qr import QR_ERROR, QUIET_ZONE
+from sodamolek.documents.qr import QR_ERROR, QUIET_ZONE, SEAM
 
 MM = 72 / 25.4  # points per millimetre
 URL = "https://surat.kupangkota.go.id/verifikasi/AbCdEfGhIjKlMnOpQrStUvWx"
 ADDRESS = (
     "Jl. Timor Raya No. 45, RT 004/RW 002, Kelurahan Fatululi, Kecamatan Oebobo, "
     "Kota Kupang, Nusa Tenggara Timur"
+)
+IDENTITY = (
+    ("Nama", "Maria Goreti Ndoen"),
+    ("NIK", "5371045708900003"),
+    ("Tempat/Tgl Lahir", "Kupang, 17 Agustus 1990"),
+    ("Jenis Kelamin", "Perempuan"),
+    ("Alamat", ADDRESS),
 )
 DOC = LetterDocument(
     kecamatan="Oebobo",
@@ -36,19 +44,24 @@ DOC = LetterDocument(
     office_phone="(0380) 821234",
     title="Surat Keterangan Domisili",
     number="470/007/53.71.04.1005/XI/2026",
-    paragraphs=(
-        "Yang bertanda tangan di bawah ini, Lurah Fatululi, Kecamatan Oebobo, Kota Kupang, "
-        "menerangkan bahwa:",
-        "Benar yang bersangkutan berdomisili di RT 004/RW 002 sejak 2019 – sekarang; surat ini "
-        "diberikan untuk keperluan “pendaftaran sekolah” (anak ke-2) di SD Inpres O’epura…",
-        "Demikian surat keterangan ini dibuat untuk dipergunakan sebagaimana mestinya.",
-    ),
-    identity=(
-        ("Nama", "Maria Goreti Ndoen"),
-        ("NIK", "5371045708900003"),
-        ("Tempat/Tgl Lahir", "Kupang, 17 Agustus 1990"),
-        ("Jenis Kelamin", "Perempuan"),
-        ("Alamat", ADDRESS),
+    blocks=(
+        Block(
+            "paragraph",
+            text="Yang bertanda tangan di bawah ini, Lurah Fatululi, Kecamatan Oebobo, Kota "
+            "Kupang, menerangkan bahwa:",
+        ),
+        Block("table", rows=IDENTITY),
+        Block(
+            "paragraph",
+            text="Benar yang bersangkutan berdomisili di RT 004/RW 002 sejak 2019 – sekarang; "
+            "surat ini diberikan untuk keperluan “pendaftaran sekolah” (anak ke-2) di SD Inpres "
+            "O’epura…",
+        ),
+        Block(
+            "closing",
+            text="Demikian surat keterangan ini dibuat untuk dipergunakan sebagaimana mestinya.",
+        ),
+        Block("signature"),
     ),
     place_date="Kupang, 29 November 2026",
     signer=Signer("Lurah Fatululi", "Yohanes Benu, S.Sos", "197805122005011003"),
@@ -105,7 +118,7 @@ def test_everything_printed_can_be_read_back(paper):
         "5371045708900003",
         "Kupang, 17 Agustus 1990",
         ADDRESS,
-        "2019 – sekarang",  # en dash: Windows-1252, not latin-1
+        "2019 – sekarang",
         "“pendaftaran sekolah” (anak ke-2) di SD Inpres O’epura…",
         "Kupang, 29 November 2026",
         "Lurah Fatululi",
@@ -136,20 +149,25 @@ def test_layout_of_an_indonesian_letter():
     runs = placed_text(page)
     where = {text: (x, y) for x, y, text in runs}
     width = float(page.mediabox.width)
-    # Kop and title centred on the text column (3 cm left, 2 cm right margin).
-    metrics = FPDF(unit="pt")
+    # Kop centred right of the emblem, the title on the text column (3 cm left, 2 cm right).
     column_centre = 30 * MM + (width - 50 * MM) / 2
-    for line, size in (("PEMERINTAH KOTA KUPANG", 14), ("SURAT KETERANGAN DOMISILI", 13)):
-        metrics.set_font("Times", "B", size)
+    kop_left = (30 + letter_pdf.EMBLEM_SIZE + 2) * MM
+    kop_centre = kop_left + (width - 20 * MM - kop_left) / 2
+    for line, size, centre_x in (("PEMERINTAH KOTA KUPANG", 14, kop_centre),
+                                 ("SURAT KETERANGAN DOMISILI", 13, column_centre)):  # fmt: skip
+        metrics = FPDF(unit="pt")
+        bold = letter_pdf.FONT_DIR / letter_pdf.FONT_FILES["B"]
+        metrics.add_font(letter_pdf.FONT, "B", str(bold))
+        metrics.set_font(letter_pdf.FONT, "B", size)
         centre = where[line][0] + metrics.get_string_width(line) / 2
-        assert centre == pytest.approx(column_centre, abs=0.5)
+        assert centre == pytest.approx(centre_x, abs=0.5)
     assert where["KELURAHAN FATULULI"][1] > where["SURAT KETERANGAN DOMISILI"][1]
     assert where["SURAT KETERANGAN DOMISILI"][1] > where["Nomor: 470/007/53.71.04.1005/XI/2026"][1]
     # The body starts at the 3 cm left margin.
     assert where["menerangkan bahwa:"][0] == pytest.approx(30 * MM, abs=0.1)
     # Identity table: labels, colons and values each in one column.
-    labels = [where[label] for label, _ in DOC.identity]
-    values = [where[value] for _, value in DOC.identity[:-1]]
+    labels = [where[label] for label, _ in IDENTITY]
+    values = [where[value] for _, value in IDENTITY[:-1]]
     assert len({round(x, 2) for x, _ in labels}) == 1
     assert len({round(x, 2) for x, _ in values}) == 1
     assert all(x > 30 * MM for x, _ in labels)  # indented
@@ -164,48 +182,49 @@ def test_layout_of_an_indonesian_letter():
     assert note_y < 60 * MM and note_x > 30 * MM + letter_pdf.QR_SIZE * MM
 
 
-def qr_in_page(page) -> tuple[set[tuple[int, int]], tuple[float, ...]]:
-    """The dark modules drawn on the page (row, column) and the QR's placement matrix.
+def qr_in_page(page, paper="A4") -> tuple[set[tuple[int, int]], tuple[float, float, float]]:
+    """The dark modules drawn on the page (row, column) and the QR's (left, bottom, module) in mm.
 
-    segno's SVG path is one stroked horizontal segment per run of dark modules, at y = row + ½
-    in module units inside the image's transformation."""
+    draw_qr fills one rectangle per run of dark modules in a row; nothing else on a letter is a
+    filled rectangle of that height."""
     operations = ContentStream(page.get_contents(), page.pdf).operations
-    cells: set[tuple[int, int]] = set()
-    placement = ()
-    start = None
+    height_mm = letter_pdf.PAPER_SIZES_MM[paper][1]
+    runs = []
     for operands, operator in operations:
-        if operator == b"cm" and float(operands[0]) > 0 and float(operands[3]) > 0:
-            placement = tuple(float(v) for v in operands)  # the image's scale and offset
-        elif operator == b"m":
-            start = (float(operands[0]), float(operands[1]))
-        elif operator == b"l" and start is not None and placement:
-            (x1, y), x2 = start, float(operands[0])
-            row = y - 0.5 - QUIET_ZONE
-            assert row == int(row)
-            for col in range(int(x1) - QUIET_ZONE, int(x2) - QUIET_ZONE):
-                cells.add((int(row), col))
-            start = None
-    return cells, placement
+        if operator == b"re":
+            x, y, w, h = (float(v) / MM for v in operands)
+            runs.append((x, height_mm - y if h < 0 else height_mm - y - h, w, abs(h)))
+    # Module-high rectangles in the QR's corner only (underlines are rectangles too).
+    corner_x = letter_pdf.MARGIN_LEFT + letter_pdf.QR_SIZE
+    corner_y = height_mm - letter_pdf.MARGIN_BOTTOM - letter_pdf.QR_SIZE
+    runs = [r for r in runs if 0.3 < r[3] < 1.2 and r[0] < corner_x and r[1] > corner_y]
+    if not runs:
+        return set(), ()
+    unit = min(r[3] for r in runs) - SEAM
+    left, top = min(r[0] for r in runs), min(r[1] for r in runs)
+    cells = set()
+    for x, y, w, _ in runs:
+        row, col = round((y - top) / unit), round((x - left) / unit)
+        cells |= {(row, col + i) for i in range(round(w / unit))}
+    return cells, (left, top, unit)
 
 
 @pytest.mark.parametrize("paper", ["A4", "F4"])
 def test_qr_code_is_the_verification_url(paper):
     page = read(render_letter_pdf(dataclasses.replace(DOC, paper_size=paper))).pages[0]
-    drawn, placement = qr_in_page(page)
+    drawn, (left, top, unit) = qr_in_page(page, paper)
     expected = segno.make(URL, error=QR_ERROR, micro=False)  # encoded independently
-    dark = {
-        (r, c)
-        for r, row in enumerate(expected.matrix_iter(scale=1, border=0))
-        for c, module in enumerate(row)
-        if module
-    }
+    matrix = list(expected.matrix_iter(scale=1, border=0))
+    dark = {(r, c) for r, row in enumerate(matrix) for c, module in enumerate(row) if module}
     assert drawn == dark
     # Bottom left: at the left margin, its quiet zone ending at the bottom margin.
-    scale, _, _, _, x, y = placement
-    side = scale * (expected.symbol_size(scale=1, border=QUIET_ZONE)[0])
+    side = unit * expected.symbol_size(scale=1, border=QUIET_ZONE)[0]
     height_mm = letter_pdf.PAPER_SIZES_MM[paper][1]
-    assert x == pytest.approx(letter_pdf.MARGIN_LEFT, abs=0.01)
-    assert y + side == pytest.approx(height_mm - letter_pdf.MARGIN_BOTTOM, abs=0.05)
+    # The finder patterns fill the first column and row, so the code starts at the quiet zone.
+    assert left - QUIET_ZONE * unit == pytest.approx(letter_pdf.MARGIN_LEFT, abs=0.01)
+    assert top - QUIET_ZONE * unit + side == pytest.approx(
+        height_mm - letter_pdf.MARGIN_BOTTOM, abs=0.05
+    )
     assert side == pytest.approx(letter_pdf.QR_SIZE, abs=0.05)
 
 
@@ -227,8 +246,11 @@ def test_same_letter_same_bytes():
 def test_a_long_letter_keeps_the_signature_and_qr_together_on_the_last_page():
     long_doc = dataclasses.replace(
         DOC,
-        paragraphs=(DOC.paragraphs[0],)
-        + tuple(f"Paragraf {i}: " + "isi surat yang panjang " * 25 for i in range(8)),
+        blocks=(DOC.blocks[0],)
+        + tuple(
+            Block("paragraph", text=f"Paragraf {i}: " + "isi surat yang panjang " * 25)
+            for i in range(8)
+        ),
     )
     reader = read(render_letter_pdf(long_doc))
     assert len(reader.pages) >= 2
@@ -245,34 +267,84 @@ def test_a_long_letter_keeps_the_signature_and_qr_together_on_the_last_page():
     assert "Paragraf 7:" in text_of(render_letter_pdf(long_doc))
 
 
-def test_identity_table_can_follow_any_paragraph():
-    data = render_letter_pdf(dataclasses.replace(DOC, identity_after=3))
-    text = text_of(data)
-    assert text.index("sebagaimana mestinya") < text.index("Maria Goreti Ndoen")
-    assert "Maria Goreti Ndoen" not in text_of(
-        render_letter_pdf(dataclasses.replace(DOC, identity=()))
+def test_blocks_print_in_their_order_with_headings():
+    doc = dataclasses.replace(
+        DOC,
+        blocks=(
+            Block("paragraph", text="Menerangkan bahwa:"),
+            Block("table", heading="Yang meninggal:", rows=(("Nama", "Yosef Ōta"),)),
+            Block("table", heading="Pelapor:", rows=(("Nama", "Maria Ŋgala"),)),
+            Block("heading", text="Keterangan lain"),
+            Block("list", heading="Dilampiri:", items=("KTP-el", "Kartu Keluarga")),
+            Block("closing", text="Demikian surat ini."),
+            Block("signature"),
+        ),
     )
+    text = text_of(render_letter_pdf(doc))
+    order = ["Menerangkan bahwa:", "Yang meninggal:", "Yosef Ōta", "Pelapor:", "Maria Ŋgala",
+             "Keterangan lain", "Dilampiri:", "1. KTP-el", "2. Kartu Keluarga",
+             "Demikian surat ini.", "Kupang, 29 November 2026", "Yohanes Benu"]  # fmt: skip
+    positions = [text.index(piece) for piece in order]
+    assert positions == sorted(positions)
+
+
+def test_signatures_follow_the_last_block_without_a_signature_block():
+    doc = dataclasses.replace(DOC, blocks=DOC.blocks[:-1])
+    text = text_of(render_letter_pdf(doc))
+    assert text.index("sebagaimana mestinya") < text.index("Yohanes Benu, S.Sos")
 
 
 def test_multi_line_signer_title():
-    signer = Signer("a.n. Lurah Fatululi\nSekretaris Kelurahan", "Ana Bele", "")
+    signer = Signer("Lurah Fatululi", "Ana Bele", "", capacity="a.n.",
+                    position="Sekretaris Kelurahan")  # fmt: skip
     text = text_of(render_letter_pdf(dataclasses.replace(DOC, signer=signer)))
     assert "a.n. Lurah Fatululi Sekretaris Kelurahan" in text and "Ana Bele" in text
     assert "NIP." not in text  # no NIP, no empty NIP line
+    acting = Signer("Lurah Fatululi", "Ana Bele", "197805122005011003", capacity="Plt.")
+    acting_text = text_of(render_letter_pdf(dataclasses.replace(DOC, signer=acting)))
+    assert "Plt. Lurah Fatululi" in acting_text
+
+
+def test_fonts_are_embedded_subsets():
+    reader = read(render_letter_pdf(DOC))
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    assert fonts
+    for ref in fonts.values():
+        font = ref.get_object()
+        assert font["/Subtype"] == "/Type0"  # no core (non-embedded) font anywhere
+        descendant = font["/DescendantFonts"][0].get_object()
+        descriptor = descendant["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor  # the TrueType program is in the file
+        assert "LiberationSerif" in str(font["/BaseFont"])
+        # A subset: far smaller than the font file.
+        assert len(descriptor["/FontFile2"].get_object().get_data()) < 60_000
+
+
+def test_names_outside_windows_1252_read_back_intact():
+    names = ("Yohanes Ōmatu", "Ŋgala Ndoen", "Ștefan Dvořák Erdős Łukasz")
+    doc = dataclasses.replace(
+        DOC, blocks=(Block("table", heading="Yang meninggal:", rows=[("Nama", n) for n in names]),)
+    )
+    text = text_of(render_letter_pdf(doc))
+    for name in names:
+        assert name in text
 
 
 def test_document_rejects_bad_values_and_freezes_lists():
     with pytest.raises(ValueError, match="A4 or F4"):
         dataclasses.replace(DOC, paper_size="Letter")
-    with pytest.raises(ValueError, match="identity_after"):
-        dataclasses.replace(DOC, identity_after=4)
-    doc = dataclasses.replace(DOC, paragraphs=["a", "b"], identity=[["Nama", "X"]])
-    assert doc.paragraphs == ("a", "b") and doc.identity == (("Nama", "X"),)
+    with pytest.raises(ValueError, match="signature"):
+        dataclasses.replace(DOC, blocks=[Block("signature"), Block("signature")])
+    with pytest.raises(ValueError, match="kind"):
+        Block("poem")
+    doc = dataclasses.replace(DOC, blocks=[Block("table", rows=[["Nama", "X"]])])
+    assert doc.blocks == (Block("table", rows=(("Nama", "X"),)),)
+    assert Block.from_dict(doc.blocks[0].as_dict()) == doc.blocks[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         doc.number = "1"  # type: ignore[misc]
 
 
-# -- characters the core fonts cannot print ------------------------------------------------------
+# -- characters the embedded font cannot print ---------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -280,20 +352,21 @@ def test_document_rejects_bad_values_and_freezes_lists():
     [
         ("Kupang – NTT — “Flobamora” ‘x’ … • € ©", "Kupang – NTT — “Flobamora” ‘x’ … • € ©"),
         ("Jose\u0301 Ndoen", "José Ndoen"),  # combining accent composed (NFC)
-        ("RT\u2010004\u2011A", "RT-004-A"),  # Unicode hyphens
+        ("RT\u2010004\u2011A", "RT\u2010004\u2011A"),  # Unicode hyphens: the font has them
         ("5 \u2212 3", "5 - 3"),  # minus sign
         ("O\u02bcepura", "O’epura"),  # modifier apostrophe
         ("a\u200bb\ufeffc", "abc"),  # invisible characters
-        ("10\u202f000", "10\u00a0000"),  # narrow no-break space
         ("\ufb01le", "file"),  # ligature
-        ("Łukasz Dvořák Erdős", "Lukasz Dvorák Erdos"),  # outside 1252: base letter
+        ("Łukasz Dvořák Erdős Ōta Ŋ", "Łukasz Dvořák Erdős Ōta Ŋ"),  # Latin: as typed
+        ("Αθηνά", "?????"),  # Greek is not kept: no empty boxes
+        ("ǅ", "Dž"),  # a digraph the font lacks: its letters
         ("\u2264 18", "<= 18"),
         ("😀 ok", "? ok"),
         ("tab\there", "tab here"),
         ("bell\x07", "bell"),
     ],
 )
-def test_pdf_text_maps_what_windows_1252_lacks(given_text, printed):
+def test_pdf_text_maps_what_the_font_lacks(given_text, printed):
     assert pdf_text(given_text) == printed
 
 
@@ -301,8 +374,8 @@ def test_pdf_text_maps_what_windows_1252_lacks(given_text, printed):
 @given(st.text(min_size=1, max_size=60).filter(lambda s: s.strip()))
 def test_any_text_renders_and_reads_back_as_its_printable_form(name):
     printed = pdf_text(name)
-    printed.encode("windows-1252")  # never raises
-    doc = dataclasses.replace(DOC, identity=(("Nama", name),))
+    assert all(ord(c) in letter_pdf.font_codepoints() or c == "\n" for c in printed)
+    doc = dataclasses.replace(DOC, blocks=(Block("table", rows=(("Nama", name),)),))
     text = text_of(render_letter_pdf(doc))
     expected = " ".join(printed.split())
     if expected and not set(expected) & {"\u00ad", "\u00a0"}:  # soft hyphen, nbsp: layout-only

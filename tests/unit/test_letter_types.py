@@ -375,7 +375,24 @@ def test_a_broken_template_is_a_letter_template_error():
 def test_date_and_money_filters():
     context = {"data": {"tanggal": "2026-11-29", "biaya": 1_500_000}}
     body = render_letter_body("{{ data.tanggal | tanggal }}, {{ data.biaya | rupiah }}", context)
-    assert body == "29 November 2026, Rp 1.500.000"
+    assert body == "29 November 2026, Rp1.500.000"
+
+
+@pytest.mark.parametrize(
+    ("template", "value", "printed"),
+    [
+        ("{{ data.x | rupiah }}", 850_000, "Rp850.000"),
+        ("{{ data.x | rupiah }}", 0, "Rp0"),  # a figure, never "Gratis"
+        ("{{ data.x | angka }}", 1250.5, "1.250,5"),
+        ("{{ data.x | angka }}", 1_234_567, "1.234.567"),
+        ("untuk keperluan {{ data.x | tengah_kalimat }}", "Persyaratan kerja",
+         "untuk keperluan persyaratan kerja"),
+        ("untuk {{ data.x | tengah_kalimat }}", "SKCK baru", "untuk SKCK baru"),
+        ("untuk {{ data.x | tengah_kalimat }}", "KTP-el hilang", "untuk KTP-el hilang"),
+    ],
+)  # fmt: skip
+def test_indonesian_number_and_sentence_filters(template, value, printed):
+    assert render_letter_body(template, {"data": {"x": value}}) == printed
 
 
 @given(st.text())

@@ -45,9 +45,34 @@ def to_wita(value: dt.datetime) -> dt.datetime:
 
 
 def format_rupiah(amount: int | None) -> str:
-    if not amount:
-        return "Gratis"
-    return "Rp " + f"{amount:,}".replace(",", ".")
+    """Rp850.000 as Indonesian style guides write it (no space, dots for thousands); 0 is Rp0:
+    in a letter an amount is a figure, never a word like "Gratis"."""
+    if amount is None:
+        return "-"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{abs(int(amount)):,}".replace(",", ".")
+
+
+def format_cost(amount: int | None) -> str:
+    """A service's cost on a web page: "Gratis" when there is none, else the amount."""
+    return "Gratis" if not amount else format_rupiah(amount)
+
+
+def format_amount(value: int | float | None, places: int | None = None) -> str:
+    """A number the Indonesian way: 1.250,5 (dots for thousands, comma for decimals). Whole
+    numbers print without decimals; `places` fixes how many are printed."""
+    if value is None:
+        return "-"
+    if places is not None:
+        text = f"{value:,.{places}f}"
+    elif isinstance(value, int) or float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return text.translate(_SWAP_SEPARATORS)
+
+
+_SWAP_SEPARATORS = str.maketrans(",.", ".,")
 
 
 def format_number(value: int | None) -> str:

@@ -1,5 +1,7 @@
 """CSV export of the dashboard: the same figures as the page, one row per office (and the
-total), or one row per day. Plain numbers (dot decimals), UTF-8, comma-separated."""
+total), or one row per day. Written for a spreadsheet set to Indonesian: headers in words (the
+statuses by their labels), decimal commas, so semicolons between cells (the list separator of
+that locale), and UTF-8 with a byte-order mark so names with accents open correctly."""
 
 from __future__ import annotations
 
@@ -11,17 +13,23 @@ from sodamolek.dashboard.service import Dashboard, OfficeFigures
 from sodamolek.letter_requests.lifecycle import Status
 
 OFFICE_HEADER = [
-    "kode_kelurahan", "kelurahan", "kecamatan", "permohonan_baru", "selesai",
-    "selesai_tepat_waktu", "persen_tepat_waktu", "median_jam", "p90_jam", "terlambat_saat_ini",
-    *[s.value for s in Status], "skm", "mutu_skm", "responden_skm",
+    "Kode kelurahan", "Kelurahan", "Kecamatan", "Permohonan baru", "Selesai",
+    "Selesai tepat waktu", "Persen tepat waktu", "Median (jam)", "Persentil 90 (jam)",
+    "Terlambat saat ini", *[s.label for s in Status], "Nilai SKM", "Mutu SKM", "Responden SKM",
 ]  # fmt: skip
-DAY_HEADER = ["tanggal", "permohonan_baru", "selesai"]
+DAY_HEADER = ["Tanggal", "Permohonan baru", "Selesai"]
+DELIMITER = ";"
+BOM = "\ufeff"
+
+
+def _decimal(value: float, places: int) -> str:
+    return f"{value:.{places}f}".replace(".", ",")
 
 
 def _hours(value: float | None) -> str:
     if value is None:
         return ""
-    return ">336" if value == math.inf else f"{value:.1f}"
+    return ">336" if value == math.inf else _decimal(value, 1)
 
 
 def _safe(text: str) -> str:
@@ -34,17 +42,18 @@ def office_row(item: OfficeFigures) -> list:
     skm = item.skm
     return [
         item.code, _safe(item.name), _safe(item.kecamatan_name), item.created, item.ready,
-        item.ready_on_time, "" if share is None else f"{share * 100:.1f}",
+        item.ready_on_time, "" if share is None else _decimal(share * 100, 1),
         _hours(item.median_hours), _hours(item.p90_hours), item.overdue,
         *[item.statuses.get(s.value, 0) for s in Status],
-        "" if skm is None else f"{skm.value:.2f}", "" if skm is None else skm.grade,
+        "" if skm is None else _decimal(skm.value, 2), "" if skm is None else skm.grade,
         0 if skm is None else skm.respondents,
     ]  # fmt: skip
 
 
 def offices_csv(data: Dashboard) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    out = io.StringIO(BOM)
+    out.seek(0, io.SEEK_END)
+    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow(OFFICE_HEADER)
     for item in data.offices:
         writer.writerow(office_row(item))
@@ -53,8 +62,9 @@ def offices_csv(data: Dashboard) -> str:
 
 
 def days_csv(data: Dashboard) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    out = io.StringIO(BOM)
+    out.seek(0, io.SEEK_END)
+    writer = csv.writer(out, delimiter=DELIMITER, lineterminator="\r\n")
     writer.writerow(DAY_HEADER)
     for day in data.days:
         writer.writerow([day.day.isoformat(), day.created, day.ready])

@@ -1,25 +1,34 @@
-"""One letter as a PDF: kop surat, title and number, body, identity table, signature blocks and
-the verification QR. fpdf2 with its core fonts: pure Python from PyPI, no font files to ship, about
-20 ms of CPU a letter (half of it the QR; bench/letter_pdf.py). CPU-bound: async callers should
-run it in a worker thread.
+"""One letter as a PDF: kop surat with the city's emblem, title and number, the body as blocks
+(headings, paragraphs, key–value tables each under its own heading, lists, the closing
+paragraph), the signature blocks and the verification QR. fpdf2, pure Python from PyPI.
+CPU-bound: async callers should run it in a worker thread.
 
-Core fonts and characters: the standard Times font is written with WinAnsiEncoding, so every
-character of Windows-1252 prints and extracts as itself, including the ones latin-1 lacks that
-Indonesian text uses: – — ‘ ’ “ ” … • €. The few characters outside it are mapped by pdf_text():
-look-alike dashes, quotes and spaces to their Windows-1252 twins, invisible ones removed, accented
-letters from other alphabets to their base letter (ő → o), and anything left to "?". Names of
-Kupang residents are Latin script, so in practice only punctuation is ever changed.
+Type: Liberation Serif (metric-compatible with Times New Roman, the face Indonesian offices type
+letters in), vendored under fonts/ with its licence, embedded and subset by fpdf2, so every name
+prints as typed: ō, Ŋ, ș and the rest of Latin read back from the PDF as themselves. The font
+files are parsed once per process (_font_prototype): each letter gets a copy with its own subset
+map, which keeps the embedded font within a few milliseconds a letter (bench/letter_pdf.py).
+Characters the font lacks (other scripts, emoji) are mapped by pdf_text() to a look-alike or
+their base letter, and anything left to "?", never to an empty box.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import hashlib
+import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
 
+from fontTools import subset as font_subset
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from sodamolek.core.formatting import format_date
 from sodamolek.documents.qr import draw_qr
@@ -29,77 +38,114 @@ PAPER_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "F4": (2
 
 # Margins of an Indonesian government letter: 3 cm left for binding, 2 cm elsewhere.
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 30.0, 20.0, 20.0, 20.0
-FONT = "Times"
+FONT = "LiberationSerif"
+FONT_DIR = Path(__file__).with_name("fonts")
+FONT_FILES = {
+    "": "LiberationSerif-Regular.ttf",
+    "B": "LiberationSerif-Bold.ttf",
+}
+# What is kept of the font files: Latin (with every extension and combining mark), general
+# punctuation and a few symbols. Names of Kupang residents are Latin script.
+KEPT_CODEPOINTS = (
+    (0x20, 0x7E), (0xA0, 0x24F), (0x250, 0x2FF), (0x300, 0x36F), (0x1E00, 0x1EFF),
+    (0x2000, 0x206F), (0x20AC, 0x20AC), (0x2116, 0x2116), (0x2122, 0x2122),
+)  # fmt: skip
 BODY_SIZE = 12
 LINE = 6.0  # mm per body line (12 pt at about 1.4 spacing)
 PARAGRAPH_GAP = 2.0
-IDENTITY_INDENT = 10.0
+TABLE_INDENT = 10.0
 SIGN_BLOCK_WIDTH = 80.0
 SIGN_SPACE = 22.0  # room for the handwritten signature and stamp
 QR_SIZE = 28.0  # quiet zone included; about 2.2 cm of code
-ENCODING = "windows-1252"
+EMBLEM_SIZE = 24.0  # the emblem's box, left of the kop text
+BLOCK_KINDS = ("heading", "paragraph", "table", "list", "closing", "signature")
 
-# Characters outside Windows-1252 that have an obvious twin inside it.
+# Characters with an obvious twin the font has.
 _TWINS = {
-    "\u2010": "-",  # hyphen
-    "\u2011": "-",  # non-breaking hyphen
-    "\u2012": "\u2013",  # figure dash → en dash
-    "\u2015": "\u2014",  # horizontal bar → em dash
     "\u2212": "-",  # minus sign
     "\u2032": "'",  # prime
     "\u2033": '"',  # double prime
     "\u02bc": "\u2019",  # modifier apostrophe (some keyboards) → right single quote
-    "\u201b": "\u2018",
-    "\u201f": "\u201c",
-    "\u2002": " ",
-    "\u2003": " ",
-    "\u2007": " ",
-    "\u2009": " ",
-    "\u200a": " ",
-    "\u202f": "\u00a0",  # narrow no-break space → no-break space
     "\u2264": "<=",
     "\u2265": ">=",
     "\u2192": "->",
-    "\u0141": "L",  # Ł, Đ, ı have no decomposition to a base letter
-    "\u0142": "l",
-    "\u0110": "D",
-    "\u0111": "d",
-    "\u0131": "i",
 }
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # all but \n; tab becomes a space
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
+@cache
+def _font_bytes(style: str) -> bytes:
+    """The font file reduced to KEPT_CODEPOINTS, without hinting (a PDF viewer hints by itself)
+    and without the layout tables fpdf2 drops anyway: a smaller font is faster to subset."""
+    font = TTFont(str(FONT_DIR / FONT_FILES[style]), recalcTimestamp=False)
+    options = font_subset.Options(
+        glyph_names=True, notdef_outline=True, recommended_glyphs=True, hinting=False
+    )
+    options.layout_features = []
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "gasp", "PCLT", "LTSH", "VDMX"]
+    options.drop_tables += ["DSIG", "hdmx", "FFTM"]
+    subsetter = font_subset.Subsetter(options)
+    subsetter.populate(unicodes=[c for lo, hi in KEPT_CODEPOINTS for c in range(lo, hi + 1)])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@cache
+def _font_prototype(style: str) -> TTFFont:
+    """fpdf2's parsed font (metrics, character map, widths), made once per process."""
+    return TTFFont(FPDF(), io.BytesIO(_font_bytes(style)), f"{FONT.lower()}{style}", style)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=1)
+def font_codepoints() -> frozenset[int]:
+    """Every character the embedded font can print."""
+    return frozenset(_font_prototype("").cmap)
+
+
+def _add_fonts(pdf: FPDF) -> None:
+    """The three styles into this document: shared metrics, a font object and subset of its own
+    (fpdf2 subsets the font object in place when it writes the file)."""
+    for style in FONT_FILES:
+        prototype = _font_prototype(style)
+        font = copy.copy(prototype)
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = TTFont(
+            io.BytesIO(_font_bytes(style)), recalcTimestamp=False, recalcBBoxes=False, lazy=True
+        )
+        font.subset = SubsetMap(font)
+        font.missing_glyphs = []
+        font.biggest_size_pt = 0
+        pdf.fonts[prototype.fontkey] = font
+
+
 def pdf_text(text: str) -> str:
-    """Text that the core fonts can print, as close to the original as Windows-1252 allows."""
+    """Text the embedded font can print, as close to the original as it allows."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub(lambda m: " " if m.group() == "\t" else "", text)
-    if _encodable(text):
+    covered = font_codepoints()
+    if all(ord(ch) in covered or ch == "\n" for ch in text):
         return text  # the common case: nothing to do
-    return "".join(_printable(ch) for ch in text)
+    return "".join(_printable(ch, covered) for ch in text)
 
 
-def _printable(ch: str) -> str:
+def _printable(ch: str, covered: frozenset[int]) -> str:
+    if ch == "\n" or ord(ch) in covered:
+        return ch
     if ch in _INVISIBLE:
         return ""
-    ch = _TWINS.get(ch, ch)
-    if _encodable(ch):
-        return ch
+    twin = _TWINS.get(ch)
+    if twin is not None:
+        return twin
     folded = unicodedata.normalize("NFKC", ch)  # ligatures, full-width forms: ﬁ → fi
-    if _encodable(folded):
+    if folded != ch and all(ord(c) in covered for c in folded):
         return folded
     base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-    if base and _encodable(base):  # ő → o, ș → s
+    if base and base != ch and all(ord(c) in covered for c in base):
         return base
     return "?"
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode(ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def format_nip(nip: str) -> str:
@@ -116,18 +162,97 @@ def place_date_line(when: dt.date | dt.datetime, place: str = "Kupang") -> str:
     return f"{place}, {format_date(when)}"
 
 
+# Who signs, and in what capacity (Permendagri 1/2023): the holder of the office itself, "a.n."
+# (atas nama: an official signing for the lurah, under his own position), or "Plt." (pelaksana
+# tugas: an official acting as lurah).
+CAPACITIES = ("", "a.n.", "Plt.")
+
+
 @dataclass(frozen=True)
 class Signer:
-    """Who signs: title may span lines ("a.n. Lurah Oebobo\\nSekretaris Kelurahan")."""
+    """Who signs. title is the office ("Lurah Oebobo", may span lines); for "a.n." position is
+    the signer's own ("Sekretaris Kelurahan")."""
 
     title: str
     name: str
     nip: str = ""
+    capacity: str = ""
+    position: str = ""
+
+    def __post_init__(self) -> None:
+        if self.capacity not in CAPACITIES:
+            raise ValueError(f"capacity must be one of {CAPACITIES}, not {self.capacity!r}")
+
+    @property
+    def title_lines(self) -> tuple[str, ...]:
+        lines = self.title.splitlines() or [""]
+        if self.capacity == "Plt.":
+            return (f"Plt. {lines[0]}", *lines[1:])
+        if self.capacity == "a.n.":
+            own = [self.position] if self.position.strip() else []
+            return (f"a.n. {lines[0]}", *lines[1:], *own)
+        return tuple(lines)
 
 
-def _strip_prefix(name: str, prefix: str) -> str:
-    name = name.strip()
-    return name[len(prefix) :].strip() if name.lower().startswith(prefix.lower() + " ") else name
+@dataclass(frozen=True)
+class Block:
+    """One block of the body, already rendered to text.
+
+    kind: heading | paragraph | table (rows of (label, value) under heading) | list (items,
+    numbered, under heading) | closing | signature (where the signature blocks go)."""
+
+    kind: str
+    text: str = ""
+    heading: str = ""
+    rows: tuple[tuple[str, str], ...] = ()
+    items: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind not in BLOCK_KINDS:
+            raise ValueError(f"kind must be one of {BLOCK_KINDS}, not {self.kind!r}")
+        object.__setattr__(self, "rows", tuple((str(a), str(b)) for a, b in self.rows))
+        object.__setattr__(self, "items", tuple(str(i) for i in self.items))
+
+    def as_dict(self) -> dict:
+        """The JSON shape stored in a signed letter's content."""
+        out: dict = {"kind": self.kind}
+        if self.text:
+            out["text"] = self.text
+        if self.heading:
+            out["heading"] = self.heading
+        if self.rows:
+            out["rows"] = [list(r) for r in self.rows]
+        if self.items:
+            out["items"] = list(self.items)
+        return out
+
+    @classmethod
+    def from_dict(cls, item: dict) -> Block:
+        return cls(
+            kind=item["kind"],
+            text=item.get("text", ""),
+            heading=item.get("heading", ""),
+            rows=tuple(tuple(r) for r in item.get("rows") or ()),  # type: ignore[misc]
+            items=tuple(item.get("items") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Emblem:
+    """The city's emblem for the kop: PNG or SVG bytes, checked when uploaded."""
+
+    data: bytes
+    media_type: str  # image/png or image/svg+xml
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def default_emblem() -> Emblem:
+    """A neutral shield drawn for this project, until the admin uploads the city's emblem."""
+    return Emblem((FONT_DIR.parent / "default_emblem.svg").read_bytes(), "image/svg+xml")
 
 
 @dataclass(frozen=True)
@@ -135,8 +260,8 @@ class LetterDocument:
     """Everything printed on one letter, already rendered to text.
 
     number and verification_url are None for the lurah's preview before signing: the letter then
-    prints a "PRATINJAU" notice where the QR goes. identity rows (label, value) are printed as an
-    aligned table after the first `identity_after` paragraphs.
+    prints a "PRATINJAU" notice where the QR goes. Without a signature block in blocks, the
+    signatures follow the last block.
     """
 
     kecamatan: str  # "Oebobo" (a leading "Kecamatan" is dropped)
@@ -144,27 +269,24 @@ class LetterDocument:
     office_address: str
     title: str  # "SURAT KETERANGAN DOMISILI"
     number: str | None
-    paragraphs: tuple[str, ...]
+    blocks: tuple[Block, ...]
     place_date: str  # "Kupang, 29 November 2026"
     signer: Signer
     paper_size: str = "A4"  # "A4" or "F4"
     office_phone: str = ""
-    identity: tuple[tuple[str, str], ...] = ()
-    identity_after: int = 1
     countersigner: Signer | None = None  # the camat, for types that need a countersign
     countersign_label: str = "Mengetahui,"
     verification_url: str | None = None
     government: str = "Pemerintah Kota Kupang"
+    emblem: Emblem | None = field(default=None, compare=False)
     issued_at: dt.datetime | None = None  # the PDF's creation date: same letter, same bytes
 
     def __post_init__(self) -> None:
         if self.paper_size not in PAPER_SIZES_MM:
             raise ValueError(f"paper_size must be A4 or F4, not {self.paper_size!r}")
-        # Lists are accepted and frozen, so a document stays hashable and unchangeable.
-        object.__setattr__(self, "paragraphs", tuple(self.paragraphs))
-        object.__setattr__(self, "identity", tuple((str(a), str(b)) for a, b in self.identity))
-        if not 0 <= self.identity_after <= len(self.paragraphs):
-            raise ValueError("identity_after must be between 0 and the number of paragraphs")
+        object.__setattr__(self, "blocks", tuple(self.blocks))
+        if sum(1 for b in self.blocks if b.kind == "signature") > 1:
+            raise ValueError("a letter has at most one signature block")
 
     @property
     def kop_lines(self) -> tuple[str, ...]:
@@ -189,6 +311,11 @@ class LetterDocument:
         )
 
 
+def _strip_prefix(name: str, prefix: str) -> str:
+    name = name.strip()
+    return name[len(prefix) :].strip() if name.lower().startswith(prefix.lower() + " ") else name
+
+
 class _LetterPDF(FPDF):
     """Pages after the first say which letter they continue, so a page cannot be swapped
     between letters unnoticed."""
@@ -197,20 +324,20 @@ class _LetterPDF(FPDF):
 
     def header(self) -> None:
         if self.page_no() > 1 and self.continuation:
-            self.set_font(FONT, "I", 9)
+            self.set_font(FONT, "", 9)
             self.cell(0, 5, self.continuation, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
             self.ln(3)
 
 
 def render_letter_pdf(doc: LetterDocument) -> bytes:
-    """The letter as PDF bytes; its text can be extracted (WinAnsi-encoded core font)."""
+    """The letter as PDF bytes; its text can be extracted (embedded TrueType, ToUnicode map)."""
     width, height = PAPER_SIZES_MM[doc.paper_size]
     pdf = _LetterPDF(orientation="P", unit="mm", format=(width, height))
+    _add_fonts(pdf)
     pdf.continuation = pdf_text(f"Lanjutan {doc.title} Nomor {doc.number or '-'}")
-    pdf.core_fonts_encoding = ENCODING
     pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
     pdf.set_auto_page_break(True, MARGIN_BOTTOM)
-    pdf.c_margin = 0  # cells start exactly at their x: the identity table lines up
+    pdf.c_margin = 0  # cells start exactly at their x: the tables line up
     pdf.set_lang("id")
     pdf.set_creator("Sodamolek")
     pdf.set_title(pdf_text(f"{doc.title} {doc.number or ''}".strip()))
@@ -219,8 +346,15 @@ def render_letter_pdf(doc: LetterDocument) -> bytes:
     pdf.add_page()
     _kop(pdf, doc)
     _heading(pdf, doc)
-    _body(pdf, doc)
-    _signatures(pdf, doc)
+    signed = False
+    for block in doc.blocks:
+        if block.kind == "signature":
+            _signatures(pdf, doc)
+            signed = True
+        else:
+            _BLOCK_PRINTERS[block.kind](pdf, block)
+    if not signed:
+        _signatures(pdf, doc)
     _verification(pdf, doc)
     return bytes(pdf.output())
 
@@ -233,15 +367,24 @@ def _line(pdf: FPDF, text: str, *, style: str = "", size: float = BODY_SIZE,
 
 def _kop(pdf: FPDF, doc: LetterDocument) -> None:
     government, kecamatan, kelurahan, *contact = doc.kop_lines
-    _line(pdf, government, style="B", size=14, height=6.5)
-    _line(pdf, kecamatan, style="B", size=14, height=6.5)
-    _line(pdf, kelurahan, style="B", size=16, height=7.5)
+    top = pdf.get_y()
+    emblem = doc.emblem or default_emblem()
+    _draw_emblem(pdf, emblem, pdf.l_margin, top - 1)
+    # The kop text is centred on the page column right of the emblem, as on printed kop surat.
+    left = pdf.l_margin + EMBLEM_SIZE + 2
+    width = pdf.w - pdf.r_margin - left
+    pdf.set_y(top)
+    for text, size, height in ((government, 14, 6.5), (kecamatan, 14, 6.5),
+                               (kelurahan, 16, 7.5)):  # fmt: skip
+        pdf.set_x(left)
+        _line(pdf, text, style="B", size=size, height=height, width=width)
     if contact:
+        pdf.set_x(left)
         pdf.set_font(FONT, "", 10)
-        pdf.multi_cell(0, 4.5, pdf_text(contact[0]), align="C",
+        pdf.multi_cell(width, 4.5, pdf_text(contact[0]), align="C",
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
     # The double rule under the kop: a thick line over a thin one.
-    y = pdf.get_y() + 2
+    y = max(pdf.get_y(), top + EMBLEM_SIZE - 1) + 2
     right = pdf.w - pdf.r_margin
     with pdf.local_context(line_width=0.8):
         pdf.line(pdf.l_margin, y, right, y)
@@ -250,41 +393,78 @@ def _kop(pdf: FPDF, doc: LetterDocument) -> None:
     pdf.set_y(y + 7)
 
 
+def _draw_emblem(pdf: FPDF, emblem: Emblem, x: float, y: float) -> None:
+    # A str name lets fpdf2 keep one copy of the image however often it is drawn.
+    source = io.BytesIO(emblem.data)
+    pdf.image(source, x=x, y=y, w=EMBLEM_SIZE, h=EMBLEM_SIZE, keep_aspect_ratio=True)
+
+
 def _heading(pdf: FPDF, doc: LetterDocument) -> None:
     _line(pdf, doc.title.upper(), style="BU", size=13, height=6)
     _line(pdf, f"Nomor: {doc.number or '(diberikan saat ditandatangani)'}")
     pdf.ln(6)
 
 
-def _paragraph(pdf: FPDF, text: str) -> None:
+def _print_heading(pdf: FPDF, block: Block) -> None:
+    pdf.set_font(FONT, "B", BODY_SIZE)
+    pdf.multi_cell(0, LINE, pdf_text(block.text), align="L", new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)  # fmt: skip
+    pdf.ln(PARAGRAPH_GAP / 2)
+
+
+def _print_paragraph(pdf: FPDF, block: Block) -> None:
     pdf.set_font(FONT, "", BODY_SIZE)
-    pdf.multi_cell(0, LINE, pdf_text(text), align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, LINE, pdf_text(block.text), align="J", new_x=XPos.LMARGIN,
+                   new_y=YPos.NEXT)  # fmt: skip
     pdf.ln(PARAGRAPH_GAP)
 
 
-def _identity_table(pdf: FPDF, rows: tuple[tuple[str, str], ...]) -> None:
+def _block_heading(pdf: FPDF, heading: str) -> None:
+    if heading.strip():
+        pdf.set_font(FONT, "", BODY_SIZE)
+        pdf.multi_cell(0, LINE, pdf_text(heading), align="L", new_x=XPos.LMARGIN,
+                       new_y=YPos.NEXT)  # fmt: skip
+
+
+def _print_table(pdf: FPDF, block: Block) -> None:
+    _block_heading(pdf, block.heading)
     pdf.set_font(FONT, "", BODY_SIZE)
-    labels = [pdf_text(label) for label, _ in rows]
-    label_width = min(max(pdf.get_string_width(label) for label in labels) + 3, 60)
+    labels = [pdf_text(label) for label, _ in block.rows]
+    if not labels:
+        return
+    label_width = min(max(pdf.get_string_width(label) for label in labels) + 3, 70)
     colon_width = 4.0
-    left = pdf.l_margin + IDENTITY_INDENT
+    left = pdf.l_margin + TABLE_INDENT
     value_width = pdf.w - pdf.r_margin - left - label_width - colon_width
-    for label, (_, value) in zip(labels, rows, strict=True):
+    for label, (_, value) in zip(labels, block.rows, strict=True):
         pdf.set_x(left)
-        pdf.cell(label_width, LINE, label)
+        pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT,
+                       new_y=YPos.TOP)  # fmt: skip
         pdf.cell(colon_width, LINE, ":")
         pdf.multi_cell(value_width, LINE, pdf_text(value) or "-", align="L",
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
     pdf.ln(PARAGRAPH_GAP)
 
 
-def _body(pdf: FPDF, doc: LetterDocument) -> None:
-    for index, text in enumerate(doc.paragraphs):
-        if index == doc.identity_after and doc.identity:
-            _identity_table(pdf, doc.identity)
-        _paragraph(pdf, text)
-    if doc.identity_after == len(doc.paragraphs) and doc.identity:
-        _identity_table(pdf, doc.identity)
+def _print_list(pdf: FPDF, block: Block) -> None:
+    _block_heading(pdf, block.heading)
+    pdf.set_font(FONT, "", BODY_SIZE)
+    left = pdf.l_margin + TABLE_INDENT
+    for number, item in enumerate(block.items, 1):
+        pdf.set_x(left)
+        pdf.cell(8, LINE, f"{number}.")
+        pdf.multi_cell(pdf.w - pdf.r_margin - left - 8, LINE, pdf_text(item), align="J",
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+    pdf.ln(PARAGRAPH_GAP)
+
+
+_BLOCK_PRINTERS = {
+    "heading": _print_heading,
+    "paragraph": _print_paragraph,
+    "closing": _print_paragraph,
+    "table": _print_table,
+    "list": _print_list,
+}
 
 
 def _signature_block(pdf: FPDF, x: float, y: float, first: str, signer: Signer,
@@ -292,7 +472,7 @@ def _signature_block(pdf: FPDF, x: float, y: float, first: str, signer: Signer,
     """A block centred in SIGN_BLOCK_WIDTH at x: a first line (place and date, or
     "Mengetahui,"), the title, the signature space, the name underlined and the NIP."""
     pdf.set_xy(x, y)
-    for text in (first, *signer.title.splitlines()):
+    for text in (first, *signer.title_lines):
         pdf.set_x(x)
         _line(pdf, text, width=SIGN_BLOCK_WIDTH)
     pdf.set_xy(x, names_y)
@@ -304,7 +484,7 @@ def _signature_block(pdf: FPDF, x: float, y: float, first: str, signer: Signer,
 
 def _signatures(pdf: FPDF, doc: LetterDocument) -> None:
     signers = [doc.signer, *([doc.countersigner] if doc.countersigner else [])]
-    title_lines = max(len(s.title.splitlines()) for s in signers)
+    title_lines = max(len(s.title_lines) for s in signers)
     block_height = (1 + title_lines) * LINE + SIGN_SPACE + 2 * LINE
     # Keep the block whole, with the QR under it on the same page.
     footer_top = pdf.h - MARGIN_BOTTOM - QR_SIZE
@@ -318,6 +498,7 @@ def _signatures(pdf: FPDF, doc: LetterDocument) -> None:
     if doc.countersigner:
         _signature_block(pdf, pdf.l_margin, top, doc.countersign_label, doc.countersigner,
                          names_y)  # fmt: skip
+    pdf.set_y(names_y + 2 * LINE + 2)
 
 
 def _verification(pdf: FPDF, doc: LetterDocument) -> None:
@@ -327,7 +508,7 @@ def _verification(pdf: FPDF, doc: LetterDocument) -> None:
     if doc.verification_url:
         draw_qr(pdf, doc.verification_url, pdf.l_margin, top, QR_SIZE)
         text_x = pdf.l_margin + QR_SIZE + 3
-        pdf.set_font(FONT, "I", 9)
+        pdf.set_font(FONT, "", 9)
         note = doc.verification_note or ""
     else:
         text_x = pdf.l_margin

@@ -17,7 +17,13 @@ from sodamolek.core.masking import mask_name
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.documents import numbering, signing, tokens
-from sodamolek.documents.pdf import LetterDocument, Signer, place_date_line, render_letter_pdf
+from sodamolek.documents.pdf import (
+    Block,
+    LetterDocument,
+    Signer,
+    place_date_line,
+    render_letter_pdf,
+)
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
@@ -114,6 +120,13 @@ def identity_rows(request: dict) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
+def body_blocks(body: str, identity: tuple[tuple[str, str], ...]) -> tuple[Block, ...]:
+    """The body text as blocks: its first paragraph, the applicant's identity, the rest."""
+    paragraphs = [Block("paragraph", text=p) for p in body.split("\n\n") if p.strip()]
+    table = [Block("table", rows=identity)] if identity else []
+    return (*paragraphs[:1], *table, *paragraphs[1:])
+
+
 def letter_document(
     letter: dict,
     request: dict,
@@ -130,8 +143,7 @@ def letter_document(
         office_phone=office["phone"],
         title=request["letter_type_name"].upper(),
         number=letter["number"],
-        paragraphs=tuple(p for p in body.split("\n\n") if p.strip()),
-        identity=identity_rows(request),
+        blocks=body_blocks(body, identity_rows(request)),
         place_date=place_date_line(signed_at.astimezone(WITA).date()),
         signer=Signer(
             title=letter["signer_title"], name=letter["signer_name"], nip=letter["signer_nip"]

@@ -455,7 +455,9 @@ class _LetterEnvironment(SandboxedEnvironment):
         super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
         self.globals.clear()
         self.filters["tanggal"] = _date_filter
-        self.filters["rupiah"] = formatting.format_rupiah
+        self.filters["rupiah"] = _rupiah_filter
+        self.filters["angka"] = _number_filter
+        self.filters["tengah_kalimat"] = mid_sentence
 
 
 def _date_filter(value: Any) -> str:
@@ -465,8 +467,36 @@ def _date_filter(value: Any) -> str:
     return formatting.format_date(value)
 
 
+def _as_number(value: Any, name: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise LetterTemplateError(f"Filter {name} hanya untuk angka (isian jenis Angka).")
+    return value
+
+
+def _rupiah_filter(value: Any) -> str:
+    """`{{ data.penghasilan | rupiah }}` -> "Rp850.000"; 0 is "Rp0"."""
+    return formatting.format_rupiah(int(_as_number(value, "rupiah")))
+
+
+def _number_filter(value: Any) -> str:
+    """`{{ data.luas | angka }}` -> "1.250,5"."""
+    return formatting.format_amount(_as_number(value, "angka"))
+
+
+ACRONYM = re.compile(r"[A-Z0-9]{2,}\b")
+
+
+def mid_sentence(value: Any) -> str:
+    """Typed text placed mid-sentence: "Persyaratan melamar kerja" -> "persyaratan melamar
+    kerja". An acronym or code at the start ("SKCK", "KTP-el", "BPJS") keeps its capitals."""
+    text = str(value)
+    if not text or ACRONYM.match(text) or not text[0].isupper():
+        return text
+    return text[0].lower() + text[1:]
+
+
 ENVIRONMENT = _LetterEnvironment()
-COMMON_FILTERS = ("tanggal", "rupiah", "upper", "lower", "title")
+COMMON_FILTERS = ("tanggal", "rupiah", "angka", "tengah_kalimat", "upper", "lower", "title")
 
 
 def template_problems(template: str, field_names: list[str]) -> list[str]:

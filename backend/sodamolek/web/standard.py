@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sodamolek.core.formatting import format_rupiah
+from sodamolek.core.formatting import format_cost
 from sodamolek.core.roles import Role
 from sodamolek.letter_requests.lifecycle import MOVES, NOTIFY, Status
 
@@ -129,7 +129,7 @@ def build_standard(letter_type: dict, complaints_channel: str) -> ServiceStandar
         cost_text=(
             "Gratis. Tidak ada pungutan apa pun untuk surat ini."
             if not letter_type["cost"]
-            else f"{format_rupiah(letter_type['cost'])}, dibayar di loket dengan tanda bukti."
+            else f"{format_cost(letter_type['cost'])}, dibayar di loket dengan tanda bukti."
         ),
         product=(
             f"{letter_type['name']} bernomor resmi, ditandatangani "

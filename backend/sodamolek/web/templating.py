@@ -23,7 +23,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters["tanggal"] = formatting.format_date
     env.filters["waktu"] = formatting.format_datetime
-    env.filters["rupiah"] = formatting.format_rupiah
+    env.filters["rupiah"] = formatting.format_cost  # pages: "Gratis" for no cost
     env.filters["angka"] = formatting.format_number
     env.filters["persen"] = formatting.format_percent
     env.filters["durasi"] = formatting.format_hours
