@@ -47,8 +47,10 @@ wheel: uv
 image:
 	docker build --tag sodamolek:$${SODAMOLEK_RELEASE:-latest} .
 
+# Style, then the layers of docs/architecture.md (import-linter, contracts in pyproject.toml).
 lint: dev-deps
 	$(UV) run --frozen ruff check backend tests bench
+	$(UV) run --frozen lint-imports
 
 # Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
 # again on PostgreSQL (one run per engine, as Piccolo's own suite does).

@@ -29,10 +29,10 @@ from sodamolek.accounts.sessions import (
 from sodamolek.core.paths import STATIC_DIR
 from sodamolek.dashboard import service as dashboard_service
 from sodamolek.dashboard import views as dashboard_views
+from sodamolek.desk import views as request_views
 from sodamolek.documents.signing import signing_key_for
 from sodamolek.issuing import views as issuing_views
 from sodamolek.letter_requests import api as request_api
-from sodamolek.letter_requests import views as request_views
 from sodamolek.letter_requests import workdays
 from sodamolek.letter_requests.service import request_id_for_code
 from sodamolek.letters import views as letter_views

@@ -30,7 +30,7 @@ SHELL_STATIC = (
     "icons/icon.svg",
 )
 # Pages with no personal data, served network-first and from the cache with no network. The
-# queue page is cached as its shell only (see letter_requests.views.queue_page): its list of
+# queue page is cached as its shell only (see desk.views.queue_page): its list of
 # requests never goes into the cache.
 SHELL_PAGES = ("/", "/permohonan", "/permohonan/baru", "/permohonan/antrean-perangkat")
 OFFLINE_PAGE = "/luring"
