@@ -94,6 +94,8 @@ ROUTES = [
     request_views.device_outbox,
     request_views.request_detail,
     request_views.change_status,
+    request_views.correction_form,
+    request_views.correct_request,
     request_views.receipt,
     request_api.api_router,
     tracking_views.lookup_form,

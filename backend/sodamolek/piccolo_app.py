@@ -8,7 +8,12 @@ from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, WebSessio
 from sodamolek.core.tables import RateLimitWindow
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
-from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
+from sodamolek.letter_requests.tables import (
+    LetterRequest,
+    RequestCorrection,
+    RequestCounter,
+    RequestEvent,
+)
 from sodamolek.letters.tables import LetterType
 from sodamolek.people.tables import Resident
 from sodamolek.push.tables import PushMessage, PushSubscription
@@ -27,6 +32,7 @@ TABLES = [
     Resident,
     LetterRequest,
     RequestEvent,
+    RequestCorrection,
     RequestCounter,
     RateLimitWindow,
     Letter,

@@ -1,7 +1,10 @@
-"""POST /penduduk/cek-nik: the applicant inputs filled from the registry at the counter."""
+"""POST /penduduk/cek-nik: the registry's answer for the counter's applicant inputs. It is a
+status element only (no input, so none is replaced while the operator types), carrying the
+record in `data-values` for the page's script."""
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 import httpx
@@ -15,7 +18,6 @@ from tests.conftest import csrf_from, login
 URL = "/penduduk/cek-nik"
 UNKNOWN_NIK = "5371010101990001"
 FIELDS = {
-    "applicant_nik",
     "applicant_kk",
     "applicant_name",
     "applicant_birth_place",
@@ -24,35 +26,27 @@ FIELDS = {
     "applicant_address",
     "applicant_rt",
     "applicant_rw",
-    "applicant_verified",
+    "applicant_nik",
 }
 
 
-class Inputs(HTMLParser):
-    """Name → value of every input and select (the selected option) in a fragment."""
+class Result(HTMLParser):
+    """The answer's status element: its data attributes, the values it carries, and whether
+    the fragment holds any form control at all."""
 
     def __init__(self, html: str) -> None:
         super().__init__()
-        self.values: dict[str, str] = {}
-        self.types: dict[str, str] = {}
-        self._select: str | None = None
+        self.attrs: dict[str, str] = {}
+        self.controls: list[str] = []
         self.feed(html)
+        self.values = json.loads(self.attrs["data-values"]) if "data-values" in self.attrs else None
 
     def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "input":
-            self.values[a["name"]] = a.get("value") or ""
-            self.types[a["name"]] = a.get("type") or "text"
-        elif tag == "select":
-            self._select = a["name"]
-            self.values[a["name"]] = ""
-            self.types[a["name"]] = "select"
-        elif tag == "option" and self._select and "selected" in a:
-            self.values[self._select] = a["value"]
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
+        a = {k: v or "" for k, v in attrs}
+        if a.get("id") == "cek-nik-hasil":
+            self.attrs = a
+        if tag in ("input", "select", "textarea", "button"):
+            self.controls.append(tag)
 
 
 async def csrf(client) -> str:
@@ -81,12 +75,11 @@ async def test_found_prefills_every_field_from_the_local_registry(client, staff,
     response = await check(client, " " + person["nik"][:8] + " " + person["nik"][8:])
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
-    inputs = Inputs(response.text)
-    assert set(inputs.values) == FIELDS  # exactly the names the request form reads
-    assert inputs.types["applicant_birth_date"] == "date"
-    assert inputs.types["applicant_verified"] == "hidden"
-    assert inputs.types["applicant_sex"] == "select"
-    assert inputs.values == {
+    result = Result(response.text)
+    assert result.controls == []  # nothing the operator may be typing in is replaced
+    assert result.attrs["data-status"] == "found" and result.attrs["data-nik"] == person["nik"]
+    assert set(result.values) == FIELDS  # exactly the names the request form reads
+    assert result.values == {
         "applicant_nik": person["nik"],
         "applicant_kk": person["kk"],
         "applicant_name": person["name"],
@@ -96,7 +89,6 @@ async def test_found_prefills_every_field_from_the_local_registry(client, staff,
         "applicant_address": person["address"],
         "applicant_rt": person["rt"],
         "applicant_rw": person["rw"],
-        "applicant_verified": "1",
     }
     assert 'class="notice"' in response.text
     assert "Terverifikasi dari data kependudukan" in response.text
@@ -106,10 +98,9 @@ async def test_not_found_keeps_the_nik_and_asks_for_manual_entry(client, staff, 
     await login(client, staff.lurah)
     response = await check(client, UNKNOWN_NIK)
     assert response.status_code == 200
-    inputs = Inputs(response.text)
-    assert inputs.values["applicant_nik"] == UNKNOWN_NIK
-    assert inputs.values["applicant_verified"] == "0"
-    assert all(inputs.values[f] == "" for f in FIELDS - {"applicant_nik", "applicant_verified"})
+    result = Result(response.text)
+    assert result.attrs["data-status"] == "not_found" and result.attrs["data-nik"] == UNKNOWN_NIK
+    assert result.values is None and result.controls == []
     assert NOT_FOUND in response.text
 
 
@@ -122,11 +113,9 @@ async def test_invalid_nik_shows_the_reason_with_200(client, staff, nik, reason)
     response = await check(client, nik)
     assert response.status_code == 200  # htmx swaps it
     assert reason in response.text
-    assert 'aria-invalid="true"' in response.text
-    inputs = Inputs(response.text)
-    assert set(inputs.values) == FIELDS
-    assert inputs.values["applicant_nik"] == nik
-    assert inputs.values["applicant_verified"] == "0"
+    result = Result(response.text)
+    assert result.attrs["data-status"] == "invalid" and result.attrs["data-nik"] == nik
+    assert result.values is None and 'role="alert"' in response.text
 
 
 async def test_markup_in_the_nik_is_shown_as_text(client, staff):
@@ -148,34 +137,38 @@ class DownRegistry:
         return None
 
 
-async def test_registry_down_gives_manual_fields_and_keeps_what_was_typed(app, client, staff):
+async def test_registry_down_asks_for_manual_entry(app, client, staff):
     down = DownRegistry()
     app.state.registry = down
     await login(client, staff.operator)
-    response = await check(
-        client, UNKNOWN_NIK, applicant_name="Ana Lay", applicant_rt="004", applicant_verified="0"
-    )
+    response = await check(client, UNKNOWN_NIK)
     assert response.status_code == 200
     assert down.calls == 1
     assert UNAVAILABLE in response.text
     assert 'class="warning"' in response.text
-    inputs = Inputs(response.text)
-    assert inputs.values["applicant_nik"] == UNKNOWN_NIK
-    assert inputs.values["applicant_name"] == "Ana Lay"
-    assert inputs.values["applicant_rt"] == "004"
-    assert inputs.values["applicant_verified"] == "0"
+    result = Result(response.text)
+    assert result.attrs["data-status"] == "unavailable" and result.values is None
 
 
-async def test_htmx_posting_the_whole_form_sends_applicant_nik(client, staff, residents):
-    # Inside the request form htmx posts every field; the NIK arrives as applicant_nik.
+async def test_the_form_posts_its_nik_as_applicant_nik(client, staff, residents):
+    # The form's NIK input posts itself (hx-params): the NIK arrives as applicant_nik.
     await login(client, staff.operator)
     token = await csrf(client)
     response = await client.post(
-        URL,
-        data={"applicant_nik": residents[0]["nik"], "applicant_name": "", "jenis": "domisili"},
-        headers={"X-CSRFToken": token},
+        URL, data={"applicant_nik": residents[0]["nik"]}, headers={"X-CSRFToken": token}
     )
-    assert Inputs(response.text).values["applicant_name"] == residents[0]["name"]
+    assert Result(response.text).values["applicant_name"] == residents[0]["name"]
+
+
+async def test_the_form_swaps_only_the_status_element(client, staff):
+    await login(client, staff.operator)
+    form = (await client.get("/permohonan/baru/domisili")).text
+    nik_input = form[form.index('<input id="applicant_nik"') :]
+    nik_input = nik_input[: nik_input.index(">")]
+    assert 'hx-target="#cek-nik-hasil"' in nik_input and 'hx-swap="outerHTML"' in nik_input
+    assert 'hx-params="applicant_nik"' in nik_input
+    assert form.count('id="cek-nik-hasil"') == 1
+    assert "js/applicant-lookup.js" in form
 
 
 async def test_through_the_http_registry_and_the_fake_service(app, client, staff):
@@ -189,9 +182,9 @@ async def test_through_the_http_registry_and_the_fake_service(app, client, staff
     await login(client, staff.operator)
     response = await check(client, person["nik"])
     await app.state.registry.aclose()
-    inputs = Inputs(response.text)
-    assert inputs.values["applicant_name"] == person["name"]
-    assert inputs.values["applicant_verified"] == "1"
+    result = Result(response.text)
+    assert result.values["applicant_name"] == person["name"]
+    assert result.attrs["data-status"] == "found"
 
 
 @pytest.mark.parametrize("who", ["camat", "admin"])

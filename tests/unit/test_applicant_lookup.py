@@ -13,10 +13,11 @@ from sodamolek.people.service import (
     FOUND,
     NOT_FOUND,
     UNAVAILABLE,
+    answered_nik,
     applicant_mismatches,
-    applicant_values,
     lookup_applicant,
     recheck,
+    registry_values,
 )
 
 NIK = "5371044512900003"
@@ -92,52 +93,33 @@ async def test_invalid_nik_never_reaches_the_registry(text, reason):
     assert registry.asked == []
 
 
-async def test_found_values_come_from_the_registry_and_override_typed():
+async def test_found_values_are_the_registrys_record_as_form_inputs():
     result = await lookup_applicant(StubRegistry(RECORD), NIK)
-    values = applicant_values(result, NIK, {"applicant_name": "salah ketik"})
-    assert values == {
-        "nik": NIK,
-        "kk": "5371040101150007",
-        "name": "Yuliana Manafe",
-        "birth_place": "Kupang",
-        "birth_date": "1990-12-05",
-        "sex": "P",
-        "address": "Jl. El Tari No. 5",
-        "rt": "007",
-        "rw": "002",
-        "verified": "1",
+    assert registry_values(result) == {
+        "applicant_nik": NIK,
+        "applicant_kk": "5371040101150007",
+        "applicant_name": "Yuliana Manafe",
+        "applicant_birth_place": "Kupang",
+        "applicant_birth_date": "1990-12-05",
+        "applicant_sex": "P",
+        "applicant_address": "Jl. El Tari No. 5",
+        "applicant_rt": "007",
+        "applicant_rw": "002",
     }
+    assert answered_nik(result, " " + NIK) == NIK
 
 
-async def test_not_found_keeps_the_nik_and_what_was_typed_by_hand():
-    result = await lookup_applicant(StubRegistry(None), NIK)
-    typed = {"applicant_name": " Ana Lay ", "applicant_rt": "3", "applicant_verified": "0"}
-    values = applicant_values(result, NIK, typed)
-    assert values["nik"] == NIK
-    assert values["name"] == "Ana Lay" and values["rt"] == "3"
-    assert values["kk"] == "" and values["verified"] == "0"
+async def test_no_record_gives_no_values():
+    for registry in (StubRegistry(None), StubRegistry(RegistryUnavailable())):
+        result = await lookup_applicant(registry, NIK)
+        assert registry_values(result) is None
+        assert answered_nik(result, NIK) == NIK
 
 
-async def test_nothing_typed_gives_empty_fields():
-    result = await lookup_applicant(StubRegistry(RegistryUnavailable()), NIK)
-    values = applicant_values(result, NIK, {})
-    assert values["nik"] == NIK and values["verified"] == "0"
-    assert all(values[k] == "" for k in values if k not in ("nik", "verified"))
-
-
-async def test_registry_data_of_a_previous_nik_is_not_carried_to_the_next():
-    # Operator looked up someone, then corrected the NIK to one the registry does not know:
-    # the first person's data must not stay under the second NIK.
-    result = await lookup_applicant(StubRegistry(None), "5371044512900004")
-    typed = {"applicant_name": "Yuliana Manafe", "applicant_verified": "1"}
-    values = applicant_values(result, "5371044512900004", typed)
-    assert values["name"] == "" and values["nik"] == "5371044512900004"
-    assert values["verified"] == "0"
-
-
-async def test_invalid_keeps_the_text_as_typed():
+async def test_invalid_answers_for_the_text_as_typed():
     result = await lookup_applicant(StubRegistry(RECORD), "5371-04")
-    assert applicant_values(result, "5371-04", {})["nik"] == "5371-04"
+    assert registry_values(result) is None
+    assert answered_nik(result, " 5371-04 ") == "5371-04"
 
 
 async def test_recheck_returns_the_record_or_none_and_propagates_unavailable():

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Response, Template
 from sodamolek.core.http import SHELL_HEADER
 from sodamolek.core.roles import Role, require_roles
 from sodamolek.issuing.service import letter_for_request
-from sodamolek.letter_requests import service, whatsapp
+from sodamolek.letter_requests import corrections, service, whatsapp
 from sodamolek.letter_requests.lifecycle import (
     ReasonRequired,
     Status,
@@ -181,6 +181,8 @@ async def _get(request: Request, request_id: int) -> dict:
     except service.RequestNotFound:
         raise NotFoundException() from None
     item["letter"] = await letter_for_request(request_id)
+    item["corrections"] = await corrections.corrections_of(request_id)
+    item["correctable"] = corrections.can_correct(item["status"])
     return item
 
 
@@ -240,4 +242,91 @@ async def receipt(request: Request, request_id: FromPath[int]) -> Template:
     return Template(
         "letter_requests/receipt.html",
         context={"item": item, "qr_svg": qr, "tracking_url": tracking_url},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Correcting a request (letter_requests.corrections)
+
+
+@get("/permohonan/{request_id:int}/ubah", guards=[COUNTER], name="correct_request")
+async def correction_form(request: Request, request_id: FromPath[int]) -> Template:
+    item = await _get(request, request_id)
+    if not item["correctable"]:
+        return _refused_page(corrections.refusal(item["status"]))
+    letter_type = await _letter_type_of(item)
+    values = corrections.current_values(item)
+    values["applicant_verified"] = "1" if item["applicant_verified"] else "0"
+    return _correction_page(item, letter_type, values, {}, version=item["version"])
+
+
+@post("/permohonan/{request_id:int}/ubah", guards=[COUNTER], status_code=200)
+async def correct_request(
+    request: Request, request_id: FromPath[int], data: Form
+) -> Template | Response:
+    version = _one(data, "version")
+    values = {k: _one(data, k) for k in data} | {
+        "requirements_checked": _many(data, "requirements_checked")
+    }
+    correction = corrections.Correction(
+        applicant={
+            k: _one(data, k)
+            for k in data
+            if k.startswith("applicant_") and k != "applicant_verified"
+        },
+        data={k.removeprefix("data."): _one(data, k) for k in data if k.startswith("data.")},
+        requirements_checked=_many(data, "requirements_checked"),
+        notes=_one(data, "notes"),
+    )
+    try:
+        await corrections.correct_request(
+            request.user,
+            request_id,
+            correction,
+            expected_version=int(version) if version.isdigit() and len(version) < 10 else -1,
+            registry=getattr(request.app.state, "registry", None),
+        )
+    except service.RequestNotFound:
+        raise NotFoundException() from None
+    except service.RequestInvalid as invalid:
+        # 200: htmx swaps it, and everything typed comes back with the messages under it.
+        item = await _get(request, request_id)
+        letter_type = await _letter_type_of(item)
+        return _correction_page(item, letter_type, values, invalid.errors, version=version)
+    except (service.VersionConflict, corrections.CorrectionRefused) as refused:
+        item = await _get(request, request_id)
+        letter_type = await _letter_type_of(item)
+        stale = isinstance(refused, service.VersionConflict)
+        return _correction_page(
+            item, letter_type, values, {}, version=version, error=str(refused), stale=stale,
+            status=409,
+        )  # fmt: skip
+    return _redirect(request, f"/permohonan/{request_id}")
+
+
+async def _letter_type_of(item: dict) -> dict:
+    letter_type = await letters.get_letter_type(item["letter_type_code"])
+    if letter_type is None:
+        raise NotFoundException()
+    return letter_type
+
+
+def _correction_page(item, letter_type, values, errors, *, version, error=None, stale=False,
+                     status=200) -> Template:  # fmt: skip
+    return Template(
+        "letter_requests/correct.html",
+        context={
+            "item": item, "letter_type": letter_type, "values": values, "errors": errors,
+            "version": version, "error": error, "stale": stale, "Status": Status,
+        },
+        status_code=status,
+        headers={"Cache-Control": "no-store"},  # personal data
+    )  # fmt: skip
+
+
+def _refused_page(text: str) -> Template:
+    return Template(
+        "errors/error.html",
+        context={"status": 409, "title": "Tidak dapat diubah", "text": text},
+        status_code=409,
     )

@@ -5,14 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, Router, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from sodamolek.accounts.api_auth import api_actor
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.roles import Role
-from sodamolek.letter_requests import service
+from sodamolek.letter_requests import corrections, service
 from sodamolek.letter_requests.lifecycle import ReasonRequired, Status, TransitionRefused
 
 APPLICANT_FIELDS = (
@@ -161,12 +161,104 @@ async def list_requests(
     }
 
 
+def etag(version: int) -> str:
+    """The request's version as an entity tag: what a PATCH sends back in If-Match."""
+    return f'"{version}"'
+
+
+def _matched_version(if_match: str) -> int | None:
+    """The version an If-Match names ("3", W/"3"; the first that parses), or None."""
+    for tag in if_match.split(","):
+        tag = tag.strip().removeprefix("W/").strip('"')
+        if tag.isdigit() and len(tag) < 10:
+            return int(tag)
+    return None
+
+
+async def _with_corrections(item: dict) -> dict:
+    return serialise(item) | {"corrections": await corrections.corrections_of(item["id"])}
+
+
 @get("/permohonan/{request_id:int}", summary="Satu permohonan dengan riwayatnya")
 async def read(actor: NamedDependency[CurrentUser], request_id: FromPath[int]) -> Response:
     try:
-        return Response(serialise(await service.get_request(actor, request_id)))
+        item = await service.get_request(actor, request_id)
     except service.RequestNotFound:
         return _problem(404, "Permohonan tidak ditemukan.")
+    return Response(await _with_corrections(item), headers={"ETag": etag(item["version"])})
+
+
+@patch(
+    "/permohonan/{request_id:int}",
+    summary="Koreksi data permohonan (If-Match wajib)",
+    description=(
+        "Only the parts sent change: `applicant` and `data` key by key, `requirements_checked` "
+        "and `notes` as a whole. `If-Match` must carry the ETag of the version being corrected "
+        "(from GET): 428 without it, 412 when the request changed since, 409 when its status "
+        "no longer allows a correction, 422 with `errors` for invalid values. The tracking "
+        "code stays; the answer carries the new ETag."
+    ),
+)
+async def correct(
+    request: Request,
+    actor: NamedDependency[CurrentUser],
+    request_id: FromPath[int],
+    data: JSONBody[dict[str, Any]],
+    if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
+) -> Response:
+    version = _matched_version(if_match or "")
+    if version is None:
+        try:
+            await service.get_request(actor, request_id)
+        except service.RequestNotFound:
+            return _problem(404, "Permohonan tidak ditemukan.")
+        return _problem(
+            428,
+            "Header If-Match wajib berisi ETag permohonan (dari GET) agar perubahan petugas lain "
+            "tidak tertimpa.",
+        )
+    applicant = data.get("applicant")
+    if applicant is not None and not isinstance(applicant, dict):
+        return _problem(422, "applicant harus berupa objek.", {"applicant": "Harus berupa objek."})
+    answers = data.get("data")
+    if answers is not None and not isinstance(answers, dict):
+        return _problem(422, "data harus berupa objek.", {"data": "Harus berupa objek."})
+    requirements = data.get("requirements_checked")
+    if requirements is not None and not isinstance(requirements, list):
+        return _problem(
+            422, "requirements_checked harus berupa daftar.",
+            {"requirements_checked": "Harus berupa daftar."},
+        )  # fmt: skip
+    notes = data.get("notes")
+    correction = corrections.Correction(
+        applicant=None
+        if applicant is None
+        else {f"applicant_{k}": "" if v is None else str(v) for k, v in applicant.items()},
+        data=None
+        if answers is None
+        else {str(k): "" if v is None else str(v) for k, v in answers.items()},
+        requirements_checked=None if requirements is None else [str(r) for r in requirements],
+        notes=None if notes is None else str(notes),
+    )  # fmt: skip
+    try:
+        result = await corrections.correct_request(
+            actor, request_id, correction, version, getattr(request.app.state, "registry", None)
+        )
+    except service.RequestNotFound:
+        return _problem(404, "Permohonan tidak ditemukan.")
+    except corrections.CorrectionForbidden as forbidden:
+        return _problem(403, str(forbidden))
+    except service.VersionConflict as stale:
+        return _problem(412, str(stale))
+    except corrections.CorrectionRefused as refused:
+        return _problem(409, str(refused))
+    except service.RequestInvalid as invalid:
+        errors = {_public_field(k): v for k, v in invalid.errors.items()}
+        return _problem(422, "Isian belum benar: " + ", ".join(errors), errors)
+    body = await _with_corrections(result.request) | {
+        "changed": [c["label"] for c in result.changes]
+    }
+    return Response(body, headers={"ETag": etag(result.request["version"])})
 
 
 @post("/permohonan/{request_id:int}/transisi", status_code=200, summary="Ubah status")
@@ -193,7 +285,7 @@ async def transition(
 
 api_router = Router(
     path="/api/v1",
-    route_handlers=[create, list_requests, read, transition],
+    route_handlers=[create, list_requests, read, correct, transition],
     dependencies={"actor": Provide(api_actor)},
     # api_actor authenticates (token or session) and checks CSRF for sessions itself.
     opt={"exclude_from_auth": True, "exclude_from_csrf": True},

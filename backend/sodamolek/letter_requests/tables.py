@@ -72,3 +72,17 @@ class RequestCounter(Table, tablename="request_counter"):
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)
     status = Varchar(length=24)
     count = Integer(default=0)
+
+
+class RequestCorrection(Table, tablename="request_correction"):
+    """Append-only: one row per correction of a request's content (applicant, the type's fields,
+    requirements, notes), naming each changed field by its label with the value before and
+    after. Written by letter_requests.corrections only; the database refuses UPDATE and DELETE."""
+
+    request = ForeignKey(LetterRequest, null=False, index=True)
+    actor = ForeignKey(Account, null=True)
+    actor_name = Varchar(length=150, default="")
+    status = Varchar(length=24)  # the request's status when it was corrected
+    version = Integer()  # the request's version this correction made
+    changes = JSON(default="[]")  # [{"field", "label", "before", "after"}]
+    at = Timestamptz()

@@ -261,27 +261,21 @@ async def lookup_applicant(
     return ApplicantLookup("found", FOUND, record=record, nik=nik)
 
 
-def applicant_values(
-    lookup: ApplicantLookup, nik_text: str, typed: Mapping[str, str]
-) -> dict[str, str]:
-    """The applicant inputs to render after a lookup, keyed by APPLICANT_FIELDS + "verified";
-    `typed` is the request form as posted (inputs named "applicant_<field>").
+def registry_values(lookup: ApplicantLookup) -> dict[str, str] | None:
+    """The registry's answer as the request form's applicant inputs ("applicant_<field>"), or
+    None when it has no record. The page fills the empty inputs with these and asks before
+    replacing what the operator typed (the answer may arrive while they are typing)."""
+    record = lookup.record
+    if record is None:
+        return None
+    values = {f"applicant_{name}": str(getattr(record, name)) for name in APPLICANT_FIELDS}
+    values["applicant_birth_date"] = record.birth_date.isoformat()
+    return values
 
-    Found: the registry's data (the operator may still correct it). Otherwise the NIK as typed
-    and what the operator had typed by hand is kept, but not values that came from the registry
-    for another NIK (typed "verified" was "1"): those would describe somebody else."""
-    if lookup.record is not None:
-        record = lookup.record
-        values = {name: str(getattr(record, name)) for name in APPLICANT_FIELDS}
-        values["birth_date"] = record.birth_date.isoformat()
-        return {**values, "verified": "1"}
-    keep = typed.get("applicant_verified") != "1"
-    values = {
-        name: (typed.get(f"applicant_{name}", "").strip() if keep else "")
-        for name in APPLICANT_FIELDS
-    }
-    values["nik"] = lookup.nik.value if lookup.nik else nik_text.strip()
-    return {**values, "verified": "0"}
+
+def answered_nik(lookup: ApplicantLookup, nik_text: str) -> str:
+    """The NIK an answer is about: the page ignores an answer for a NIK no longer in its box."""
+    return lookup.nik.value if lookup.nik else nik_text.strip()
 
 
 async def recheck(registry: PopulationRegistry, nik: str) -> RegistryRecord | None:

@@ -1,4 +1,4 @@
-"""The counter's NIK check: the applicant inputs of the request form, filled from the registry."""
+"""The counter's NIK check: the registry's answer for the applicant inputs of the request form."""
 
 from __future__ import annotations
 
@@ -27,8 +27,15 @@ async def check_nik(request: Request, data: FormBody) -> Template:
     # `nik` when posted on its own; `applicant_nik` when htmx posts the request form around it.
     nik_text = data.get("nik") or data.get("applicant_nik") or ""
     lookup = await service.lookup_applicant(request.app.state.registry, nik_text)
+    # Only a status element comes back, never the inputs: swapping those would replace the one
+    # the operator is typing in (a keystroke lost, what was typed meanwhile gone). The values
+    # ride along in it, and js/applicant-lookup.js fills the empty inputs with them.
     return Template(
-        "people/_applicant.html",
-        context={"lookup": lookup, "applicant": service.applicant_values(lookup, nik_text, data)},
+        "people/_lookup_result.html",
+        context={
+            "lookup": lookup,
+            "nik": service.answered_nik(lookup, nik_text),
+            "values": service.registry_values(lookup),
+        },
         headers={"Cache-Control": "no-store"},  # personal data
     )

@@ -26,6 +26,7 @@ SHELL_STATIC = (
     "js/app.js",
     "js/outbox-db.js",
     "js/request-form.js",
+    "js/applicant-lookup.js",
     "js/outbox-page.js",
     "icons/icon.svg",
 )

@@ -1,5 +1,5 @@
-// The new-request form: a fresh client_request_id on every load, the fix of an outbox entry,
-// and typing the applicant by hand when the NIK cannot be checked offline.
+// The new-request form: a fresh client_request_id on every load and the fix of an outbox entry.
+// The NIK check (and typing the applicant by hand offline) is js/applicant-lookup.js.
 (function () {
   "use strict";
   const form = document.querySelector("form.request-form");
@@ -77,35 +77,4 @@
     const anchor = input.closest(".inline") || input;
     anchor.after(note);
   }
-
-  // ---- NIK lookup with no network: type the applicant by hand, unverified ----
-  function nikOffline() {
-    const pending = document.getElementById("cek-nik-proses");
-    let note = document.getElementById("applicant_note");
-    if (!note && pending) {
-      note = document.createElement("p");
-      note.id = "applicant_note";
-      pending.after(note);
-    }
-    if (note) {
-      note.className = "warning";
-      note.setAttribute("role", "status");
-      note.textContent = "Tidak ada jaringan: data kependudukan tidak dapat diperiksa. Isi data " +
-        "pemohon secara manual. Permohonan ditandai belum terverifikasi; NIK diperiksa lagi " +
-        "saat permohonan dikirim.";
-    }
-    const verified = form.querySelector('input[name="applicant_verified"]');
-    if (verified) verified.value = "0";
-  }
-
-  function isNikCheck(event) {
-    const path = (event.detail && event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
-    return path.startsWith("/penduduk/cek-nik");
-  }
-
-  // The service worker answers an unreachable lookup with 204 + HX-Trigger: nik-offline; with
-  // no worker, htmx reports a send error or a timeout.
-  document.body.addEventListener("nik-offline", nikOffline);
-  document.body.addEventListener("htmx:sendError", (event) => isNikCheck(event) && nikOffline());
-  document.body.addEventListener("htmx:timeout", (event) => isNikCheck(event) && nikOffline());
 })();
