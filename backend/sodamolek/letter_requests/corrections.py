@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sodamolek.core.roles import Role
 from sodamolek.accounts.service import CurrentUser
+from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.letter_requests import service
 from sodamolek.letter_requests.lifecycle import Status
