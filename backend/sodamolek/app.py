@@ -16,7 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 
-from sodamolek import db
+from sodamolek import db, maintenance
 from sodamolek.accounts import views as account_views
 from sodamolek.accounts.guards import session_user_loader
 from sodamolek.accounts.service import ThrottlePolicy
@@ -39,6 +39,7 @@ from sodamolek.letters import views as letter_views
 from sodamolek.people import views as people_views
 from sodamolek.people.registry import build_registry
 from sodamolek.push import views as push_views
+from sodamolek.push.worker import run_worker
 from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.startup import ProcessRole, prepare
@@ -181,8 +182,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if not settings.runs_embedded_worker:
             yield
             return
-        from sodamolek import maintenance
-        from sodamolek.push.worker import run_worker
 
         stop = asyncio.Event()
         task = asyncio.gather(

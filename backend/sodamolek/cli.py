@@ -6,16 +6,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 
+import uvicorn
+
+from sodamolek import db, maintenance
+from sodamolek.accounts.service import create_account
+from sodamolek.dashboard.service import rebuild_rollup
+from sodamolek.db.setup_lock import setup_lock
+from sodamolek.documents.signing import create_signing_key, key_id, load_signing_key, public_key_pem
+from sodamolek.letter_requests.service import rebuild_counters
+from sodamolek.people.fake_registry import create_fake_registry
+from sodamolek.people.registry import build_registry
+from sodamolek.push.vapid import generate_keys
+from sodamolek.push.worker import run_worker
+from sodamolek.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from sodamolek.settings import Settings, SettingsError
 from sodamolek.startup import ProcessRole, prepare
 
 
 def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
-    from sodamolek import db
-
     async def run() -> None:
         engine = db.use_engine(db.build_engine(settings))
         await db.start_engine(engine)
@@ -28,20 +41,16 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> N
 
 
 def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
-    from sodamolek import db
 
     _with_database(settings, db.migrate)
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
-    from sodamolek.seed import DEMO_PASSWORD, seed
 
     if args.demo and settings.is_production:
         raise SettingsError("Data demo tidak boleh dimuat di mode production (SODAMOLEK_ENV).")
 
     async def work() -> None:
-        from sodamolek import db
-        from sodamolek.db.setup_lock import setup_lock
 
         async with setup_lock(db.current_engine()):  # replicas starting together seed once
             report = await seed(demo=args.demo)
@@ -57,7 +66,6 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def print_demo_logins(password: str) -> None:
-    from sodamolek.seed import DEMO_USERS
 
     print(f"\nAkun demo (kata sandi semua akun: {password}):")
     for user in DEMO_USERS:
@@ -65,7 +73,6 @@ def print_demo_logins(password: str) -> None:
 
 
 def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
-    from sodamolek.accounts.service import create_account
 
     if sys.stdin.isatty():
         password = getpass.getpass("Kata sandi: ")
@@ -92,12 +99,6 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
 def cmd_signing_key(settings: Settings, _: argparse.Namespace) -> None:
     """Create the letter-signing key once (never over an existing one); print its public half.
     The one way production gets a key: it is never generated silently there."""
-    from sodamolek.documents.signing import (
-        create_signing_key,
-        key_id,
-        load_signing_key,
-        public_key_pem,
-    )
 
     path = settings.signing_key_path
     try:
@@ -111,7 +112,6 @@ def cmd_signing_key(settings: Settings, _: argparse.Namespace) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
 
     uvicorn.run(
         "sodamolek.app:create_app_from_env",
@@ -126,9 +126,6 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_fake_registry(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
-
-    from sodamolek.people.fake_registry import create_fake_registry
 
     if settings.is_production:
         raise SettingsError("Registry palsu tidak boleh dijalankan di mode production.")
@@ -150,10 +147,6 @@ def cmd_fake_registry(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
-    import logging
-    import signal
-
-    from sodamolek.push.worker import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -162,8 +155,6 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)  # finish the batch in flight, then stop
-        from sodamolek import maintenance
-        from sodamolek.people.registry import build_registry
 
         registry = build_registry(settings)
         try:
@@ -180,7 +171,6 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_vapid_keys(settings: Settings, _: argparse.Namespace) -> None:
-    from sodamolek.push.vapid import generate_keys
 
     keys = generate_keys()
     print(f"SODAMOLEK_VAPID_PRIVATE_KEY={keys.private_key}")
@@ -193,8 +183,6 @@ def cmd_vapid_keys(settings: Settings, _: argparse.Namespace) -> None:
 
 
 def cmd_rebuild_counts(settings: Settings, _: argparse.Namespace) -> None:
-    from sodamolek.dashboard.service import rebuild_rollup
-    from sodamolek.letter_requests.service import rebuild_counters
 
     async def work() -> None:
         await rebuild_counters()

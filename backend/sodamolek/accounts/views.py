@@ -16,6 +16,7 @@ from sodamolek.accounts import service, tokens
 from sodamolek.accounts.guards import session_user_loader
 from sodamolek.accounts.sessions import rotate_session_id
 from sodamolek.core.roles import Role, require_roles
+from sodamolek.regions.service import list_kecamatan, list_offices
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 WRONG_CREDENTIALS = "Nama pengguna atau kata sandi salah."
@@ -120,8 +121,6 @@ async def admin_tokens() -> Template:
 
 
 async def _tokens_page(new_token: str | None = None, error: str | None = None, status=200):
-    from sodamolek.regions.service import list_offices
-
     return Template(
         "accounts/tokens.html",
         context={"tokens": await tokens.list_tokens(), "offices": await list_offices(),
@@ -156,8 +155,6 @@ SAME_PASSWORD = "Ulangi kata sandi yang sama."  # noqa: S105 - a message, not a 
 
 
 async def _user_form(values: dict, errors: dict[str, str], status: int = 200) -> Template:
-    from sodamolek.regions.service import list_kecamatan, list_offices
-
     return Template(
         "accounts/user_form.html",
         context={"values": values, "errors": errors, "roles": list(Role),

@@ -26,6 +26,7 @@ from sodamolek.db.engine import (  # noqa: E402
     stop_engine,
     write_transaction,
 )
+from sodamolek.db.setup_lock import setup_lock  # noqa: E402
 
 __all__ = [
     "as_utc",
@@ -64,8 +65,6 @@ async def migrate() -> None:
     """Apply every migration not yet applied (idempotent), one process at a time: several
     containers starting together each run this, and the later ones find nothing left to do."""
     from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
-
-    from sodamolek.db.setup_lock import setup_lock
 
     async with setup_lock(current_engine()):
         manager = ForwardsMigrationManager(app_name="sodamolek", migration_id="all")

@@ -19,7 +19,7 @@ import json
 import unicodedata
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -29,10 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 
 from sodamolek.core.files import create_private_file
-from sodamolek.settings import SIGNING_KEY_FILE_NAME, SettingsError
-
-if TYPE_CHECKING:
-    from sodamolek.settings import Settings
+from sodamolek.settings import SIGNING_KEY_FILE_NAME, Settings, SettingsError
 
 SIGNATURE_LENGTH = 64  # bytes of an Ed25519 signature
 
