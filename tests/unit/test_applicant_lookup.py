@@ -7,16 +7,13 @@ import datetime as dt
 
 import pytest
 
-from sodamolek.core.nik import InvalidNik
 from sodamolek.people.registry import RegistryRecord, RegistryUnavailable
 from sodamolek.people.service import (
     FOUND,
     NOT_FOUND,
     UNAVAILABLE,
     answered_nik,
-    applicant_mismatches,
     lookup_applicant,
-    recheck,
     registry_values,
 )
 
@@ -120,27 +117,3 @@ async def test_invalid_answers_for_the_text_as_typed():
     result = await lookup_applicant(StubRegistry(RECORD), "5371-04")
     assert registry_values(result) is None
     assert answered_nik(result, " 5371-04 ") == "5371-04"
-
-
-async def test_recheck_returns_the_record_or_none_and_propagates_unavailable():
-    assert await recheck(StubRegistry(RECORD), NIK) == RECORD
-    assert await recheck(StubRegistry(None), NIK) is None
-    with pytest.raises(RegistryUnavailable):
-        await recheck(StubRegistry(RegistryUnavailable()), NIK)
-    with pytest.raises(InvalidNik):
-        await recheck(StubRegistry(RECORD), "123")
-
-
-def test_mismatches_name_the_fields_that_differ():
-    typed = {
-        "nik": NIK,
-        "kk": "5371040101150007",
-        "name": "YULIANA  MANAFE",  # case and spacing do not count
-        "birth_place": "Soe",
-        "birth_date": "1990-12-05",
-        "sex": "P",
-        "address": "Jl. El Tari No. 5",
-        "rt": "007",
-        "rw": "003",
-    }
-    assert applicant_mismatches(RECORD, typed) == ["Tempat lahir", "RW"]

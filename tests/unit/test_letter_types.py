@@ -14,7 +14,6 @@ from sodamolek.letters.service import (
     MissingTemplateValue,
     clean_letter_type,
     default_catalogue,
-    fields_for_form,
     preview_letter_body,
     render_letter_body,
     template_problems,
@@ -516,16 +515,3 @@ def _sample_context() -> dict:
     from sodamolek.letters.service import SAMPLE_CONTEXT
 
     return SAMPLE_CONTEXT
-
-
-def test_fields_for_form_tell_the_form_which_control():
-    controls = {
-        f["name"]: (f["control"], f["input_type"], f["maxlength"]) for f in fields_for_form(TYPE)
-    }
-    assert controls == {
-        "keperluan": ("input", "text", 500),
-        "alamat": ("textarea", "text", 2000),
-        "jumlah": ("input", "text", None),
-        "tanggal": ("input", "date", None),
-        "alasan": ("select", "text", None),
-    }

@@ -254,10 +254,6 @@ class Dashboard:
     comments: list[dict]
     generated_at: dt.datetime
 
-    @property
-    def scope_label(self) -> str:
-        return f"Kecamatan {self.kecamatan['name']}" if self.kecamatan else "Kota Kupang"
-
 
 def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """[start 00:00 WITA, the day after end 00:00 WITA) in UTC."""

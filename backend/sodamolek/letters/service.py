@@ -207,10 +207,6 @@ def _decode_json(row: dict) -> dict:
     return row
 
 
-async def count_letter_types() -> int:
-    return await LetterType.count()
-
-
 # --- Writing -----------------------------------------------------------------------------------
 
 
@@ -696,27 +692,6 @@ def preview_letter_body(letter_type: Mapping) -> tuple[str | None, str | None]:
 
 
 # --- A request's type-specific answers ---------------------------------------------------------
-
-HTML_INPUT = {"text": "text", "number": "text", "date": "date"}
-
-
-def fields_for_form(letter_type: Mapping) -> list[dict]:
-    """The type's fields with what an HTML form needs: `control` (input, textarea or select),
-    `input_type`, `inputmode`, `maxlength`. Input names are the field names."""
-    out = []
-    for f in letter_type.get("fields") or []:
-        kind = f["type"]
-        out.append(
-            {
-                **f,
-                "options": list(f.get("options") or []),
-                "control": {"textarea": "textarea", "select": "select"}.get(kind, "input"),
-                "input_type": HTML_INPUT.get(kind, "text"),
-                "inputmode": "numeric" if kind == "number" else None,
-                "maxlength": {"text": MAX_TEXT, "textarea": MAX_TEXTAREA}.get(kind),
-            }
-        )
-    return out
 
 
 def validate_request_data(letter_type: dict, form: Mapping[str, str]) -> tuple[dict, dict]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sodamolek.core.nik import InvalidNik, Nik, build_nik, parse_nik
@@ -201,10 +200,6 @@ async def seed_demo_residents(count: int = 300) -> int:
     return len(missing)
 
 
-async def count_residents() -> int:
-    return await Resident.count()
-
-
 # --- The applicant at the counter -----------------------------------------------------------
 
 logger = logging.getLogger("sodamolek.people")
@@ -218,17 +213,6 @@ UNAVAILABLE = "Data kependudukan sedang tidak dapat dihubungi; isi manual, akan 
 
 # The applicant's inputs in the request form (prefix "applicant_"), in the order shown.
 APPLICANT_FIELDS = ("nik", "kk", "name", "birth_place", "birth_date", "sex", "address", "rt", "rw")
-FIELD_LABELS = {
-    "nik": "NIK",
-    "kk": "Nomor KK",
-    "name": "Nama lengkap",
-    "birth_place": "Tempat lahir",
-    "birth_date": "Tanggal lahir",
-    "sex": "Jenis kelamin",
-    "address": "Alamat",
-    "rt": "RT",
-    "rw": "RW",
-}
 
 
 @dataclass(frozen=True)
@@ -276,26 +260,3 @@ def registry_values(lookup: ApplicantLookup) -> dict[str, str] | None:
 def answered_nik(lookup: ApplicantLookup, nik_text: str) -> str:
     """The NIK an answer is about: the page ignores an answer for a NIK no longer in its box."""
     return lookup.nik.value if lookup.nik else nik_text.strip()
-
-
-async def recheck(registry: PopulationRegistry, nik: str) -> RegistryRecord | None:
-    """For the job that re-verifies unverified applicants: the registry's record or None (not
-    registered). RegistryUnavailable propagates so the job tries again later; InvalidNik for a
-    NIK that cannot be one (the job should not have stored it)."""
-    return await registry.lookup(parse_nik(nik).value)
-
-
-def applicant_mismatches(record: RegistryRecord, values: Mapping[str, str]) -> list[str]:
-    """Labels of the applicant fields (keyed as APPLICANT_FIELDS) that differ from the registry's
-    record, ignoring case and spacing: what a re-check should show the operator."""
-
-    def norm(text: str) -> str:
-        return " ".join(str(text).split()).casefold()
-
-    expected = {name: str(getattr(record, name)) for name in APPLICANT_FIELDS}
-    expected["birth_date"] = record.birth_date.isoformat()
-    return [
-        FIELD_LABELS[name]
-        for name in APPLICANT_FIELDS
-        if norm(values.get(name, "")) != norm(expected[name])
-    ]
