@@ -60,3 +60,26 @@ def test_invalid_input_keeps_what_was_typed(page, live_server):
     assert page.input_value("#applicant_name") == "Yosef Tefa"
     assert page.input_value("#f-nama_usaha") == "Kios Tefa"
     assert "/permohonan" in page.url and "tanda-terima" not in page.url
+
+
+# ---------------------------------------------------------------------------------------------
+# The NIK check never takes away what was typed
+
+
+def test_kk_typed_right_after_the_nik_keeps_every_digit(page, live_server):
+    """The local registry answers within milliseconds: the answer used to replace the applicant
+    inputs, the KK input the operator had just moved to among them, and its first digit went."""
+    resident = demo_resident(live_server)
+    log_in(page, live_server, "operator.oebobo")
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/permohonan/baru/domisili")
+    page.fill("#applicant_nik", resident["nik"])
+    page.press("#applicant_nik", "Tab")  # `change`: the check goes out, focus moves on
+    page.focus("#applicant_kk")
+    page.keyboard.type("5371041201200009")
+    page.wait_for_selector("#cek-nik-hasil[data-status=found]")
+    assert page.input_value("#applicant_kk") == "5371041201200009"
+    assert page.input_value("#applicant_name") == resident["name"]  # empty: filled
+    # The registry's KK differs from what was typed: asked, not replaced.
+    assert "Nomor KK" in page.inner_text(".lookup-conflicts")
+    assert page.console_errors == []
