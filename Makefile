@@ -6,7 +6,7 @@ UV ?= $(PYTHON) -m uv
 export UV
 export SODAMOLEK_DATA_DIR ?= ./data
 
-.PHONY: run test lint uv deps dev-deps browser migrate seed demo wheel image bench
+.PHONY: run test test-js lint uv deps dev-deps browser migrate seed demo wheel image bench
 
 # Installs the pinned uv when it is missing or another version.
 uv:
@@ -54,7 +54,11 @@ lint: dev-deps
 
 # Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
 # again on PostgreSQL (one run per engine, as Piccolo's own suite does).
-test: dev-deps browser lint
+# The service worker's pure rules (service_worker/logic.js) under Node's own test runner.
+test-js:
+	node --test tests/js/
+
+test: dev-deps browser lint test-js
 	$(UV) run --frozen pytest
 	@if [ -n "$$SODAMOLEK_TEST_POSTGRES_URL" ]; then \
 	  echo "== database tests on PostgreSQL =="; \

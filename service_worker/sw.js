@@ -25,11 +25,21 @@ const SHELL_HEADER = "X-Sodamolek-Shell";
 const NAVIGATION_TIMEOUT_MS = 8000; // then the cached page, rather than a blank tablet
 const POST_TIMEOUT_MS = 10000; // under htmx's 15 s: the form is kept on the device instead
 const REPLAY_TIMEOUT_MS = 15000;
-const BACKOFF_FIRST_MS = 1000;
-const BACKOFF_MAX_MS = 2 * 60 * 1000;
 
 importScripts(BUILD.scripts.idb, BUILD.scripts.outbox);
 const Outbox = self.SodamolekOutbox;
+
+// The pure rules (service_worker/logic.js, served at /sw-logic.js; tested with node --test).
+importScripts("/sw-logic.js");
+const {
+  apiBody,
+  backoffDelay,
+  escapeHtml,
+  isTrackingPage,
+  replayOutcome,
+  retryDelay,
+  usableShellPage,
+} = self.SodamolekSwLogic;
 
 // Web Push: the push and notificationclick handlers (service_worker/push.js, served at
 // /sw-push.js). Nothing below depends on them.
@@ -39,7 +49,6 @@ importScripts("/sw-push.js");
 // then says from when). Its own cache, outside the versioned shell caches, so a new release
 // does not take a resident's last status away.
 const TRACKING_CACHE = "sodamolek-lacak-v1";
-const TRACKING_PAGE = /^\/lacak\/KPG-[0-9A-Z-]+$/;
 
 async function trackingPage(request) {
   const cache = await caches.open(TRACKING_CACHE);
@@ -86,15 +95,6 @@ self.addEventListener("activate", (event) => {
 // finishing a fetch: it must not bring its cache back).
 async function ownCache() {
   return (await caches.has(CACHE)) ? caches.open(CACHE) : null;
-}
-
-function isHtml(response) {
-  return (response.headers.get("Content-Type") || "").startsWith("text/html");
-}
-
-function usableShellPage(response) {
-  // A redirect means "not logged in" (to /masuk): that is not the page.
-  return response.ok && !response.redirected && isHtml(response);
 }
 
 async function fetchShellPage(path) {
@@ -180,7 +180,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.method !== "GET") return;
-  if (TRACKING_PAGE.test(url.pathname)) event.respondWith(trackingPage(request));
+  if (isTrackingPage(url.pathname)) event.respondWith(trackingPage(request));
   else if (url.pathname.startsWith("/static/")) event.respondWith(cacheFirst(request, url));
   else if (url.pathname === "/manifest.webmanifest") event.respondWith(networkOrCache(request));
   else if (request.mode === "navigate") event.respondWith(navigate(event, url));
@@ -359,13 +359,6 @@ async function keep(fields, editing) {
   return Outbox.put(entry);
 }
 
-function escapeHtml(text) {
-  return String(text).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]
-  );
-}
-
 // A whole page whose <main id="isi"> is what htmx swaps in (the form posts with hx-select).
 function savedAnswer(entry, sessionGone) {
   const name = escapeHtml(entry.applicant_name || "tanpa nama");
@@ -431,11 +424,6 @@ function replay(reason) {
   return running;
 }
 
-function backoffDelay(failures) {
-  const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** Math.max(0, failures - 1));
-  return Math.round(delay * (0.8 + Math.random() * 0.4)); // jitter: tablets do not sync in step
-}
-
 let timer = null;
 function replayLater(delay) {
   clearTimeout(timer);
@@ -498,21 +486,6 @@ async function loginNeeded() {
   return {};
 }
 
-// The stored form as the JSON API wants it.
-function apiBody(fields) {
-  const body = { applicant: {}, data: {}, requirements_checked: [], notes: "", letter_type: "" };
-  for (const [name, value] of fields) {
-    if (name === "requirements_checked") body.requirements_checked.push(value);
-    else if (name === "applicant_verified") continue; // the server decides that
-    else if (name.startsWith("applicant_")) body.applicant[name.slice("applicant_".length)] = value;
-    else if (name.startsWith("data.")) body.data[name.slice("data.".length)] = value;
-    else if (name === "notes" || name === "letter_type" || name === "client_request_id") {
-      body[name] = value;
-    }
-  }
-  return body;
-}
-
 async function send(entry, current, retried = false) {
   let response;
   try {
@@ -537,14 +510,14 @@ async function send(entry, current, retried = false) {
   }
   const answer = await response.json().catch(() => ({}));
   const status = response.status;
-  if (status === 200 || status === 201) {
+  const outcome = replayOutcome(status, retried);
+  if (outcome === "sent") {
     await Outbox.markSent(entry, answer);
     Outbox.notify();
     return "sent";
   }
-  if (status === 401) return "login";
-  if (status === 403 && !retried) {
-    // Most likely the CSRF token: fetch a fresh one and try once more.
+  if (outcome === "login") return "login";
+  if (outcome === "csrf") {
     let fresh;
     try {
       fresh = await session();
@@ -555,10 +528,9 @@ async function send(entry, current, retried = false) {
     Object.assign(current, fresh);
     return send(entry, current, true);
   }
-  if (status >= 500 || status === 429 || status === 408) {
+  if (outcome === "later") {
     const attempts = (entry.attempts || 0) + 1;
-    const retryAfter = Number(response.headers.get("Retry-After")) * 1000;
-    const delay = Math.max(backoffDelay(attempts), Number.isFinite(retryAfter) ? retryAfter : 0);
+    const delay = retryDelay(attempts, response.headers.get("Retry-After"));
     await Outbox.update(
       entry.id,
       {

@@ -58,6 +58,7 @@ ROUTES = [
     web_views.home,
     web_views.health,
     web_views.service_worker,
+    web_views.service_worker_logic,
     web_views.manifest,
     web_views.resident_manifest,
     web_views.offline_page,

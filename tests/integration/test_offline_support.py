@@ -3,7 +3,9 @@
 the form and the JSON API agreeing on what "the same request" is."""
 
 import dataclasses
+import json
 import re
+import subprocess
 import uuid
 
 from sodamolek.accounts.sessions import SESSION_COOKIE
@@ -16,8 +18,6 @@ BUILD_LINE = re.compile(r"^// .*\nself\.SODAMOLEK_BUILD = (\{.*\});\n", re.MULTI
 
 
 def build_of(script: str) -> dict:
-    import json
-
     match = BUILD_LINE.match(script)
     assert match, script[:300]
     return json.loads(match.group(1))
@@ -39,7 +39,11 @@ async def test_service_worker_carries_its_version_and_the_shell(client):
     assert all(re.fullmatch(r"/static/.+\?v=[0-9a-f]{10}", u) for u in build["static"][:-1])
     assert build["offline"] == "/luring"
     assert build["scripts"]["idb"].startswith("/static/vendor/idb-8.0.4.umd.js?v=")
-    assert "importScripts(BUILD.scripts.idb, BUILD.scripts.outbox)" in response.text
+    # Its pure rules come from /sw-logic.js (importScripts), as the file tests/js/ tests.
+    logic = await client.get("/sw-logic.js")
+    assert logic.status_code == 200 and logic.headers["cache-control"] == "no-cache"
+    assert logic.headers["content-type"].startswith("text/javascript")
+    assert logic.content == (offline.SERVICE_WORKER_DIR / "logic.js").read_bytes()
     # Served as the same bytes until something changes: the browser installs no new version.
     assert (await client.get("/sw.js")).text == response.text
 
@@ -137,21 +141,20 @@ async def test_device_outbox_page_is_not_for_the_camat(client, staff):
 
 
 def api_body(fields: list[tuple[str, str]]) -> dict:
-    """The worker's apiBody() in sw.js, written again: the stored form as the JSON API wants it."""
-    body: dict = {"applicant": {}, "data": {}, "requirements_checked": [], "notes": "",
-                  "letter_type": ""}  # fmt: skip
-    for name, value in fields:
-        if name == "requirements_checked":
-            body["requirements_checked"].append(value)
-        elif name == "applicant_verified":
-            continue
-        elif name.startswith("applicant_"):
-            body["applicant"][name.removeprefix("applicant_")] = value
-        elif name.startswith("data."):
-            body["data"][name.removeprefix("data.")] = value
-        elif name in ("notes", "letter_type", "client_request_id"):
-            body[name] = value
-    return body
+    """The worker's own apiBody() (service_worker/logic.js), run by Node: no copy of it here."""
+    script = (
+        "const {apiBody} = require(process.argv[1]);"
+        "process.stdout.write(JSON.stringify(apiBody(JSON.parse(process.argv[2]))));"
+    )
+    logic = offline.SERVICE_WORKER_DIR / "logic.js"
+    result = subprocess.run(
+        ["node", "-e", script, str(logic), json.dumps(fields)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
 
 
 async def test_a_form_post_then_its_outbox_replay_is_the_same_request(client, staff):
@@ -172,16 +175,3 @@ async def test_a_form_post_then_its_outbox_replay_is_the_same_request(client, st
     )  # fmt: skip
     assert replay.status_code == 200, replay.text
     assert f"/permohonan/{replay.json()['id']}/tanda-terima" in first.headers["location"]
-
-
-def test_the_worker_and_the_test_convert_the_same_way():
-    """Guard for api_body() above: sw.js still has the rules it mirrors."""
-    source = (offline.SERVICE_WORKER_DIR / "sw.js").read_text()
-    for rule in (
-        'name === "requirements_checked"',
-        'name === "applicant_verified"',
-        'name.startsWith("applicant_")',
-        'name.startsWith("data.")',
-        'name === "notes" || name === "letter_type" || name === "client_request_id"',
-    ):
-        assert rule in source, rule

@@ -6,7 +6,7 @@ from litestar import Request, Response, get
 from litestar.response import File, Template
 from piccolo.querystring import QueryString
 
-from sodamolek.core.paths import STATIC_DIR
+from sodamolek.core.paths import SERVICE_WORKER_DIR, STATIC_DIR
 from sodamolek.core.roles import Role
 from sodamolek.db import current_engine, engine_name
 from sodamolek.letters import service as letters
@@ -54,6 +54,18 @@ async def service_worker(request: Request) -> Response:
         service_worker_script(request.app.state.settings.release, codes),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@get("/sw-logic.js", exclude_from_auth=True, include_in_schema=False)
+async def service_worker_logic() -> File:
+    """The service worker's pure rules (service_worker/logic.js); sw.js importScripts() it. A
+    change to it changes the worker's version, so browsers fetch it again with the new worker."""
+    return File(
+        SERVICE_WORKER_DIR / "logic.js",
+        media_type="text/javascript",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "no-cache"},
     )
 
 
