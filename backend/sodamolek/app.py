@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 from contextlib import asynccontextmanager
 
@@ -19,13 +18,13 @@ from litestar.static_files import create_static_files_router
 from sodamolek import db, maintenance
 from sodamolek.accounts import views as account_views
 from sodamolek.accounts.guards import session_user_loader
-from sodamolek.accounts.service import ThrottlePolicy
 from sodamolek.accounts.sessions import (
     SESSION_COOKIE,
     STORE_NAME,
     DatabaseSessionStore,
     RotatingSessionConfig,
 )
+from sodamolek.accounts.throttle import ThrottlePolicy
 from sodamolek.core.paths import STATIC_DIR
 from sodamolek.dashboard import service as dashboard_service
 from sodamolek.dashboard import views as dashboard_views
@@ -253,9 +252,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.signing_key = signing_key_for(settings)
     app.state.resolve_tracking_code = request_id_for_code
     app.state.throttle_policy = ThrottlePolicy(
-        max_failures_per_account=settings.login_max_failures_per_account,
-        max_failures_per_address=settings.login_max_failures_per_address,
-        window=dt.timedelta(minutes=settings.login_window_minutes),
+        free_per_account_address=settings.login_max_failures_per_account,
+        free_per_address=settings.login_max_failures_per_address,
+        window_seconds=settings.login_window_minutes * 60,
     )
     return app
 

@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, WebSession
+from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, LoginThrottle, WebSession
 from sodamolek.core.tables import RateLimitWindow
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
@@ -26,6 +26,7 @@ TABLES = [
     Kelurahan,
     Account,
     LoginAttempt,
+    LoginThrottle,
     WebSession,
     ApiToken,
     LetterType,

@@ -96,8 +96,9 @@ class Settings:
     session_idle_minutes: int = 60
     session_absolute_hours: int = 12
     complaints_channel: str = DEFAULT_COMPLAINTS_CHANNEL
+    # Free login tries per account from one address, and per address; then growing waits.
     login_max_failures_per_account: int = 5
-    login_max_failures_per_address: int = 20
+    login_max_failures_per_address: int = 50
     login_window_minutes: int = 15
     vapid_private_key: str = ""
     vapid_public_key: str = ""

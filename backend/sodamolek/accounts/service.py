@@ -6,11 +6,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sodamolek.accounts import passwords, sessions
+from sodamolek.accounts import passwords, sessions, throttle
 from sodamolek.accounts.tables import Account, LoginAttempt
 from sodamolek.core.nip import InvalidNip, parse_nip
 from sodamolek.core.roles import Role
-from sodamolek.db import as_utc, current_engine, write_transaction
+from sodamolek.db import current_engine, write_transaction
 from sodamolek.regions import service as regions
 
 USERNAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
@@ -35,12 +35,6 @@ class InvalidCredentials(Exception):
     """Unknown user, wrong password or disabled account: one answer for all three."""
 
 
-class LoginThrottled(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
 @dataclass(frozen=True)
 class CurrentUser:
     id: int | None  # None for an API token, which is no account
@@ -57,11 +51,8 @@ class CurrentUser:
         return "Token API" if self.api_token_id else self.role.label
 
 
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    max_failures_per_account: int = 5
-    max_failures_per_address: int = 20
-    window: dt.timedelta = dt.timedelta(minutes=15)
+ThrottlePolicy = throttle.ThrottlePolicy
+LoginThrottled = throttle.Throttled
 
 
 def _now() -> dt.datetime:
@@ -153,12 +144,16 @@ async def _resolve_scope(
 async def authenticate(
     username: str, password: str, address: str, policy: ThrottlePolicy | None = None
 ) -> CurrentUser:
-    """Check a login. Raises LoginThrottled before looking at the password when the account or
-    the address has failed too often recently, and InvalidCredentials for any failure."""
+    """Check a login. Each try first claims its turn from the throttle (the address, then the
+    account from that address); LoginThrottled comes before the password is looked at, and
+    InvalidCredentials for any failure."""
     policy = policy or ThrottlePolicy()
     username = normalise_username(username)[:64]
-    now = _now()
-    await _check_throttle(username, address, now, policy)
+    address = address[:64]
+    address_key = throttle.address_key(address)
+    account_key = throttle.account_key(username, address)
+    await throttle.claim(address_key, policy.free_per_address, policy)
+    await throttle.claim(account_key, policy.free_per_account_address, policy)
     account = (
         await Account.select(Account.id, Account.password_hash, Account.is_active)
         .where(Account.username == username)
@@ -166,60 +161,23 @@ async def authenticate(
     )
     stored_hash = account["password_hash"] if account and account["is_active"] else None
     ok = await passwords.verify_password(stored_hash, password)
+    now = _now()
     await LoginAttempt.insert(
         LoginAttempt(username=username, address=address, succeeded=ok, attempted_at=now)
     )
     if not ok:
         raise InvalidCredentials()
     assert account is not None
+    await throttle.forget(account_key)
+    await throttle.give_back(address_key)
     if passwords.needs_rehash(account["password_hash"]):
         new_hash = await passwords.hash_password(password)
         await Account.update({Account.password_hash: new_hash}).where(Account.id == account["id"])
     await LoginAttempt.delete().where(LoginAttempt.attempted_at < now - ATTEMPT_RETENTION)
+    await throttle.forget_stale(policy)
     user = await load_user(account["id"])
     assert user is not None
     return user
-
-
-async def _check_throttle(
-    username: str, address: str, now: dt.datetime, policy: ThrottlePolicy
-) -> None:
-    since = now - policy.window
-    last_success = (
-        await LoginAttempt.select(LoginAttempt.attempted_at)
-        .where(
-            (LoginAttempt.username == username)
-            & (LoginAttempt.succeeded == True)  # noqa: E712 - Piccolo builds SQL from ==
-            & (LoginAttempt.attempted_at >= since)
-        )
-        .order_by(LoginAttempt.attempted_at, ascending=False)
-        .first()
-    )
-    account_since = last_success["attempted_at"] if last_success else since
-    account_failures = await _failures(LoginAttempt.username == username, account_since)
-    address_failures = await _failures(LoginAttempt.address == address, since)
-    blocked = []
-    if len(account_failures) >= policy.max_failures_per_account:
-        blocked.append(account_failures[-policy.max_failures_per_account])
-    if len(address_failures) >= policy.max_failures_per_address:
-        blocked.append(address_failures[-policy.max_failures_per_address])
-    if blocked:
-        # Free again once the oldest failure that counts leaves the window.
-        reopen = max(blocked) + policy.window
-        raise LoginThrottled(retry_after=max(1, int((reopen - now).total_seconds()) + 1))
-
-
-async def _failures(condition, since: dt.datetime) -> list[dt.datetime]:
-    rows = (
-        await LoginAttempt.select(LoginAttempt.attempted_at)
-        .where(
-            condition
-            & (LoginAttempt.succeeded == False)  # noqa: E712
-            & (LoginAttempt.attempted_at >= since)
-        )
-        .order_by(LoginAttempt.attempted_at)
-    )
-    return [as_utc(r["attempted_at"]) for r in rows]
 
 
 async def load_user(account_id: int) -> CurrentUser | None:

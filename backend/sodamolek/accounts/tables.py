@@ -1,4 +1,12 @@
-from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import (
+    Boolean,
+    Bytea,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from sodamolek.regions.tables import Kecamatan, Kelurahan
@@ -26,6 +34,18 @@ class LoginAttempt(Table, tablename="login_attempt"):
     address = Varchar(length=64, index=True)
     succeeded = Boolean(default=False)
     attempted_at = Timestamptz(index=True)
+
+
+class LoginThrottle(Table, tablename="login_throttle"):
+    """Login tries counted per key ('akun:<user>|<address>' and 'alamat:<address>'). Each try
+    claims a number in one upsert, so parallel tries from any number of workers each see their
+    own count; past the free tries, `next_at` (unix seconds) holds the next one back."""
+
+    key = Varchar(length=200, unique=True)
+    claims = Integer(default=0)
+    window_start = DoublePrecision(default=0.0)
+    next_at = DoublePrecision(default=0.0)
+    token = Varchar(length=32, default="")  # the last granted claim's: tells it was granted
 
 
 class WebSession(Table, tablename="web_session"):
