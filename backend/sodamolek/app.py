@@ -251,6 +251,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Loaded once: every signature of this process uses it; verification uses its public half.
     app.state.signing_key = signing_key_for(settings)
     app.state.resolve_tracking_code = request_id_for_code
+    app.state.tracking_rate_limit = tracking_views.lookup_limit
     app.state.throttle_policy = ThrottlePolicy(
         free_per_account_address=settings.login_max_failures_per_account,
         free_per_address=settings.login_max_failures_per_address,

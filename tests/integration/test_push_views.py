@@ -122,3 +122,35 @@ async def test_the_push_handler_script_is_served_for_importscripts(client):
     assert response.headers["cache-control"] == "no-cache"
     assert 'addEventListener("push"' in response.text
     assert 'addEventListener("notificationclick"' in response.text
+
+
+@pytest.mark.parametrize("path", ["langganan", "berhenti"])
+async def test_a_bad_body_gets_the_same_answer_for_a_real_and_an_invented_code(
+    client, tracking, path
+):
+    headers = await csrf_headers(client)
+    real = await client.post(f"/lacak/{CODE}/{path}", content=b"{", headers=headers)
+    invented = await client.post(f"/lacak/KPG-0000-0000/{path}", content=b"{", headers=headers)
+    assert real.status_code == invented.status_code == 422
+    assert real.json() == invented.json()
+
+
+async def test_push_endpoints_share_the_tracking_pages_rate_limit(client, tracking, phone):
+    from sodamolek.tracking.views import LOOKUP_LIMIT
+
+    headers = await csrf_headers(client)
+    paths = ["/lacak/KPG-0000-0000/langganan", "/lacak/KPG-0000-0000/berhenti", "/lacak/X"]
+    statuses = []
+    for i in range(LOOKUP_LIMIT.hits):
+        path = paths[i % 3]
+        if path == "/lacak/X":
+            statuses.append((await client.get(path)).status_code)
+        else:
+            statuses.append((await client.post(path, json=phone, headers=headers)).status_code)
+    assert 429 not in statuses
+    for path in paths[:2]:
+        limited = await client.post(path, json=phone, headers=headers)
+        assert limited.status_code == 429
+        assert int(limited.headers["retry-after"]) >= 1
+        assert "Terlalu banyak" in limited.json()["detail"]
+    assert (await client.get("/lacak/X")).status_code == 429

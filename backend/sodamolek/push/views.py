@@ -6,7 +6,9 @@ cookie and its script sends the token in X-CSRFToken, like htmx does elsewhere.
 
 The tracking code is resolved to a request id by `app.state.resolve_tracking_code` (an async
 callable str -> int | None), which the tracking domain installs; until then every code is
-unknown (404)."""
+unknown (404). Both endpoints count against the tracking page's rate limit
+(`app.state.tracking_rate_limit`) and check the body before the code: a bad body gets the same
+422 for a real code as for an invented one, so they are no faster oracle than /lacak itself."""
 
 from __future__ import annotations
 
@@ -45,6 +47,16 @@ async def _read_json(request: Request) -> Any:
         raise service.InvalidSubscription("Data langganan notifikasi tidak terbaca.") from None
 
 
+async def _rate_limited(request: Request) -> Response | None:
+    limit = getattr(request.app.state, "tracking_rate_limit", None)
+    retry_after = await limit(request) if limit else None
+    if retry_after is None:
+        return None
+    response = _answer(429, detail="Terlalu banyak percobaan dari perangkat ini. Coba lagi nanti.")
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 async def _request_id(request: Request, code: str) -> int | None:
     resolve: TrackingCodeResolver = getattr(
         request.app.state, "resolve_tracking_code", no_tracking_codes
@@ -55,15 +67,17 @@ async def _request_id(request: Request, code: str) -> int | None:
 @post("/lacak/{code:str}/langganan", exclude_from_auth=True, name="push_subscribe")
 async def subscribe(request: Request, code: FromPath[str]) -> Response:
     """Body: the browser's PushSubscription.toJSON(). 201 when stored (again: the same row)."""
-    request_id = await _request_id(request, code)
-    if request_id is None:
-        return _answer(404, detail=UNKNOWN_CODE)
+    if limited := await _rate_limited(request):
+        return limited
     try:
         clean = service.validate_subscription(
             await _read_json(request), request.app.state.settings.push_allowed_hosts
         )
     except service.InvalidSubscription as problem:
         return _answer(422, detail=str(problem))
+    request_id = await _request_id(request, code)
+    if request_id is None:
+        return _answer(404, detail=UNKNOWN_CODE)
     await service.subscribe(request_id, clean)
     return _answer(201, detail="Notifikasi aktif untuk permohonan ini.")
 
@@ -71,9 +85,8 @@ async def subscribe(request: Request, code: FromPath[str]) -> Response:
 @post("/lacak/{code:str}/berhenti", exclude_from_auth=True, name="push_unsubscribe")
 async def unsubscribe(request: Request, code: FromPath[str]) -> Response:
     """Body: {"endpoint": "..."} (or the whole subscription). Idempotent: 200 either way."""
-    request_id = await _request_id(request, code)
-    if request_id is None:
-        return _answer(404, detail=UNKNOWN_CODE)
+    if limited := await _rate_limited(request):
+        return limited
     try:
         body = await _read_json(request)
     except service.InvalidSubscription as problem:
@@ -81,6 +94,9 @@ async def unsubscribe(request: Request, code: FromPath[str]) -> Response:
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
     if not isinstance(endpoint, str) or not endpoint:
         return _answer(422, detail="Alamat langganan (endpoint) tidak ada.")
+    request_id = await _request_id(request, code)
+    if request_id is None:
+        return _answer(404, detail=UNKNOWN_CODE)
     removed = await service.unsubscribe(endpoint, request_id)
     return _answer(200, detail="Notifikasi dimatikan untuk permohonan ini.", removed=removed)
 

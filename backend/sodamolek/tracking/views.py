@@ -21,11 +21,20 @@ SURVEY_LIMIT = ratelimit.Limit(hits=10, seconds=60)
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-async def _limited(request: Request) -> Template | None:
+async def lookup_limit(request: Request) -> int | None:
+    """Count one tracking-code use from this address: None, or the seconds to wait. Shared by
+    the status page and the push endpoints (installed as app.state.tracking_rate_limit), so a
+    code cannot be guessed faster through one than through the other."""
     address = request.client.host if request.client else "unknown"
     try:
         await ratelimit.hit(f"lacak:{address}", LOOKUP_LIMIT)
     except ratelimit.RateLimited as limited:
+        return limited.retry_after
+    return None
+
+
+async def _limited(request: Request) -> Template | None:
+    if (retry_after := await lookup_limit(request)) is not None:
         page = Template(
             "tracking/lookup.html",
             context={
@@ -34,7 +43,7 @@ async def _limited(request: Request) -> Template | None:
             },
             status_code=429,
         )
-        page.headers["Retry-After"] = str(limited.retry_after)
+        page.headers["Retry-After"] = str(retry_after)
         return page
     return None
 
