@@ -77,7 +77,9 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
 @post("/keluar", status_code=303)
 async def logout(request: Request) -> Redirect:
     request.clear_session()  # the session middleware deletes it from the store
-    return Redirect("/masuk?keluar=1", status_code=303)
+    # The browser's HTTP cache goes (pages seen in this session); never "storage": the
+    # offline outbox lives in IndexedDB and holds requests not yet sent.
+    return Redirect("/masuk?keluar=1", status_code=303, headers={"Clear-Site-Data": '"cache"'})
 
 
 # Not under /api/: Litestar's CSRF middleware runs here and leaves the current token in the scope

@@ -1,5 +1,11 @@
 """Security headers on every response, 404s and errors included (a before_send hook: route
-middleware does not see requests that match no route)."""
+middleware does not see requests that match no route).
+
+`Cache-Control: no-store` is the default: pages, JSON and errors may carry a NIK or a name, and
+a shared tablet's Back button or disk cache must not show them after "Keluar". Caching is
+opted into by the responses that set their own Cache-Control: static files, the service
+worker, the manifests, the offline page and the public key, none of which carries anything
+about a person."""
 
 from __future__ import annotations
 
@@ -44,5 +50,7 @@ def security_headers(https: bool):
             for name, value in headers.items():
                 if name not in mutable:
                     mutable[name] = value
+            if "cache-control" not in mutable:
+                mutable["cache-control"] = "no-store"
 
     return add_security_headers
