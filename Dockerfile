@@ -40,4 +40,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"]
 # Migrations and the seed take a lock (several replicas may start at once), then serve.
-CMD ["sh", "-c", "sodamolek migrate && sodamolek seed && exec sodamolek serve --host 0.0.0.0 --port 8000 --workers \"${SODAMOLEK_WORKERS:-1}\" --proxy-headers"]
+CMD ["sh", "-c", "sodamolek migrate && sodamolek seed && exec sodamolek serve --host 0.0.0.0 --port 8000 --workers \"${SODAMOLEK_WORKERS:-1}\""]

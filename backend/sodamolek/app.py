@@ -11,9 +11,11 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sodamolek import db, maintenance
 from sodamolek.accounts import views as account_views
@@ -224,6 +226,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[*ROUTES, static_router],
         on_app_init=[session_auth.on_app_init],
+        # The client's address (rate limits, login throttle) from X-Forwarded-For only when the
+        # socket is one of the named proxies; uvicorn's own middleware, with our list.
+        middleware=[DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(proxies))]
+        if (proxies := settings.trusted_proxies)
+        else [],
         lifespan=[database_lifespan, calendar_lifespan, registry_lifespan, push_worker_lifespan],
         stores={STORE_NAME: DatabaseSessionStore()},
         csrf_config=CSRFConfig(

@@ -119,8 +119,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
-        proxy_headers=args.proxy_headers,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        # X-Forwarded-For is read by the app itself, only from SODAMOLEK_TRUSTED_PROXIES.
+        proxy_headers=False,
         log_level="info",
     )
 
@@ -204,10 +204,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="lebih dari 1 hanya untuk PostgreSQL")
-    serve.add_argument(
-        "--proxy-headers", action="store_true", help="percayai X-Forwarded-For dari reverse proxy"
-    )
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
     serve.set_defaults(handler=cmd_serve, process_role=ProcessRole.SERVE)
 
     signing_key = commands.add_parser(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field, replace
@@ -110,6 +111,9 @@ class Settings:
     # A label of the deployed release (e.g. the git commit). It is part of the service worker's
     # version, so a new release makes every tablet fetch the app shell again.
     release: str = ""
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks). Empty:
+    # the socket's address is the client's, and X-Forwarded-For is ignored.
+    trusted_proxies: tuple[str, ...] = ()
     # How often each server process re-reads the admin's local calendar days: an edit made in
     # one worker is seen by the others within this time (the editing worker sees it at once).
     calendar_refresh_seconds: float = 10.0
@@ -189,6 +193,7 @@ class Settings:
                 (_env("SODAMOLEK_COMPLAINTS_CHANNEL", DEFAULT_COMPLAINTS_CHANNEL) or "").split()
             )[:300],
             release=_env("SODAMOLEK_RELEASE", "") or "",
+            trusted_proxies=parse_trusted_proxies(_env("SODAMOLEK_TRUSTED_PROXIES", "") or ""),
             calendar_refresh_seconds=_env_seconds("SODAMOLEK_CALENDAR_REFRESH_SECONDS", 10.0),
         )
 
@@ -241,3 +246,20 @@ def _load_or_create_secret(data_dir: Path) -> str:
         except FileExistsError:
             pass  # another worker made it first: use theirs
     return path.read_text().strip()
+
+
+def parse_trusted_proxies(value: str) -> tuple[str, ...]:
+    """'10.0.0.5, 172.16.0.0/12' -> each as a normalised network. Only addresses and networks:
+    '*' would let any client name its own address."""
+    networks = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(
+                f"SODAMOLEK_TRUSTED_PROXIES: {item!r} bukan alamat IP atau jaringan (mis. "
+                "10.0.0.5 atau 172.16.0.0/12)."
+            ) from None
+    return tuple(networks)
