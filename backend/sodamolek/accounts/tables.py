@@ -4,6 +4,7 @@ from piccolo.columns import (
     DoublePrecision,
     ForeignKey,
     Integer,
+    Serial,
     Timestamptz,
     Varchar,
 )
@@ -15,6 +16,8 @@ from sodamolek.regions.tables import Kecamatan, Kelurahan
 class Account(Table, tablename="account"):
     """A staff member. Operators and lurah belong to one kelurahan, a camat to one kecamatan,
     an admin to the whole city."""
+
+    id: Serial
 
     username = Varchar(length=64, unique=True)
     full_name = Varchar(length=120)
@@ -29,6 +32,8 @@ class Account(Table, tablename="account"):
 
 class LoginAttempt(Table, tablename="login_attempt"):
     """One login try; the throttle counts recent failures per account and per address."""
+
+    id: Serial
 
     username = Varchar(length=64, index=True)
     address = Varchar(length=64, index=True)
@@ -52,6 +57,8 @@ class WebSession(Table, tablename="web_session"):
     """Server-side session data, shared by every worker. The key is a hash of the cookie value,
     so a copy of this table does not hand out live sessions."""
 
+    id: Serial
+
     key_hash = Varchar(length=64, unique=True)
     data = Bytea()
     expires_at = Timestamptz(null=True, index=True)
@@ -64,6 +71,8 @@ class WebSession(Table, tablename="web_session"):
 class ApiToken(Table, tablename="api_token"):
     """A key for another city system to use the JSON API on behalf of one kelurahan office.
     Only a hash is stored; the token is shown once, when it is made."""
+
+    id: Serial
 
     name = Varchar(length=100)
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)

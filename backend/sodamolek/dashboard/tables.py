@@ -1,4 +1,4 @@
-from piccolo.columns import Date, ForeignKey, Integer
+from piccolo.columns import Date, ForeignKey, Integer, Serial
 from piccolo.table import Table
 
 from sodamolek.regions.tables import Kelurahan
@@ -13,6 +13,8 @@ class OfficeDay(Table, tablename="office_day"):
 
     b00…b19 count the requests that became ready that day whose time from creation to ready
     fell in bucket i of dashboard.service.BUCKET_HOURS: b00 is ≤ 1 hour, b19 is over 14 days."""
+
+    id: Serial
 
     kelurahan = ForeignKey(Kelurahan, null=False)
     day = Date(index=True)

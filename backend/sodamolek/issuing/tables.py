@@ -3,6 +3,7 @@ from piccolo.columns import (
     Bytea,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -16,6 +17,8 @@ from sodamolek.regions.tables import Kelurahan
 
 class Letter(Table, tablename="letter"):
     """A signed letter: its number, who signed, its signed content, its PDF, its fate."""
+
+    id: Serial
 
     request = ForeignKey(LetterRequest, null=False, unique=True)
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)
@@ -47,6 +50,8 @@ class Letter(Table, tablename="letter"):
 class LetterNumberCounter(Table, tablename="letter_number_counter"):
     """The last number given per kelurahan, year and classification code (unique together,
     raw index in a migration). Incremented in the signing transaction: no gaps, no twins."""
+
+    id: Serial
 
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)
     year = Integer()

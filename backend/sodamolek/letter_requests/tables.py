@@ -5,6 +5,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -18,6 +19,8 @@ from sodamolek.regions.tables import Kecamatan, Kelurahan
 
 class LetterRequest(Table, tablename="letter_request"):
     """A resident's request for a letter (permohonan), from the counter to pickup."""
+
+    id: Serial
 
     client_request_id = UUID(unique=True)  # made by the client when the form opened
     content_hash = Varchar(length=64)  # same key, other content: 409
@@ -56,6 +59,8 @@ class RequestEvent(Table, tablename="request_event"):
     """Append-only audit trail: who moved a request from what to what, when, and why.
     The database refuses UPDATE and DELETE on it (triggers in the migration)."""
 
+    id: Serial
+
     request = ForeignKey(LetterRequest, null=False, index=True)
     actor = ForeignKey(Account, null=True)
     actor_name = Varchar(length=150, default="")
@@ -69,6 +74,8 @@ class RequestCounter(Table, tablename="request_counter"):
     """How many requests an office has in each status, kept in the same transaction as every
     status change, so the queue's counts cost the same with 1,000 or 100,000 requests."""
 
+    id: Serial
+
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)
     status = Varchar(length=24)
     count = Integer(default=0)
@@ -78,6 +85,8 @@ class RequestCorrection(Table, tablename="request_correction"):
     """Append-only: one row per correction of a request's content (applicant, the type's fields,
     requirements, notes), naming each changed field by its label with the value before and
     after. Written by letter_requests.corrections only; the database refuses UPDATE and DELETE."""
+
+    id: Serial
 
     request = ForeignKey(LetterRequest, null=False, index=True)
     actor = ForeignKey(Account, null=True)

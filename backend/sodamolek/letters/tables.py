@@ -1,9 +1,11 @@
-from piccolo.columns import JSON, Boolean, Integer, Text, Varchar
+from piccolo.columns import JSON, Boolean, Integer, Serial, Text, Varchar
 from piccolo.table import Table
 
 
 class LetterType(Table, tablename="letter_type"):
     """A kind of letter (jenis surat): data, not code, so the admin can change it."""
+
+    id: Serial
 
     code = Varchar(length=32, unique=True)  # short slug, e.g. "domisili"
     name = Varchar(length=150)

@@ -1,4 +1,4 @@
-from piccolo.columns import Date, ForeignKey, Text, Varchar
+from piccolo.columns import Date, ForeignKey, Serial, Text, Varchar
 from piccolo.table import Table
 
 from sodamolek.regions.tables import Kelurahan
@@ -6,6 +6,8 @@ from sodamolek.regions.tables import Kelurahan
 
 class Resident(Table, tablename="resident"):
     """The local copy of the population registry (embedded default, demo residents)."""
+
+    id: Serial
 
     nik = Varchar(length=16, unique=True)
     kk = Varchar(length=16, index=True)

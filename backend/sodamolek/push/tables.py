@@ -1,6 +1,6 @@
 """Web Push tables: a resident's subscriptions, and the outbox of messages to send them."""
 
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -11,6 +11,8 @@ class PushSubscription(Table, tablename="push_subscription"):
     `request_id` is a plain integer, not a foreign key: this domain does not depend on the
     request tables. A phone that tracks two requests has one row per request (same endpoint):
     `key` ("<request_id>:<endpoint_hash>") is what makes subscribing idempotent."""
+
+    id: Serial
 
     request_id = Integer(index=True)
     endpoint = Text()
@@ -30,6 +32,8 @@ class PushMessage(Table, tablename="push_message"):
     time of a send, or for a row in `sending` the end of its lease (a crashed worker's rows are
     reclaimed then); NULL once the state is final. The worker's query reads only this column's
     index."""
+
+    id: Serial
 
     subscription = ForeignKey(PushSubscription, null=True, on_delete=OnDelete.set_null, index=True)
     request_id = Integer(index=True)

@@ -1,4 +1,4 @@
-from piccolo.columns import ForeignKey, Text, Varchar
+from piccolo.columns import ForeignKey, Serial, Text, Varchar
 from piccolo.table import Table
 
 DEFAULT_NUMBER_FORMAT = "{kode}/{nomor:03}/{kode_kelurahan}/{bulan_romawi}/{tahun}"
@@ -6,6 +6,7 @@ DEFAULT_HOURS = "Senin–Kamis 08.00–15.30, Jumat 08.00–16.00 WITA"
 
 
 class Kecamatan(Table, tablename="kecamatan"):
+    id: Serial
     code = Varchar(length=16, unique=True)  # Kemendagri code, e.g. 53.71.04
     name = Varchar(length=100)
     address = Text(default="")
@@ -15,6 +16,8 @@ class Kecamatan(Table, tablename="kecamatan"):
 
 class Kelurahan(Table, tablename="kelurahan"):
     """A kelurahan and its office (kantor lurah)."""
+
+    id: Serial
 
     code = Varchar(length=16, unique=True)  # Kemendagri code, e.g. 53.71.04.1001
     name = Varchar(length=100)

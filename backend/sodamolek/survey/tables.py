@@ -1,4 +1,4 @@
-from piccolo.columns import ForeignKey, Integer, Text, Timestamptz
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz
 from piccolo.table import Table
 
 from sodamolek.letter_requests.tables import LetterRequest
@@ -9,6 +9,8 @@ class SurveyResponse(Table, tablename="survey_response"):
     """One resident's answers to the satisfaction survey (SKM, PermenPANRB 14/2017) after
     collecting a letter: one per request, a score 1–4 per element and an optional comment.
     No personal data: the request and the office are ids, nothing names the resident."""
+
+    id: Serial
 
     request = ForeignKey(LetterRequest, null=False, unique=True)
     kelurahan = ForeignKey(Kelurahan, null=False)

@@ -1,10 +1,12 @@
-from piccolo.columns import Boolean, Date, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
 class LocalCalendarDay(Table, tablename="local_calendar_day"):
     """A day the city's admin set apart from the national calendar: a local closure of Kota
     Kupang's offices, or (closed = false) a working day despite a national holiday."""
+
+    id: Serial
 
     day = Date(unique=True)
     closed = Boolean(default=True)
