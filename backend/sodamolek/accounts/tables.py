@@ -46,6 +46,7 @@ class LoginThrottle(Table, tablename="login_throttle"):
     claims a number in one upsert, so parallel tries from any number of workers each see their
     own count; past the free tries, `next_at` (unix seconds) holds the next one back."""
 
+    id: Serial
     key = Varchar(length=200, unique=True)
     claims = Integer(default=0)
     window_start = DoublePrecision(default=0.0)
