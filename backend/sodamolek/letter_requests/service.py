@@ -212,7 +212,8 @@ async def create_request(
         submission, now.date()
     )
     digest = content_hash(letter_type["code"], applicant, data, requirements, notes)
-    if existing := await _existing(client_id, digest):
+    scope_key = idempotency_key(actor, client_id)
+    if existing := await _existing(scope_key, client_id, digest):
         return Created(existing, created=False)
 
     # The registry is asked before the transaction: a slow network must not hold the write lock.
@@ -220,6 +221,7 @@ async def create_request(
     kecamatan_id = await _kecamatan_of(actor.kelurahan_id)
     row = LetterRequest(
         client_request_id=client_id,
+        idempotency_key=scope_key,
         content_hash=digest,
         tracking_code=new_tracking_code(),
         kelurahan=actor.kelurahan_id,
@@ -241,7 +243,7 @@ async def create_request(
     )
     try:
         async with write_transaction(current_engine()):
-            if existing := await _existing(client_id, digest):  # a twin won the race
+            if existing := await _existing(scope_key, client_id, digest):  # a twin won
                 return Created(existing, created=False)
             inserted = await LetterRequest.insert(row)
             request_id = inserted[0]["id"]
@@ -255,19 +257,32 @@ async def create_request(
     except Exception as error:
         # Two replays of one submission racing on the unique client_request_id: the loser
         # answers with the winner's request.
-        if existing := await _existing(client_id, digest):
+        if existing := await _existing(scope_key, client_id, digest):
             return Created(existing, created=False)
         raise error
     return Created(await _load(request_id), created=True)
 
 
-async def _existing(client_id: uuid.UUID, digest: str) -> dict | None:
+def idempotency_key(actor: CurrentUser, client_id: uuid.UUID) -> str:
+    """Replays match within one office and one kind of caller: the counter's staff (forms and
+    the outbox's session API share it) or the office's API tokens."""
+    kind = "token" if actor.api_token_id else "staff"
+    return f"{actor.kelurahan_id}:{kind}:{client_id}"
+
+
+async def _existing(scope_key: str, client_id: uuid.UUID, digest: str) -> dict | None:
     row = (
         await LetterRequest.select(LetterRequest.id, LetterRequest.content_hash)
-        .where(LetterRequest.client_request_id == client_id)
+        .where(LetterRequest.idempotency_key == scope_key)
         .first()
     )
     if row is None:
+        if await LetterRequest.exists().where(LetterRequest.client_request_id == client_id):
+            # Known elsewhere (another office or caller kind): refused, never that request.
+            raise IdempotencyConflict(
+                "Kunci idempotensi ini sudah dipakai di tempat lain. Buat permohonan dengan "
+                "kunci baru."
+            )
         return None
     if row["content_hash"] != digest:
         raise IdempotencyConflict(

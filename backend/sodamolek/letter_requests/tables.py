@@ -23,6 +23,10 @@ class LetterRequest(Table, tablename="letter_request"):
     id: Serial
 
     client_request_id = UUID(unique=True)  # made by the client when the form opened
+    # The key replays are matched on: office, caller kind (staff or API token) and the UUID,
+    # so a UUID known in another office is never answered with this one's request. Unique by
+    # an index of its migration (SQLite cannot add a UNIQUE column).
+    idempotency_key = Varchar(length=80, null=True, default=None)
     content_hash = Varchar(length=64)  # same key, other content: 409
     tracking_code = Varchar(length=20, unique=True)
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)
