@@ -32,6 +32,7 @@ from sodamolek.dashboard import service as dashboard_service
 from sodamolek.dashboard import views as dashboard_views
 from sodamolek.desk import views as request_views
 from sodamolek.documents.signing import signing_key_for
+from sodamolek.issuing import upload_views as verification_views
 from sodamolek.issuing import views as issuing_views
 from sodamolek.letter_requests import api as request_api
 from sodamolek.letter_requests import workdays
@@ -45,6 +46,8 @@ from sodamolek.regions import views as region_views
 from sodamolek.settings import Settings
 from sodamolek.startup import ProcessRole, prepare
 from sodamolek.tracking import views as tracking_views
+from sodamolek.tte import service as tte_service
+from sodamolek.tte import views as tte_views
 from sodamolek.web import errors, standard_views
 from sodamolek.web import views as web_views
 from sodamolek.web.security import security_headers
@@ -113,6 +116,8 @@ ROUTES = [
     issuing_views.revoke,
     issuing_views.verify,
     issuing_views.public_key,
+    *verification_views.ROUTES,
+    *tte_views.ROUTES,
     people_views.check_nik,
     letter_views.letter_type_list,
     letter_views.letter_type_new,
@@ -259,6 +264,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.signing_key = signing_key_for(settings)
     app.state.resolve_tracking_code = request_id_for_code
     app.state.tracking_rate_limit = tracking_views.lookup_limit
+    # A disabled account's signing certificate is revoked (accounts knows nothing of TTE).
+    app.state.on_account_disabled = tte_service.account_disabled_hook(settings)
     app.state.throttle_policy = ThrottlePolicy(
         free_per_account_address=settings.login_max_failures_per_account,
         free_per_address=settings.login_max_failures_per_address,

@@ -9,7 +9,9 @@ import getpass
 import logging
 import signal
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import uvicorn
 
@@ -26,6 +28,10 @@ from sodamolek.push.worker import run_worker
 from sodamolek.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from sodamolek.settings import Settings, SettingsError
 from sodamolek.startup import ProcessRole, prepare
+from sodamolek.tte import ca as tte_ca
+from sodamolek.tte.fake_bsre import create_fake_bsre, new_fake_state, write_roots
+from sodamolek.tte.service import DEMO_PASSPHRASE as DEMO_PASSPHRASE_TTE
+from sodamolek.tte.service import seed_demo_signers
 
 
 def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
@@ -59,7 +65,12 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> None:
             f"jenis surat: +{report.letter_types_added}"
         )
         if args.demo:
-            print(f"Demo: +{len(report.users_added)} pengguna, +{report.residents_added} penduduk")
+            # Demo signers sign with the passphrase kupang-demo-2026 (embedded CA or fake BSrE).
+            signers = await seed_demo_signers(settings.with_embedded_secret(), report.demo_accounts)
+            print(
+                f"Demo: +{len(report.users_added)} pengguna, +{report.residents_added} penduduk, "
+                f"+{signers} sertifikat TTE (passphrase {DEMO_PASSPHRASE_TTE})"
+            )
             print_demo_logins(DEMO_PASSWORD)
 
     _with_database(settings, work)
@@ -123,6 +134,53 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         proxy_headers=False,
         log_level="info",
     )
+
+
+def cmd_ca_init(settings: Settings, args: argparse.Namespace) -> None:
+    """Make the city CA once (or, with --rotate, a new generation beside the old ones, which
+    stay trusted for the letters they signed)."""
+    # Outside production the passphrase derives from the data folder's secret, as for `serve`.
+    passphrase = settings.with_embedded_secret().city_ca_passphrase
+    if settings.is_production and not passphrase:
+        raise SettingsError("SODAMOLEK_CA_PASSPHRASE belum diisi (minimal 12 karakter).")
+    try:
+        authority = tte_ca.init_ca(settings.data_dir, passphrase, rotate=args.rotate)
+    except FileExistsError:
+        authority = tte_ca.load_ca(settings.data_dir)
+        assert authority is not None
+        print(
+            f"CA kota sudah ada ({authority.current.label}); tidak diubah. --rotate membuat "
+            "generasi baru."
+        )
+        return
+    except tte_ca.CAError as error:
+        raise SettingsError(str(error)) from None
+    current = authority.current
+    print(f"CA kota dibuat: generasi {current.label} di {tte_ca.ca_folder(settings.data_dir)}")
+    print(
+        f"Berlaku sampai {current.certificate.not_valid_after_utc:%Y-%m-%d}; "
+        f"{len(authority.generations)} generasi dipercaya. Sertifikat publik: /kunci-publik/ca.pem"
+    )
+
+
+def cmd_fake_bsre(settings: Settings, args: argparse.Namespace) -> None:
+    if settings.is_production:
+        raise SettingsError("BSrE palsu tidak boleh dijalankan di mode production.")
+    if args.latency_ms < 0 or not 0.0 <= args.fail_rate <= 1.0:
+        raise SettingsError("--latency-ms harus ≥ 0 dan --fail-rate antara 0 dan 1.")
+    folder = Path(args.folder) if args.folder else Path(tempfile.mkdtemp(prefix="fake-bsre-"))
+    state = new_fake_state(folder, latency_ms=args.latency_ms, fail_rate=args.fail_rate)
+    roots = folder / "bsre-roots.pem"
+    write_roots(state, roots)
+    # It accepts the credentials the app sends: the same SODAMOLEK_BSRE_USER/PASSWORD.
+    app = create_fake_bsre(state, settings.bsre_user, settings.bsre_password)
+    print(
+        f"BSrE palsu di http://{args.host}:{args.port} — jalankan aplikasi dengan "
+        f"SODAMOLEK_TTE_BACKEND=bsre SODAMOLEK_BSRE_URL=http://{args.host}:{args.port} "
+        f"SODAMOLEK_BSRE_ROOTS_FILE={roots}",
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
 
 
 def cmd_fake_registry(settings: Settings, args: argparse.Namespace) -> None:
@@ -254,6 +312,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-rate", type=float, default=0.0, help="peluang jawaban 503, antara 0 dan 1"
     )
     fake.set_defaults(handler=cmd_fake_registry)
+
+    ca_cmd = commands.add_parser("ca", help="CA kota untuk tanda tangan elektronik (TTE)")
+    ca_sub = ca_cmd.add_subparsers(dest="ca_command", required=True)
+    ca_init = ca_sub.add_parser("init", help="buat CA kota (sekali); --rotate: generasi baru")
+    ca_init.add_argument("--rotate", action="store_true")
+    ca_init.set_defaults(handler=cmd_ca_init)
+
+    fake_bsre = commands.add_parser(
+        "fake-bsre", help="layanan TTE BSrE palsu (API v2) untuk pengembangan dan uji"
+    )
+    fake_bsre.add_argument("--host", default="127.0.0.1")
+    fake_bsre.add_argument("--port", type=int, default=8200)
+    fake_bsre.add_argument("--folder", help="folder CA uji (bawaan: folder sementara baru)")
+    fake_bsre.add_argument("--latency-ms", type=int, default=0)
+    fake_bsre.add_argument("--fail-rate", type=float, default=0.0)
+    fake_bsre.set_defaults(handler=cmd_fake_bsre)
     return parser
 
 

@@ -19,6 +19,13 @@ from sodamolek.people.tables import Resident
 from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 from sodamolek.survey.tables import SurveyResponse
+from sodamolek.tte.tables import (
+    PassphraseFailure,
+    RevocationList,
+    SignatureRecord,
+    SignerCertificate,
+    SignerProfile,
+)
 from sodamolek.workcalendar.tables import LocalCalendarDay
 
 TABLES = [
@@ -43,6 +50,11 @@ TABLES = [
     OfficeDay,
     SurveyResponse,
     LocalCalendarDay,
+    SignerCertificate,
+    PassphraseFailure,
+    RevocationList,
+    SignatureRecord,
+    SignerProfile,
 ]
 
 APP_CONFIG = AppConfig(

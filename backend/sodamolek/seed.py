@@ -75,6 +75,7 @@ class SeedReport:
     kelurahan_added: int = 0
     letter_types_added: int = 0
     users_added: list[str] = field(default_factory=list)
+    demo_accounts: dict[str, int] = field(default_factory=dict)  # username -> id, every demo user
     residents_added: int = 0
 
 
@@ -85,6 +86,7 @@ async def seed(demo: bool = False, residents: int = 300) -> SeedReport:
     if demo:
         for user in DEMO_USERS:
             if await accounts.account_exists(user.username):
+                report.demo_accounts[user.username] = await accounts.account_id_of(user.username)
                 continue
             account_id = await accounts.create_account(
                 username=user.username,
@@ -96,6 +98,7 @@ async def seed(demo: bool = False, residents: int = 300) -> SeedReport:
                 nip=user.nip,
             )
             report.users_added.append(user.username)
+            report.demo_accounts[user.username] = account_id
             if user.role == "lurah":
                 scope = await accounts.load_user(account_id)
                 await regions.set_lurah(scope.kelurahan_id, user.full_name, user.nip)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import secrets
@@ -117,6 +118,20 @@ class Settings:
     # How often each server process re-reads the admin's local calendar days: an edit made in
     # one worker is seen by the others within this time (the editing worker sees it at once).
     calendar_refresh_seconds: float = 10.0
+    # Electronic signatures (TTE): "embedded" (the city's own CA, sodamolek/tte/ca.py) or
+    # "bsre" (BSrE's esign service). See docs/tte.md.
+    tte_backend: str = "embedded"
+    ca_passphrase: str = field(default="", repr=False)  # opens the city CA's key
+    tsa_url: str = ""  # RFC 3161 timestamp service: signatures become PAdES B-T
+    tsa_user: str = ""
+    tsa_password: str = field(default="", repr=False)
+    bsre_url: str = ""
+    bsre_user: str = ""
+    bsre_password: str = field(default="", repr=False)
+    bsre_timeout_seconds: float = 30.0
+    bsre_retries: int = 2  # extra attempts after a network error (never after an answer)
+    bsre_roots_file: Path | None = None  # PEM bundle of BSrE's roots, trusted by /verifikasi
+    verify_max_bytes: int = 10 * 1024 * 1024  # largest PDF accepted by POST /verifikasi
 
     @property
     def is_production(self) -> bool:
@@ -195,7 +210,27 @@ class Settings:
             release=_env("SODAMOLEK_RELEASE", "") or "",
             trusted_proxies=parse_trusted_proxies(_env("SODAMOLEK_TRUSTED_PROXIES", "") or ""),
             calendar_refresh_seconds=_env_seconds("SODAMOLEK_CALENDAR_REFRESH_SECONDS", 10.0),
+            tte_backend=_tte_backend(_env("SODAMOLEK_TTE_BACKEND", "embedded") or "embedded"),
+            ca_passphrase=_env("SODAMOLEK_CA_PASSPHRASE", "") or "",
+            tsa_url=_env("SODAMOLEK_TSA_URL", "") or "",
+            tsa_user=_env("SODAMOLEK_TSA_USER", "") or "",
+            tsa_password=_env("SODAMOLEK_TSA_PASSWORD", "") or "",
+            bsre_url=(_env("SODAMOLEK_BSRE_URL", "") or "").rstrip("/"),
+            bsre_user=_env("SODAMOLEK_BSRE_USER", "") or "",
+            bsre_password=_env("SODAMOLEK_BSRE_PASSWORD", "") or "",
+            bsre_timeout_seconds=_env_seconds("SODAMOLEK_BSRE_TIMEOUT", 30.0),
+            bsre_retries=max(0, _env_int("SODAMOLEK_BSRE_RETRIES", 2)),
+            bsre_roots_file=Path(roots) if (roots := _env("SODAMOLEK_BSRE_ROOTS_FILE")) else None,
+            verify_max_bytes=max(1024, _env_int("SODAMOLEK_VERIFY_MAX_BYTES", 10 * 1024 * 1024)),
         )
+
+    @property
+    def city_ca_passphrase(self) -> str:
+        """The CA key's passphrase: SODAMOLEK_CA_PASSPHRASE, or outside production one derived
+        from the secret key (so `make run` needs no extra setting)."""
+        if self.ca_passphrase or self.is_production:
+            return self.ca_passphrase
+        return hashlib.sha256(f"sodamolek-ca:{self.secret_key}".encode()).hexdigest()
 
     def with_embedded_secret(self) -> Settings:
         """Outside production a missing session secret is generated once into the data folder
@@ -263,3 +298,10 @@ def parse_trusted_proxies(value: str) -> tuple[str, ...]:
                 "10.0.0.5 atau 172.16.0.0/12)."
             ) from None
     return tuple(networks)
+
+
+def _tte_backend(value: str) -> str:
+    value = value.strip().lower()
+    if value not in {"embedded", "bsre"}:
+        raise SettingsError(f"SODAMOLEK_TTE_BACKEND harus embedded atau bsre, bukan {value!r}")
+    return value

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sodamolek.documents import signing
 from sodamolek.push import setup as push_setup
 from sodamolek.settings import Settings
+from sodamolek.tte import setup as tte_setup
 
 
 class ProcessRole(enum.Enum):
@@ -32,6 +33,7 @@ PRODUCTION_CHECKS: dict[ProcessRole, tuple[Callable[[Settings], None], ...]] = {
         Settings.check_registry_for_production,
         _check_signing_key,
         push_setup.check_for_production,
+        tte_setup.check_for_production,
     ),
     # The worker re-checks applicants against the registry and sends push messages.
     ProcessRole.WORKER: (Settings.check_registry_for_production, push_setup.check_for_production),
@@ -45,6 +47,7 @@ def prepare(settings: Settings, role: ProcessRole) -> Settings:
     process here with a message naming the setting (SettingsError)."""
     if role is ProcessRole.SERVE:
         settings = settings.with_embedded_secret()
+        tte_setup.ensure_dev_ca(settings)
     if role in (ProcessRole.SERVE, ProcessRole.WORKER):
         settings = push_setup.with_embedded_keys(settings)
     check_for_production(settings, role)

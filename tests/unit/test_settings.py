@@ -13,6 +13,7 @@ from sodamolek.documents.signing import create_signing_key
 from sodamolek.push.vapid import generate_keys, key_problem, subject_problem
 from sodamolek.settings import Settings, SettingsError
 from sodamolek.startup import ProcessRole, check_for_production, prepare
+from sodamolek.tte.ca import init_ca
 
 STRONG = "x" * 20 + "-strong-production-secret-0123456789"
 VAPID_PAIR = generate_keys()
@@ -72,6 +73,8 @@ def test_production_refuses_a_generated_secret():
 
 _KEY_DIR = Path(tempfile.mkdtemp(prefix="sodamolek-key-"))
 create_signing_key(_KEY_DIR / "signing_key.pem")  # production also needs the letter key
+CA_PASSPHRASE = "ca-passphrase-production-test"
+init_ca(_KEY_DIR, CA_PASSPHRASE)  # and the city CA (`sodamolek ca init`)
 
 
 def production(**overrides) -> Settings:
@@ -85,8 +88,40 @@ def production(**overrides) -> Settings:
         "vapid_private_key": keys.private_key,
         "vapid_public_key": keys.public_key,
         "vapid_subject": "mailto:diskominfo@kupangkota.go.id",
+        "ca_passphrase": CA_PASSPHRASE,
     }
     return Settings(**(values | overrides))
+
+
+def test_production_needs_the_city_ca_and_its_passphrase(tmp_path):
+    with pytest.raises(SettingsError, match="SODAMOLEK_CA_PASSPHRASE"):
+        check_for_production(production(ca_passphrase=""), ProcessRole.SERVE)
+    with pytest.raises(SettingsError, match="tidak membuka kunci CA"):
+        check_for_production(production(ca_passphrase="wrong-passphrase-123"), ProcessRole.SERVE)
+    key = _KEY_DIR / "signing_key.pem"
+    with pytest.raises(SettingsError, match="sodamolek ca init"):
+        check_for_production(production(data_dir=tmp_path, signing_key_file=key), ProcessRole.SERVE)
+    assert not (tmp_path / "tte").exists()  # production never makes a CA by itself
+
+
+def test_production_with_bsre_needs_https_and_the_application_credentials():
+    bsre = {"tte_backend": "bsre", "ca_passphrase": ""}
+    with pytest.raises(SettingsError, match="SODAMOLEK_BSRE_URL"):
+        check_for_production(production(**bsre, bsre_url="http://esign"), ProcessRole.SERVE)
+    with pytest.raises(SettingsError, match="SODAMOLEK_BSRE_USER"):
+        check_for_production(production(**bsre, bsre_url="https://esign"), ProcessRole.SERVE)
+    check_for_production(
+        production(**bsre, bsre_url="https://esign", bsre_user="app", bsre_password="rahasia"),
+        ProcessRole.SERVE,
+    )
+
+
+def test_the_tte_backend_setting_accepts_only_the_two_back_ends(monkeypatch):
+    monkeypatch.setenv("SODAMOLEK_TTE_BACKEND", "BSRE")
+    assert Settings.from_env().tte_backend == "bsre"
+    monkeypatch.setenv("SODAMOLEK_TTE_BACKEND", "privy")
+    with pytest.raises(SettingsError, match="SODAMOLEK_TTE_BACKEND"):
+        Settings.from_env()
 
 
 def test_production_needs_https_base_url():

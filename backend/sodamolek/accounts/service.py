@@ -238,6 +238,11 @@ async def account_exists(username: str) -> bool:
     return await Account.exists().where(Account.username == normalise_username(username))
 
 
+async def account_id_of(username: str) -> int:
+    row = await Account.select(Account.id).where(Account.username == username).first()
+    return row["id"]
+
+
 async def account_nip(account_id: int | None) -> str:
     """The NIP printed under a signature ("" for an account without one)."""
     if account_id is None:
@@ -248,6 +253,19 @@ async def account_nip(account_id: int | None) -> str:
 
 async def get_account(account_id: int) -> dict | None:
     return await Account.select(*_summary_columns()).where(Account.id == account_id).first()
+
+
+async def check_own_password(account_id: int | None, password: str) -> bool:
+    """Whether the password is the (active) account's own: asked again before a step that
+    must not ride on an open session alone (setting the signing passphrase)."""
+    row = None
+    if account_id is not None:
+        row = (
+            await Account.select(Account.password_hash)
+            .where((Account.id == account_id) & (Account.is_active == True))  # noqa: E712
+            .first()
+        )
+    return await passwords.verify_password(row["password_hash"] if row else None, password)
 
 
 async def set_account_active(account_id: int, active: bool, *, actor_id: int | None) -> None:

@@ -113,7 +113,10 @@ async def admin_users(
         notice = "Kata sandi baru sudah disimpan; semua sesi akun itu sudah diakhiri."
     return Template(
         "accounts/users.html",
-        context={"accounts": await service.list_accounts(), "notice": notice},
+        context={
+            "accounts": await service.list_accounts(),
+            "notice": notice,
+        },
     )
 
 
@@ -219,6 +222,9 @@ async def _set_active(request: Request, account_id: int, active: bool):
             context={"accounts": await service.list_accounts(), "error": str(error)},
             status_code=409,
         )
+    if not active:
+        # What else a disabled account loses (its signing certificate) is wired by the app.
+        await request.app.state.on_account_disabled(account_id)
     return Redirect("/admin/pengguna", status_code=303)
 
 
