@@ -146,12 +146,9 @@ def cmd_ca_init(settings: Settings, args: argparse.Namespace) -> None:
     try:
         authority = tte_ca.init_ca(settings.data_dir, passphrase, rotate=args.rotate)
     except FileExistsError:
-        authority = tte_ca.load_ca(settings.data_dir)
-        assert authority is not None
-        print(
-            f"CA kota sudah ada ({authority.current.label}); tidak diubah. --rotate membuat "
-            "generasi baru."
-        )
+        existing = tte_ca.load_ca(settings.data_dir)
+        label = existing.current.label if existing else "?"
+        print(f"CA kota sudah ada ({label}); tidak diubah. --rotate membuat generasi baru.")
         return
     except tte_ca.CAError as error:
         raise SettingsError(str(error)) from None

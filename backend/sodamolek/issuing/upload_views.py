@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
+from litestar.handlers import HTTPRouteHandler
 from litestar.response import Template
 
 from sodamolek.core import ratelimit
@@ -89,4 +90,4 @@ def _outcome(examination: service.Examination, letter) -> dict:
     return {"verdict": "SAH", "reason": ""}
 
 
-ROUTES = [verify_upload_form, verify_upload]
+ROUTES: list[HTTPRouteHandler] = [verify_upload_form, verify_upload]

@@ -74,6 +74,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _utc(value: dt.datetime) -> dt.datetime:
+    """A non-null timestamp column, aware in UTC on both engines."""
+    aware = as_utc(value)
+    assert aware is not None
+    return aware
+
+
 # ---------------------------------------------------------------------------------------------
 # Trust: the city CA (every generation) and, when configured, BSrE's roots
 
@@ -291,7 +298,7 @@ async def _reissue_crl(settings: Settings, issuer_label: str, now: dt.datetime) 
         (SignerCertificate.issuer_label == issuer_label)
         & SignerCertificate.revoked_at.is_not_null()
     )
-    entries = [(int(r["serial"], 16), as_utc(r["revoked_at"])) for r in revoked]
+    entries = [(int(r["serial"], 16), _utc(r["revoked_at"])) for r in revoked]
     crl = await asyncio.to_thread(
         ca.build_crl, authority, settings.city_ca_passphrase, generation, entries, now
     )
@@ -359,7 +366,7 @@ async def _recent_failures(account_id: int, now: dt.datetime) -> list[dt.datetim
         (PassphraseFailure.account == account_id)
         & (PassphraseFailure.failed_at > now - FAILURE_WINDOW)
     )
-    return sorted(as_utc(r["failed_at"]) for r in rows)
+    return sorted(_utc(r["failed_at"]) for r in rows)
 
 
 async def _check_throttle(account_id: int, now: dt.datetime) -> list[dt.datetime]:
@@ -506,7 +513,7 @@ async def _open_embedded(
         raise SigningUnavailable(
             "Anda belum mempunyai sertifikat TTE. Atur passphrase di halaman Akun › TTE."
         )
-    if as_utc(row["not_after"]) <= now:
+    if _utc(row["not_after"]) <= now:
         raise SigningUnavailable(
             "Sertifikat TTE Anda sudah kedaluwarsa. Atur passphrase baru di halaman Akun › TTE "
             "untuk mendapat sertifikat baru."

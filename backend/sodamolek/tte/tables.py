@@ -1,4 +1,4 @@
-from piccolo.columns import Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from sodamolek.accounts.tables import Account
@@ -9,6 +9,8 @@ class SignerCertificate(Table, tablename="signer_certificate"):
     archive encrypted under the signer's own passphrase (the server cannot open it alone).
     Rows are never deleted: a revoked certificate keeps its row (without the key), so letters
     signed before still name their signer."""
+
+    id: Serial
 
     account = ForeignKey(Account, null=False, index=True)
     serial = Varchar(length=64, unique=True)  # hex, as in the certificate
@@ -26,6 +28,8 @@ class SignerCertificate(Table, tablename="signer_certificate"):
 class PassphraseFailure(Table, tablename="passphrase_failure"):
     """One wrong signing passphrase; the throttle counts recent ones per signer."""
 
+    id: Serial
+
     account = ForeignKey(Account, null=False, index=True)
     failed_at = Timestamptz(index=True)
 
@@ -33,6 +37,8 @@ class PassphraseFailure(Table, tablename="passphrase_failure"):
 class RevocationList(Table, tablename="revocation_list"):
     """The current CRL (DER) of each CA generation, re-issued whenever a certificate is revoked;
     the verification hands it to pyHanko's validator."""
+
+    id: Serial
 
     issuer_label = Varchar(length=32, unique=True)
     crl = Bytea()
@@ -42,6 +48,8 @@ class RevocationList(Table, tablename="revocation_list"):
 class SignatureRecord(Table, tablename="signature_record"):
     """Each PAdES signature put on a letter: the hash of the PDF revision it closes finds the
     letter again from an uploaded file (is it revoked?)."""
+
+    id: Serial
 
     letter = Integer(index=True)  # issuing's letter id (issuing owns that table)
     verification_token = Varchar(length=64, index=True)
@@ -56,6 +64,8 @@ class SignatureRecord(Table, tablename="signature_record"):
 class SignerProfile(Table, tablename="signer_profile"):
     """A signer's NIK as BSrE knows it (the esign service signs by NIK); personal data: shown
     masked, never logged."""
+
+    id: Serial
 
     account = ForeignKey(Account, null=False, unique=True)
     bsre_nik = Varchar(length=16, default="")

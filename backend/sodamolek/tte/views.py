@@ -10,6 +10,7 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
@@ -163,7 +164,7 @@ async def admin_revoke(request: Request, account_id: FromPath[int]) -> Redirect:
     return Redirect(f"/admin/pengguna/{account_id}/tte", status_code=303)
 
 
-ROUTES = [
+ROUTES: list[HTTPRouteHandler] = [
     city_ca_pem,
     city_ca_crl,
     signer_account,
