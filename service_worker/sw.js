@@ -12,6 +12,12 @@
 // ("created" or "already have it") deletes an entry; another 4xx makes it "perlu tindakan" with
 // the server's words; network errors and 5xx are retried with exponential back-off.
 //
+// The operator signed in on this device (IndexedDB meta "operator") is what the outbox takes
+// requests for: learnt from /sesi, forgotten at logout (POST /keluar passes through here, and the
+// page clears it too) and when the server says nobody is signed in. With nobody signed in, or a
+// cached form of another operator, the shell refuses to keep a request (the form stays as typed).
+// A logout made with no network is finished on the server at the next chance ("logout_pending").
+//
 // The server writes the line before this file: self.SODAMOLEK_BUILD = {version, static, pages,
 // offline, scripts, css} (sodamolek/web/offline.py).
 "use strict";
@@ -177,6 +183,7 @@ self.addEventListener("fetch", (event) => {
   if (request.method === "POST") {
     if (url.pathname === "/permohonan") event.respondWith(submitRequest(request));
     else if (url.pathname === "/penduduk/cek-nik") event.respondWith(checkNik(request));
+    else if (url.pathname === "/keluar") event.respondWith(logout(request));
     return;
   }
   if (request.method !== "GET") return;
@@ -223,6 +230,8 @@ async function networkOrCache(request) {
 async function navigate(event, url) {
   const path = url.pathname;
   const shell = BUILD.pages.includes(path);
+  // A logout made offline is finished before anything else is shown as that operator.
+  await finishLogout().catch(() => {});
   try {
     const response = await navigationFetch(event.request, NAVIGATION_TIMEOUT_MS);
     if (shell && path !== QUEUE_PAGE && usableShellPage(response)) {
@@ -246,12 +255,101 @@ async function session() {
     { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } },
     REPLAY_TIMEOUT_MS
   );
-  if (response.status === 401) return null;
+  if (response.status === 401) {
+    await rememberOperator(null);
+    return null;
+  }
   if (!response.ok) throw new Error("sesi: " + response.status);
   const answer = await response.json();
+  // Until a logout made offline has reached the server, its session is not "signed in".
+  if (!(await Outbox.getMeta("logout_pending"))) await rememberOperator(answer.username);
   // Open pages may hold a stale token (a cached page): give them this one.
   Outbox.notify({ type: "csrf", token: answer.csrf_token });
   return answer;
+}
+
+async function rememberOperator(username) {
+  const known = (await Outbox.getMeta("operator")) || null;
+  if (known === (username || null)) return;
+  await Outbox.setMeta("operator", username || null);
+  Outbox.notify({ type: "operator", operator: username || "" });
+}
+
+// A page says hello as the operator whose name it carries. A page from the cache carries the
+// name of whoever was signed in when it was stored, so the name is believed only once the
+// server confirms it (with no network the marker stays as it was: after a logout, empty).
+async function confirmOperator(claimed) {
+  if (!claimed) return null;
+  const known = await Outbox.getMeta("operator");
+  if (known === claimed && !(await Outbox.getMeta("logout_pending"))) return known;
+  try {
+    await finishLogout();
+    const current = await session();
+    return current ? current.username : null;
+  } catch (error) {
+    return null; // no network: nothing learnt
+  }
+}
+
+// POST /keluar: the device forgets its operator first, whatever the network does. The logout
+// stays pending (and no /sesi answer makes anyone signed in) until the server has done it.
+async function logout(request) {
+  await Outbox.setMeta("logout_pending", true);
+  await rememberOperator(null);
+  const fields = await formFields(request);
+  try {
+    const response = await forward(request, fields, POST_TIMEOUT_MS);
+    const done = response.type === "opaqueredirect" || (response.ok && response.status < 400);
+    if (done) await Outbox.setMeta("logout_pending", null);
+    if (response.status < 500) return response;
+  } catch (error) {
+    // No network: below.
+  }
+  return signedOutAnswer();
+}
+
+async function finishLogout() {
+  if (!(await Outbox.getMeta("logout_pending"))) return;
+  const current = await session();
+  if (current) {
+    const response = await fetchWithTimeout(
+      "/keluar",
+      {
+        method: "POST",
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: { "X-CSRFToken": current.csrf_token },
+        body: new URLSearchParams({ _csrf_token: current.csrf_token }),
+      },
+      REPLAY_TIMEOUT_MS
+    );
+    if (response.status >= 400) throw new Error("keluar: " + response.status);
+  }
+  await Outbox.setMeta("logout_pending", null);
+  await rememberOperator(null);
+}
+
+function signedOutAnswer() {
+  const html = `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Keluar · Sodamolek</title>
+<link rel="stylesheet" href="${BUILD.css}"></head>
+<body><main id="isi" class="page">
+<section class="card narrow" role="status">
+  <h1>Anda sudah keluar dari perangkat ini</h1>
+  <p>Tidak ada jaringan: sesi di server diakhiri otomatis begitu jaringan kembali. Perangkat ini
+    tidak menerima permohonan sampai seorang petugas masuk lagi. Permohonan yang sudah tersimpan
+    di perangkat tetap aman dan menunggu petugas yang mengetiknya.</p>
+  <p class="actions"><a class="button" href="/masuk">Masuk</a></p>
+</section>
+</main></body></html>`;
+  return new Response(html, {
+    status: 200,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'",
+    },
+  });
 }
 
 // Post a form as the page did. A 403 is most likely a stale CSRF token from a cached page:
@@ -328,6 +426,14 @@ async function submitRequest(request) {
       // No network or too slow: kept on the device below.
     }
   }
+  // Kept on the device only for the operator signed in on it, as the one who typed it.
+  const typedBy = Outbox.value(fields, "_operator");
+  const signedIn = await Outbox.getMeta("operator");
+  const base = editing ? await Outbox.get(editing) : null;
+  const owner = base && base.operator ? base.operator : typedBy;
+  if (!signedIn || signedIn !== typedBy || signedIn !== owner) {
+    return refusedAnswer(request, signedIn ? "other" : "signed-out", signedIn || "", owner);
+  }
   const entry = await keep(fields, editing);
   if (sessionGone) await Outbox.setMeta("auth", "login");
   Outbox.notify();
@@ -345,7 +451,7 @@ async function keep(fields, editing) {
     ...(base || { id: clientId || crypto.randomUUID(), created_at: now, rev: 0 }),
     client_request_id: clientId,
     letter_type: Outbox.value(stored, "letter_type"),
-    operator: Outbox.value(stored, "_operator"),
+    operator: (base && base.operator) || Outbox.value(stored, "_operator"),
     applicant_name: Outbox.value(stored, "applicant_name"),
     fields: stored,
     updated_at: now,
@@ -386,6 +492,37 @@ function savedAnswer(entry, sessionGone) {
       "Content-Type": "text/html; charset=utf-8",
       "Cache-Control": "no-store",
       // As strict as the server's own pages (this one has no script at all).
+      "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'",
+    },
+  });
+}
+
+// Not kept: for htmx a 204 (nothing is swapped, the form stays as typed) with an event the form
+// shows in words (request-form.js); a plain form post gets a page saying why.
+function refusedAnswer(request, reason, signedIn, owner) {
+  if (request.headers.get("HX-Request")) {
+    const detail = { reason, signed_in: signedIn, owner };
+    return new Response(null, {
+      status: 204,
+      headers: { "HX-Trigger": JSON.stringify({ "outbox-refused": detail }) },
+    });
+  }
+  const html = `<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><title>Tidak tersimpan · Sodamolek</title>
+<link rel="stylesheet" href="${BUILD.css}"></head>
+<body><main id="isi" class="page">
+<section class="card narrow" role="alert">
+  <h1>Permohonan tidak disimpan di perangkat</h1>
+  <p>Tidak ada jaringan dan tidak ada petugas yang masuk di perangkat ini atas nama formulir ini.
+    Masuk dulu saat ada jaringan, lalu ketik permohonannya lagi.</p>
+  <p class="actions"><a class="button" href="/masuk">Masuk</a></p>
+</section>
+</main></body></html>`;
+  return new Response(html, {
+    status: 403,
+    headers: {
+      "Content-Type": "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
       "Content-Security-Policy": "default-src 'self'; script-src 'none'; object-src 'none'",
     },
   });
@@ -446,6 +583,7 @@ async function replayOnce(reason) {
   if (reason !== "timer") backoff = { failures: 0, next_at: 0 };
   let current;
   try {
+    await finishLogout(); // entries wait for their operator's next login, not her old session
     current = await session();
   } catch (error) {
     return networkTrouble(backoff);
@@ -579,10 +717,13 @@ self.addEventListener("message", (event) => {
     event.source?.postMessage(VERSION);
   } else if (data.type === "hello") {
     event.waitUntil(
-      shellFor(data.operator)
+      confirmOperator(data.operator)
+        .then(shellFor)
         .then(warmShell)
         .then(() => replay("load"))
     );
+  } else if (data.type === "logout") {
+    event.waitUntil(rememberOperator(null));
   } else if (data.type === "replay") {
     event.waitUntil(replay(data.reason || "message"));
   } else if (data.type === "status") {

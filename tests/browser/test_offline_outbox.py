@@ -144,7 +144,7 @@ def outbox(page) -> list[dict]:
     return evaluate(
         page,
         "() => SodamolekOutbox.all().then(es => es.map(e => ({id: e.id, state: e.state,"
-        " client_request_id: e.client_request_id, name: e.applicant_name, problem: e.problem})))"
+        " client_request_id: e.client_request_id, name: e.applicant_name, problem: e.problem})))",
     )
 
 
@@ -484,3 +484,109 @@ def test_entries_wait_for_the_operator_who_typed_them(page, server):
     log_in(page, server, "/permohonan/antrean-perangkat")
     wait_until(lambda: len(db_rows(server, "Punya Operator")) == 1, message="sent by its owner")
     assert_exactly_once(server, "Punya Operator", ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# After logout
+
+
+POST_FORM = """async ([name, operator]) => {
+  // What htmx sends when the cached form is submitted with no network.
+  const body = new URLSearchParams({client_request_id: crypto.randomUUID(), _operator: operator,
+    letter_type: 'domisili', applicant_name: name, 'data.keperluan': 'Uji',
+    'data.alamat_domisili': 'Jl. Uji No. 1'});
+  const headers = {'HX-Request': 'true'};
+  const answer = await fetch('/permohonan', {method: 'POST', body, headers});
+  return {status: answer.status, trigger: answer.headers.get('HX-Trigger')};
+}"""
+
+
+IDB_META = """(key) => new Promise((resolve, reject) => {
+  const open = indexedDB.open('sodamolek');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const request = open.result.transaction('meta').objectStore('meta').get(key);
+    request.onsuccess = () => { resolve(request.result ?? null); open.result.close(); };
+  };
+})"""
+
+
+def created_by(server, prefix: str) -> list[str]:
+    with sqlite3.connect(server.database, timeout=10) as connection:
+        rows = connection.execute(
+            "SELECT a.username FROM letter_request r JOIN account a ON a.id = r.created_by "
+            "WHERE r.applicant_name LIKE ? ORDER BY r.id",
+            (prefix + "%",),
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def log_out(page, server) -> None:
+    page.goto(server.url + "/")
+    page.click("form[action='/keluar'] button")
+    page.wait_for_url("**/masuk?keluar=1")
+
+
+def test_after_logout_the_offline_shell_takes_no_requests(page, server):
+    ready_offline(page, server)
+    log_out(page, server)
+    assert evaluate(page, IDB_META, "operator") is None  # the device forgot her
+
+    # Offline, the cached form says at once that nobody is signed in, and refuses on submit
+    # with the form left as typed.
+    page.context.set_offline(True)
+    page.goto(server.url + "/permohonan/baru/domisili")
+    page.wait_for_selector("#tanpa-petugas:has-text('Tidak ada petugas yang masuk')")
+    page.fill("#applicant_name", "Sesudah Keluar")
+    page.fill("#f-keperluan", "Melamar pekerjaan")
+    page.fill("#f-alamat_domisili", "Jl. Frans Seda No. 1, Oebobo")
+    page.click("form.request-form button[type=submit]")
+    page.wait_for_selector("#tanpa-petugas:has-text('tidak dapat disimpan')")
+    assert page.input_value("#applicant_name") == "Sesudah Keluar"
+    assert page.locator("text=Tersimpan di perangkat").count() == 0
+    refused = evaluate(page, POST_FORM, ["Sesudah Keluar Fetch", OPERATOR])
+    assert refused["status"] == 204 and "outbox-refused" in refused["trigger"]
+    assert evaluate(page, IDB_COUNT) == 0
+    page.context.set_offline(False)
+
+    # Another operator signs in: what she queues offline is hers; a cached form of the previous
+    # operator is refused.
+    log_in(page, server, "/permohonan/antrean-perangkat", username="lurah.oebobo")
+    wait_until(lambda: worker_status(page)["cached"] == worker_status(page)["total"], message="B")
+    page.context.set_offline(True)
+    taken = evaluate(page, POST_FORM, ["Punya Lurah", "lurah.oebobo"])
+    assert taken["status"] == 202
+    stale_form = evaluate(page, POST_FORM, ["Formulir Lama", OPERATOR])
+    assert stale_form["status"] == 204 and '"other"' in stale_form["trigger"]
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    wait_until(lambda: created_by(server, "Punya Lurah") == ["lurah.oebobo"], message="lurah's")
+    assert db_rows(server, "Sesudah Keluar") == [] and db_rows(server, "Formulir Lama") == []
+    log_out(page, server)
+
+
+def test_a_logout_with_no_network_is_finished_later_and_the_queue_waits_for_its_owner(page, server):
+    ready_offline(page, server)
+    page.context.set_offline(True)
+    ids = queue_offline(page, server, ["Punya Siti"])  # typed by operator.oebobo
+    page.goto(server.url + "/")
+    page.click("form[action='/keluar'] button")
+    page.wait_for_selector("text=Anda sudah keluar dari perangkat ini")
+    page.goto(server.url + "/permohonan/baru/domisili")  # the cached form
+    page.wait_for_selector("#tanpa-petugas")
+    assert evaluate(page, POST_FORM, ["Keluar Luring", OPERATOR])["status"] == 204
+
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan")  # the pending logout reaches the server first
+    page.wait_for_url("**/masuk?lanjut=**")
+    assert evaluate(page, IDB_COUNT) == 1  # her entry is kept, not sent with the old session
+    assert db_rows(server, "Punya Siti") == [] and db_rows(server, "Keluar Luring") == []
+
+    # Someone else signs in: her entry waits for her.
+    log_in(page, server, "/permohonan/antrean-perangkat", username="lurah.oebobo")
+    page.wait_for_selector("text=Menunggu operator.oebobo masuk")
+    assert db_rows(server, "Punya Siti") == []
+    log_out(page, server)
+    log_in(page, server, "/permohonan/antrean-perangkat")
+    wait_until(lambda: created_by(server, "Punya Siti") == [OPERATOR], message="sent as hers")
+    assert_exactly_once(server, "Punya Siti", ids)

@@ -36,6 +36,23 @@
 
   if (!Outbox) return;
 
+  // Logout: the device forgets its operator before the form goes (the service worker does the
+  // same when it sees the POST; this covers a page it does not control yet). Without this, the
+  // cached forms would still take requests in her name with no network.
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.getAttribute("action") !== "/keluar") return;
+    if (form.dataset.forgotten) return;
+    event.preventDefault();
+    const go = () => {
+      form.dataset.forgotten = "1";
+      form.submit();
+    };
+    tellWorker({ type: "logout" });
+    const limit = new Promise((resolve) => setTimeout(resolve, 1500));
+    Promise.race([Outbox.setMeta("operator", null), limit]).then(go, go);
+  });
+
   // ---- The badge in the menu: how many wait on this device, how many need action ----
   function show(id, text) {
     const element = document.getElementById(id);

@@ -67,6 +67,41 @@
     }
   }
 
+  // ---- Nobody signed in on this device: the shell does not keep requests ----
+  // The service worker refuses to keep a request with no operator signed in on the device (after
+  // a logout), or for a cached form of another operator: it answers 204 + HX-Trigger
+  // outbox-refused, nothing is swapped and what was typed stays on the screen.
+  function refusalText(detail) {
+    if (detail && detail.reason === "other") {
+      return `Formulir ini atas nama ${detail.owner}, sedangkan yang masuk di perangkat ini ` +
+        `${detail.signed_in}. Permohonan tidak disimpan di perangkat. Buka formulir baru saat ` +
+        "ada jaringan; isian Anda tetap di layar.";
+    }
+    return "Tidak ada petugas yang masuk di perangkat ini, jadi permohonan tanpa jaringan tidak " +
+      "dapat disimpan. Masuk dulu saat ada jaringan, lalu kirim lagi; isian Anda tetap di layar.";
+  }
+
+  function showRefusal(detail) {
+    let banner = document.getElementById("tanpa-petugas");
+    if (!banner) {
+      banner = document.createElement("p");
+      banner.id = "tanpa-petugas";
+      banner.className = "error";
+      banner.setAttribute("role", "alert");
+      form.parentNode.insertBefore(banner, form);
+    }
+    banner.textContent = refusalText(detail);
+  }
+
+  document.body.addEventListener("outbox-refused", (event) => showRefusal(event.detail));
+
+  // Opened with no network (a cached copy) after a logout: say so before anything is typed.
+  if (Outbox && navigator.onLine === false) {
+    Outbox.getMeta("operator").then((operator) => {
+      if (!operator) showRefusal({ reason: "signed-out" });
+    });
+  }
+
   function showFieldError(field, message) {
     const name = field.startsWith("applicant.") ? "applicant_" + field.slice(10) : field;
     const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
