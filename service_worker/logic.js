@@ -71,6 +71,17 @@
     return TRACKING_PAGE.test(pathname);
   }
 
+  // Whether the outbox may keep a request typed on a form carrying `typedBy` (its hidden
+  // _operator), for an entry whose typist is `owner` (the same, or the one who first typed an
+  // entry being fixed), with `signedIn` the operator signed in on this device (empty after a
+  // logout). null: keep it; otherwise why not: "signed-out" (nobody) or "other" (a cached form
+  // or an entry of someone else). Entries stay tied to the operator who typed them.
+  function keepRefusal(signedIn, typedBy, owner = typedBy) {
+    if (!signedIn) return "signed-out";
+    if (signedIn !== typedBy || signedIn !== (owner || typedBy)) return "other";
+    return null;
+  }
+
   return {
     BACKOFF_FIRST_MS,
     BACKOFF_MAX_MS,
@@ -82,5 +93,6 @@
     isHtml,
     usableShellPage,
     isTrackingPage,
+    keepRefusal,
   };
 });

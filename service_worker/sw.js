@@ -42,6 +42,7 @@ const {
   backoffDelay,
   escapeHtml,
   isTrackingPage,
+  keepRefusal,
   replayOutcome,
   retryDelay,
   usableShellPage,
@@ -431,9 +432,8 @@ async function submitRequest(request) {
   const signedIn = await Outbox.getMeta("operator");
   const base = editing ? await Outbox.get(editing) : null;
   const owner = base && base.operator ? base.operator : typedBy;
-  if (!signedIn || signedIn !== typedBy || signedIn !== owner) {
-    return refusedAnswer(request, signedIn ? "other" : "signed-out", signedIn || "", owner);
-  }
+  const refusal = keepRefusal(signedIn, typedBy, owner);
+  if (refusal) return refusedAnswer(request, refusal, signedIn || "", owner);
   const entry = await keep(fields, editing);
   if (sessionGone) await Outbox.setMeta("auth", "login");
   Outbox.notify();

@@ -107,3 +107,15 @@ test("isTrackingPage matches a tracking code's page only", () => {
   assert.equal(logic.isTrackingPage("/lacak/KPG-7F3K/survei"), false);
   assert.equal(logic.isTrackingPage("/permohonan/KPG-7F3K"), false);
 });
+
+test("keepRefusal: only the operator signed in on the device, on her own form and entries", () => {
+  assert.equal(logic.keepRefusal("siti", "siti"), null);
+  assert.equal(logic.keepRefusal("siti", "siti", "siti"), null);
+  // After a logout nobody is signed in: a cached form is not kept in anyone's name.
+  assert.equal(logic.keepRefusal(null, "siti"), "signed-out");
+  assert.equal(logic.keepRefusal("", "siti"), "signed-out");
+  // A cached form carrying another operator's name, or fixing another operator's entry.
+  assert.equal(logic.keepRefusal("budi", "siti"), "other");
+  assert.equal(logic.keepRefusal("budi", "budi", "siti"), "other");
+  assert.equal(logic.keepRefusal("budi", ""), "other");
+});
