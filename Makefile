@@ -47,10 +47,12 @@ wheel: uv
 image:
 	docker build --tag sodamolek:$${SODAMOLEK_RELEASE:-latest} .
 
-# Style, then the layers of docs/architecture.md (import-linter, contracts in pyproject.toml).
+# Style, the layers of docs/architecture.md (import-linter, contracts in pyproject.toml) and the
+# types of backend/ (mypy, zero errors).
 lint: dev-deps
 	$(UV) run --frozen ruff check backend tests bench
 	$(UV) run --frozen lint-imports
+	$(UV) run --frozen mypy
 
 # Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
 # again on PostgreSQL (one run per engine, as Piccolo's own suite does).

@@ -12,14 +12,17 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi import OpenAPIConfig
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from sodamolek import db, maintenance
 from sodamolek.accounts import views as account_views
 from sodamolek.accounts.guards import session_user_loader
+from sodamolek.accounts.service import CurrentUser
 from sodamolek.accounts.sessions import (
     SESSION_COOKIE,
     STORE_NAME,
@@ -58,7 +61,7 @@ from sodamolek.workcalendar import views as calendar_views
 CSRF_COOKIE = "sodamolek_csrf"
 MAX_REQUEST_BODY = 1024 * 1024  # forms and JSON only; files have their own limits later
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     web_views.home,
     web_views.health,
     web_views.service_worker,
@@ -215,7 +218,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         store=STORE_NAME,
     )
-    session_auth = SessionAuth(
+    session_auth: SessionAuth[CurrentUser, ServerSideSessionBackend] = SessionAuth(
         retrieve_user_handler=session_user_loader(settings.session_absolute_hours * 3600),
         session_backend_config=session_config,
         exclude=["^/static/", "^/schema"],
@@ -233,7 +236,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[session_auth.on_app_init],
         # The client's address (rate limits, login throttle) from X-Forwarded-For only when the
         # socket is one of the named proxies; uvicorn's own middleware, with our list.
-        middleware=[DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(proxies))]
+        # uvicorn's middleware is typed with its own ASGI types, not Litestar's.
+        middleware=[DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(proxies))]  # type: ignore[arg-type]
         if (proxies := settings.trusted_proxies)
         else [],
         lifespan=[database_lifespan, calendar_lifespan, registry_lifespan, push_worker_lifespan],

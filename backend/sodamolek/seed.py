@@ -101,6 +101,7 @@ async def seed(demo: bool = False, residents: int = 300) -> SeedReport:
             report.demo_accounts[user.username] = account_id
             if user.role == "lurah":
                 scope = await accounts.load_user(account_id)
-                await regions.set_lurah(scope.kelurahan_id, user.full_name, user.nip)
+                if scope is not None and scope.kelurahan_id is not None:
+                    await regions.set_lurah(scope.kelurahan_id, user.full_name, user.nip)
         report.residents_added = await people.seed_demo_residents(residents)
     return report

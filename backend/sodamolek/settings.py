@@ -166,8 +166,8 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        data_dir = Path(_env("SODAMOLEK_DATA_DIR", "data"))
-        env = _env("SODAMOLEK_ENV", "development")
+        data_dir = Path(_env("SODAMOLEK_DATA_DIR") or "data")
+        env = _env("SODAMOLEK_ENV") or "development"
         database_url = (
             _env("SODAMOLEK_DATABASE_URL") or f"sqlite:///{data_dir / 'sodamolek.sqlite3'}"
         )

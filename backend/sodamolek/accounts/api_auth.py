@@ -39,6 +39,8 @@ async def api_actor(request: Request) -> CurrentUser:
 
 def _csrf_ok(request: Request) -> bool:
     config = request.app.csrf_config
+    if config is None:
+        return False
     cookie = request.cookies.get(config.cookie_name)
     header = request.headers.get(config.header_name)
     if not cookie or not header:

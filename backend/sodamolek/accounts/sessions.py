@@ -11,7 +11,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
@@ -30,6 +30,13 @@ SESSION_COOKIE = "sodamolek_sesi"
 STORE_NAME = "sessions"
 _NEW_SESSION_ID = "sodamolek.new_session_id"
 _LOADED = "sodamolek.session_loaded"
+
+
+def _extra(connection: ASGIConnection) -> dict[str, Any]:
+    """The ASGI scope as a plain dict, for the two keys of our own kept in it."""
+    return cast("dict[str, Any]", connection.scope)
+
+
 # Renewing the idle expiry is a write; skip it when it would move the expiry less than this.
 RENEW_GRANULARITY = dt.timedelta(seconds=60)
 
@@ -76,7 +83,9 @@ class DatabaseSessionStore(Store):
             return None
         if renew_for is not None:
             new_expiry = _expiry(renew_for)
-            if expires_at is None or new_expiry - expires_at > RENEW_GRANULARITY:
+            if new_expiry is not None and (
+                expires_at is None or new_expiry - expires_at > RENEW_GRANULARITY
+            ):
                 await WebSession.update({WebSession.expires_at: new_expiry}).where(
                     WebSession.key_hash == key_hash
                 )
@@ -143,12 +152,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
     - no write when the session did not change (the store renews the idle expiry on read)."""
 
     def get_session_id(self, connection: ASGIConnection) -> str:
-        new_id = connection.scope.get(_NEW_SESSION_ID)  # type: ignore[call-overload]
+        new_id = _extra(connection).get(_NEW_SESSION_ID)
         return new_id or super().get_session_id(connection)
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
         data = await super().load_from_connection(connection)
-        connection.scope[_LOADED] = self.serialize_data(data) if data else None  # type: ignore
+        _extra(connection)[_LOADED] = self.serialize_data(data) if data else None
         return data
 
     async def store_in_message(
@@ -164,12 +173,12 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if not has_cookie:
                 return
             scope_session = Empty  # emptied by the handler: delete it
-        rotating = connection.scope.get(_NEW_SESSION_ID) is not None  # type: ignore
+        rotating = _extra(connection).get(_NEW_SESSION_ID) is not None
         if (
             scope_session is not Empty
             and has_cookie
             and not rotating
-            and self.serialize_data(scope_session) == connection.scope.get(_LOADED)  # type: ignore
+            and self.serialize_data(scope_session) == _extra(connection).get(_LOADED)
         ):
             cookie_params = dict(
                 extract_dataclass_items(
@@ -188,7 +197,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
-    _backend_class = RotatingSessionBackend  # type: ignore[assignment]
+    _backend_class = RotatingSessionBackend
 
 
 async def rotate_session_id(connection: ASGIConnection) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-from types import ModuleType
+from typing import Any
 
 os.environ.setdefault("PICCOLO_CONF", "sodamolek.piccolo_conf")
 
 from piccolo.apps.migrations.tables import Migration  # noqa: E402
 from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
+from piccolo.table import Table  # noqa: E402
 
 from sodamolek.db.engine import (  # noqa: E402
     as_utc,
@@ -47,7 +48,8 @@ def use_engine(engine: Engine) -> Engine:
     Piccolo's app registry (PICCOLO_CONF, i.e. sodamolek.piccolo_conf and piccolo_app), so the
     database layer never imports a domain."""
     _piccolo_conf().DB = engine
-    for table in [*Finder().get_table_classes(), Migration]:
+    tables: list[type[Table]] = [*Finder().get_table_classes(), Migration]
+    for table in tables:
         table._meta.db = engine
     return engine
 
@@ -57,7 +59,7 @@ def current_engine() -> Engine:
 
 
 @functools.cache
-def _piccolo_conf() -> ModuleType:
+def _piccolo_conf() -> Any:  # the PICCOLO_CONF module, whose DB Piccolo reads
     return importlib.import_module(os.environ["PICCOLO_CONF"])
 
 

@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import aiosqlite
 from piccolo.engine.base import Engine
@@ -26,6 +26,8 @@ BUSY_TIMEOUT_MS = 10_000
 
 class PooledSQLiteTransaction(SQLiteTransaction):
     """A transaction on a pooled connection, handed back to the pool instead of closed."""
+
+    engine: PooledSQLiteEngine
 
     async def get_connection(self):
         return await self.engine.acquire()
@@ -135,6 +137,10 @@ def build_engine(settings: Settings) -> Engine:
     return PooledSQLiteEngine(path=str(settings.sqlite_path), pool_size=settings.db_pool_size)
 
 
+@overload
+def as_utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     """Stored timestamps are UTC; SQLite may hand them back without their zone."""
     if value is None or value.tzinfo is not None:

@@ -91,10 +91,10 @@ def validate_number_format(fmt: str) -> str | None:
     return None
 
 
-def _first_bad_spec(fields: list[tuple[str, str, str | None]]) -> str | None:
+def _first_bad_spec(fields: list[tuple[str, str | None, str | None]]) -> str | None:
     for name, spec, _ in fields:
         try:
-            format(_SAMPLE[name], spec)
+            format(_SAMPLE[name], spec or "")
         except (ValueError, TypeError):
             return f"{name}:{spec}"
     return None

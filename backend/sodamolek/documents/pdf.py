@@ -232,7 +232,7 @@ class Block:
             kind=item["kind"],
             text=item.get("text", ""),
             heading=item.get("heading", ""),
-            rows=tuple(tuple(r) for r in item.get("rows") or ()),  # type: ignore[misc]
+            rows=tuple(tuple(r) for r in item.get("rows") or ()),
             items=tuple(item.get("items") or ()),
         )
 

@@ -104,14 +104,14 @@ async def create(
     body_key = data.get("client_request_id")
     if body_key is not None and str(body_key) != key:
         return _problem(422, "client_request_id harus sama dengan Idempotency-Key.")
-    applicant = data.get("applicant") if isinstance(data.get("applicant"), dict) else {}
+    raw_applicant, raw_answers = data.get("applicant"), data.get("data")
+    applicant = raw_applicant if isinstance(raw_applicant, dict) else {}
+    answers = raw_answers if isinstance(raw_answers, dict) else {}
     submission = service.Submission(
         client_request_id=key,
         letter_type=str(data.get("letter_type", "")),
         applicant={f"applicant_{k}": str(v) for k, v in applicant.items() if v is not None},
-        data={str(k): str(v) for k, v in (data.get("data") or {}).items()}
-        if isinstance(data.get("data"), dict)
-        else {},
+        data={str(k): str(v) for k, v in answers.items()},
         requirements_checked=[str(r) for r in data.get("requirements_checked") or []]
         if isinstance(data.get("requirements_checked"), list)
         else [],

@@ -82,7 +82,7 @@ class RequestCounter(Table, tablename="request_counter"):
 
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)
     status = Varchar(length=24)
-    count = Integer(default=0)
+    count = Integer(default=0)  # type: ignore[assignment]  # a column named as Table.count()
 
 
 class RequestCorrection(Table, tablename="request_correction"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import get, post
 from litestar.enums import RequestEncodingType
@@ -90,7 +90,7 @@ def _state_from_post(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
         row = rows.setdefault(index, _blank_row())
         row[match[2]] = (value == "1") if match[2] == "required" else value
     count = max(rows) + 1 if rows else 0
-    state = {
+    state: dict[str, Any] = {
         key: form.get(key, "")
         for key in (
             "code",

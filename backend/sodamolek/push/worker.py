@@ -134,7 +134,7 @@ class PushSender:
             keys = {"p256dh": message.p256dh, "auth": message.auth}
             pusher = WebPusher(
                 {"endpoint": message.endpoint, "keys": keys},
-                aiohttp_session=self.session,  # type: ignore[arg-type]
+                aiohttp_session=self.session,
             )
             response = await pusher.send_async(
                 message.payload, headers, ttl=self.ttl, timeout=self.timeout
@@ -145,9 +145,11 @@ class PushSender:
             logger.exception("push message %s could not be sent", message.id)
             return SendResult(status=None, error=f"{type(error).__name__}: {error}"[:300])
         assert isinstance(response, aiohttp.ClientResponse)
-        error = "" if 200 <= response.status < 300 else f"HTTP {response.status} {response.reason}"
+        refused = (
+            "" if 200 <= response.status < 300 else f"HTTP {response.status} {response.reason}"
+        )
         return SendResult(
-            status=response.status, retry_after=response.headers.get("Retry-After"), error=error
+            status=response.status, retry_after=response.headers.get("Retry-After"), error=refused
         )
 
 

@@ -228,7 +228,7 @@ async def update_kelurahan(kelurahan_id: int, form: Mapping[str, str]) -> dict:
     await Kelurahan.update({getattr(Kelurahan, k): v for k, v in values.items()}).where(
         Kelurahan.id == kelurahan_id
     )
-    return await get_kelurahan(kelurahan_id)
+    return await _saved(await get_kelurahan(kelurahan_id), kelurahan_id)
 
 
 async def update_kecamatan(kecamatan_id: int, form: Mapping[str, str]) -> dict:
@@ -240,7 +240,13 @@ async def update_kecamatan(kecamatan_id: int, form: Mapping[str, str]) -> dict:
     await Kecamatan.update({getattr(Kecamatan, k): v for k, v in values.items()}).where(
         Kecamatan.id == kecamatan_id
     )
-    return await get_kecamatan(kecamatan_id)
+    return await _saved(await get_kecamatan(kecamatan_id), kecamatan_id)
+
+
+async def _saved(office: dict | None, office_id: int) -> dict:
+    if office is None:  # removed between the update and the read
+        raise LookupError(office_id)
+    return office
 
 
 async def list_kecamatan() -> list[dict]:

@@ -14,6 +14,9 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, cast
+
+from piccolo.columns import Column
 
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.letter_requests import due_dates, workdays
@@ -119,7 +122,9 @@ async def save_local_day(form: Mapping[str, str], changed_by: str) -> CalendarCh
             "changed_at": _now(),
         }
         if await LocalCalendarDay.exists().where(LocalCalendarDay.day == day):
-            await LocalCalendarDay.update(fields).where(LocalCalendarDay.day == day)
+            # Piccolo types update()'s dict with Column | str keys; these are column names.
+            changes = cast("dict[Column | str, Any]", fields)
+            await LocalCalendarDay.update(changes).where(LocalCalendarDay.day == day)
         else:
             await LocalCalendarDay.insert(LocalCalendarDay(day=day, **fields))
         after = WorkCalendar(await _stored_days())
