@@ -240,6 +240,8 @@ async def account_exists(username: str) -> bool:
 
 async def account_id_of(username: str) -> int:
     row = await Account.select(Account.id).where(Account.username == username).first()
+    if row is None:
+        raise AccountNotFound(username)
     return row["id"]
 
 
