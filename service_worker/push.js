@@ -49,7 +49,8 @@
       self.registration.showNotification(text.title, {
         body: body,
         lang: "id",
-        icon: "/static/icons/icon.svg", // a PNG icon is better on Android, when there is one
+        icon: "/static/icons/icon-192.png", // Android shows no SVG
+        badge: "/static/icons/badge-72.png", // monochrome: the status bar uses its alpha only
         // One notification per request: a newer status replaces the older one.
         tag: code ? "sodamolek-" + code : "sodamolek",
         renotify: true,
@@ -57,6 +58,42 @@
         data: { url: trackingUrl(code), status: payload.status || "" },
       })
     );
+  });
+
+  // The push service replaced this browser's subscription (expired, keys rotated): subscribe
+  // again if the browser did not, and tell the server, which moves every request the old one
+  // followed. Without this a phone silently stops hearing about its requests.
+  function keyBytes(base64url) {
+    const padded = (base64url + "===".slice((base64url.length + 3) % 4))
+      .replace(/-/g, "+").replace(/_/g, "/");
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+  }
+
+  async function renewSubscription(event) {
+    const old = event.oldSubscription;
+    if (!old) return; // nothing to move from: the page subscribes again on its next visit
+    let fresh = event.newSubscription;
+    if (!fresh) {
+      let key = old.options && old.options.applicationServerKey;
+      if (!key) {
+        const answer = await fetch("/langganan-push/kunci", { cache: "no-store" });
+        key = keyBytes((await answer.text()).trim());
+      }
+      fresh = await self.registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: key,
+      });
+    }
+    await fetch("/langganan-push/ganti", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ old_endpoint: old.endpoint, subscription: fresh.toJSON() }),
+    });
+  }
+
+  self.addEventListener("pushsubscriptionchange", (event) => {
+    event.waitUntil(renewSubscription(event).catch(() => {}));
   });
 
   self.addEventListener("notificationclick", (event) => {

@@ -33,6 +33,7 @@ from sodamolek.accounts.throttle import ThrottlePolicy
 from sodamolek.core.paths import STATIC_DIR
 from sodamolek.dashboard import service as dashboard_service
 from sodamolek.dashboard import views as dashboard_views
+from sodamolek.desk import attachment_views
 from sodamolek.desk import views as request_views
 from sodamolek.documents.signing import signing_key_for
 from sodamolek.issuing import upload_views as verification_views
@@ -46,6 +47,7 @@ from sodamolek.people.registry import build_registry
 from sodamolek.push import views as push_views
 from sodamolek.push.worker import run_worker
 from sodamolek.regions import views as region_views
+from sodamolek.residents import views as resident_views
 from sodamolek.settings import Settings
 from sodamolek.startup import ProcessRole, prepare
 from sodamolek.tracking import views as tracking_views
@@ -66,6 +68,7 @@ ROUTES: list[ControllerRouterHandler] = [
     web_views.health,
     web_views.service_worker,
     web_views.service_worker_logic,
+    web_views.resident_service_worker,
     web_views.manifest,
     web_views.resident_manifest,
     web_views.offline_page,
@@ -110,6 +113,11 @@ ROUTES: list[ControllerRouterHandler] = [
     tracking_views.lookup_form,
     tracking_views.lookup,
     tracking_views.track,
+    resident_views.choose,
+    resident_views.form,
+    resident_views.apply,
+    attachment_views.read_attachment,
+    attachment_views.attach_at_counter,
     issuing_views.signing_desk,
     issuing_views.sign,
     issuing_views.preview,
@@ -131,6 +139,9 @@ ROUTES: list[ControllerRouterHandler] = [
     letter_views.letter_type_status,
     push_views.subscribe,
     push_views.unsubscribe,
+    push_views.check_following,
+    push_views.renew,
+    push_views.public_key,
     push_views.push_handler_script,
     calendar_views.work_calendar,
     calendar_views.save_day,

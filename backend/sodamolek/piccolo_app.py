@@ -5,6 +5,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, LoginThrottle, WebSession
+from sodamolek.attachments.tables import Attachment
 from sodamolek.core.tables import RateLimitWindow
 from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
@@ -55,6 +56,7 @@ TABLES = [
     RevocationList,
     SignatureRecord,
     SignerProfile,
+    Attachment,
 ]
 
 APP_CONFIG = AppConfig(

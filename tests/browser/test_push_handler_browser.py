@@ -73,20 +73,26 @@ def push_page(page, live_server):
 def deliver_push(page, origin: str, payload: dict) -> None:
     """A real push event, as if the push service had delivered it (DevTools protocol)."""
     cdp = page.context.new_cdp_session(page)
-    registrations: list[str] = []
+    registrations: list[dict] = []
     cdp.on(
         "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.extend(r["registrationId"] for r in event["registrations"]),
+        lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")  # replays the current registrations as events
     for _ in range(200):  # generous: the machine may be busy
-        if registrations:
+        if any(page.url.startswith(r["scopeURL"]) for r in registrations):
             break
         page.wait_for_timeout(100)
-    assert registrations, "no service worker registration reported"
+    # The page's own worker: the registration with the longest scope covering its URL (the
+    # resident's pages have /sw-warga.js at /lacak beside the operator's /sw.js at /).
+    covering = [
+        r for r in registrations if page.url.startswith(r["scopeURL"]) and not r["isDeleted"]
+    ]
+    assert covering, "no service worker registration reported"
+    chosen = max(covering, key=lambda r: len(r["scopeURL"]))
     cdp.send(
         "ServiceWorker.deliverPushMessage",
-        {"origin": origin, "registrationId": registrations[0], "data": json.dumps(payload)},
+        {"origin": origin, "registrationId": chosen["registrationId"], "data": json.dumps(payload)},
     )
 
 
@@ -103,7 +109,7 @@ def notifications(page) -> list[dict]:
         page,
         """() => navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
                list.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data,
-                               lang: n.lang})))"""
+                               lang: n.lang})))""",
     )
 
 
@@ -114,7 +120,7 @@ def click_first(page) -> dict:
                navigator.serviceWorker.addEventListener("message", e => resolve(e.data),
                                                         {once: true});
                navigator.serviceWorker.controller.postMessage("click");
-           })"""
+           })""",
     )
 
 

@@ -154,3 +154,82 @@ async def test_push_endpoints_share_the_tracking_pages_rate_limit(client, tracki
         assert int(limited.headers["retry-after"]) >= 1
         assert "Terlalu banyak" in limited.json()["detail"]
     assert (await client.get("/lacak/X")).status_code == 429
+
+
+@pytest.fixture
+def two_codes(app):
+    codes = {CODE: 42, "KPG-AAAA-BBBB-CCCC": 43}
+
+    async def resolve(code: str) -> int | None:
+        return codes.get(code)
+
+    app.state.resolve_tracking_code = resolve
+    return list(codes)
+
+
+async def test_one_browser_follows_two_requests_and_the_last_off_says_so(client, two_codes, phone):
+    headers = await csrf_headers(client)
+    endpoint = {"endpoint": phone["endpoint"]}
+    first, second = two_codes
+    for code in two_codes:
+        assert (
+            await client.post(f"/lacak/{code}/langganan", json=phone, headers=headers)
+        ).status_code == 201
+    check = await client.post(f"/lacak/{first}/langganan/cek", json=endpoint, headers=headers)
+    assert check.json() == {"following": True, "total": 2}
+    assert check.headers["cache-control"] == "no-store"
+    off = await client.post(f"/lacak/{first}/berhenti", json=endpoint, headers=headers)
+    assert off.json()["removed"] == 1 and off.json()["remaining"] == 1
+    check = await client.post(f"/lacak/{first}/langganan/cek", json=endpoint, headers=headers)
+    assert check.json() == {"following": False, "total": 1}
+    last = await client.post(f"/lacak/{second}/berhenti", json=endpoint, headers=headers)
+    assert last.json()["remaining"] == 0  # the page then unsubscribes the browser
+    other = await client.post(
+        f"/lacak/{first}/langganan/cek", json={"endpoint": "https://x/y"}, headers=headers
+    )
+    assert other.json() == {"following": False, "total": 0}
+    assert (
+        await client.post(f"/lacak/{first}/langganan/cek", json={}, headers=headers)
+    ).status_code == 422
+
+
+async def test_a_changed_subscription_moves_every_request_without_csrf(app, client, two_codes):
+    fake = FakePushService(vapid_public_key=app.state.settings.vapid_public_key)
+    fake.base_url = "https://127.0.0.1:8443"
+    old, new = fake.new_subscription(), fake.new_subscription()
+    headers = await csrf_headers(client)
+    for code in two_codes:
+        await client.post(f"/lacak/{code}/langganan", json=old, headers=headers)
+    await client.post(f"/lacak/{two_codes[1]}/langganan", json=new, headers=headers)
+    fresh = type(client)(transport=client._transport, base_url="http://testserver")  # no cookies
+    async with fresh:
+        moved = await fresh.post(
+            "/langganan-push/ganti", json={"old_endpoint": old["endpoint"], "subscription": new}
+        )
+        bad = await fresh.post(
+            "/langganan-push/ganti",
+            json={"old_endpoint": old["endpoint"], "subscription": {"endpoint": "http://x"}},
+        )
+        key = await fresh.get("/langganan-push/kunci")
+    assert moved.status_code == 200 and moved.json()["moved"] == 2
+    assert bad.status_code == 422
+    assert key.text == app.state.settings.vapid_public_key
+    assert await service.following(old["endpoint"], 42) == (False, 0)
+    assert await service.following(new["endpoint"], 42) == (True, 2)
+    assert await service.subscription_count(43) == 1  # the duplicate went
+
+
+async def test_the_resident_worker_keeps_only_resident_files(client):
+    response = await client.get("/sw-warga.js")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["service-worker-allowed"] == "/lacak"
+    first_line = response.text.splitlines()[1]
+    build = __import__("json").loads(first_line.split("=", 1)[1].rstrip(";"))
+    assert build["start"] == "/lacak"
+    names = " ".join(build["static"])
+    assert "app.css" in names and "tracking.js" in names and "badge-72.png" in names
+    assert not any(word in names for word in ("htmx", "idb", "outbox", "request-form"))
+    assert 'importScripts("/sw-push.js")' in response.text
+    page = await client.get("/lacak")
+    assert 'data-worker="/sw-warga.js" data-scope="/lacak"' in page.text

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Response, Template
 
+from sodamolek.attachments import service as attachments
 from sodamolek.core.http import SHELL_HEADER
 from sodamolek.core.roles import Role, require_roles
 from sodamolek.issuing.service import letter_for_request
@@ -183,6 +184,9 @@ async def _get(request: Request, request_id: int) -> dict:
     item["letter"] = await letter_for_request(request_id)
     item["corrections"] = await corrections.corrections_of(request_id)
     item["correctable"] = corrections.can_correct(item["status"])
+    item["attachments"] = await attachments.attachments_of(request_id)
+    letter_type = await letters.get_letter_type(item["letter_type_code"]) or {}
+    item["requirements"] = letter_type.get("requirements") or []
     return item
 
 
@@ -200,6 +204,7 @@ def _detail(request: Request, item: dict, error: str | None = None, status: int 
             "Status": Status,
             "error": error,
             "whatsapp": whatsapp.link(item, request.app.state.settings.base_url),
+            "max_files": attachments.MAX_FILES,
         },
         status_code=status,
     )

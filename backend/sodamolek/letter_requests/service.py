@@ -16,6 +16,7 @@ from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.nik import InvalidNik, parse_nik
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
+from sodamolek.letter_requests.channels import Channel
 from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
 from sodamolek.letter_requests.lifecycle import (
     ACTIVE,
@@ -30,6 +31,7 @@ from sodamolek.letters import service as letters
 from sodamolek.push import service as push
 
 PAGE_SIZE = 25
+COUNTER_ROLES = (Role.OPERATOR, Role.LURAH)
 MAX_TEXT = {
     "applicant_name": 150,
     "applicant_birth_place": 100,
@@ -196,17 +198,29 @@ async def validate_submission(submission: Submission, today: dt.date):
 
 
 async def create_request(
-    actor: CurrentUser,
+    actor: CurrentUser | None,
     submission: Submission,
     registry: Registry | None = None,
     now: dt.datetime | None = None,
+    *,
+    channel: Channel = Channel.COUNTER,
+    resident_kelurahan: int | None = None,
 ) -> Created:
     """A new request at the actor's kelurahan, or the existing one for a replayed
-    client_request_id with the same content (IdempotencyConflict for other content)."""
-    if actor.kelurahan_id is None or actor.role not in (Role.OPERATOR, Role.LURAH):
+    client_request_id with the same content (IdempotencyConflict for other content).
+
+    A resident applying from home has no account (actor None, channel RESIDENT): the request
+    goes to `resident_kelurahan`, the office the registry says they live in."""
+    if channel is Channel.RESIDENT:
+        if actor is not None or resident_kelurahan is None:
+            raise ValueError("a resident's request has no actor and names the office")
+        kelurahan_id = resident_kelurahan
+    elif actor is None or actor.kelurahan_id is None or actor.role not in COUNTER_ROLES:
         raise RequestInvalid(
             {"kelurahan": "Hanya petugas kelurahan yang dapat menerima permohonan."}
         )
+    else:
+        kelurahan_id = actor.kelurahan_id
     now = now or _now()
     client_id, letter_type, applicant, data, requirements, notes = await validate_submission(
         submission, now.date()
@@ -218,13 +232,13 @@ async def create_request(
 
     # The registry is asked before the transaction: a slow network must not hold the write lock.
     verified, note = await verify_applicant(registry, applicant)
-    kecamatan_id = await _kecamatan_of(actor.kelurahan_id)
+    kecamatan_id = await _kecamatan_of(kelurahan_id)
     row = LetterRequest(
         client_request_id=client_id,
         idempotency_key=scope_key,
         content_hash=digest,
         tracking_code=new_tracking_code(),
-        kelurahan=actor.kelurahan_id,
+        kelurahan=kelurahan_id,
         kecamatan=kecamatan_id,
         letter_type=letter_type["id"],
         status=Status.IN_REVIEW.value,
@@ -235,11 +249,12 @@ async def create_request(
         data=json.dumps(data),
         requirements_checked=json.dumps(requirements),
         notes=notes,
-        created_by=actor.id,
+        created_by=actor.id if actor else None,
         created_at=now,
         updated_at=now,
         due_at=add_working_days(now, letter_type["service_days"]),
         version=1,
+        channel=channel.value,
     )
     try:
         async with write_transaction(current_engine()):
@@ -247,13 +262,16 @@ async def create_request(
                 return Created(existing, created=False)
             inserted = await LetterRequest.insert(row)
             request_id = inserted[0]["id"]
-            await _record_event(request_id, actor, None, Status.IN_REVIEW, "", now)
-            await _count(actor.kelurahan_id, Status.IN_REVIEW, +1)
+            await _record_event(
+                request_id, actor, None, Status.IN_REVIEW, "", now,
+                actor_name=RESIDENT_ACTOR if actor is None else None,
+            )  # fmt: skip
+            await _count(kelurahan_id, Status.IN_REVIEW, +1)
             for hook in CREATE_HOOKS:
-                await hook({"id": request_id, "kelurahan": actor.kelurahan_id,
+                await hook({"id": request_id, "kelurahan": kelurahan_id,
                             "kecamatan": kecamatan_id, "letter_type": letter_type["id"],
                             "status": Status.IN_REVIEW.value, "created_at": now,
-                            "due_at": row.due_at})  # fmt: skip
+                            "due_at": row.due_at, "channel": channel.value})  # fmt: skip
     except Exception as error:
         # Two replays of one submission racing on the unique client_request_id: the loser
         # answers with the winner's request.
@@ -323,12 +341,19 @@ async def _kecamatan_of(kelurahan_id: int) -> int:
     return office["kecamatan"]
 
 
-async def _record_event(request_id, actor, from_status, to_status, reason, now) -> None:
+RESIDENT_ACTOR = "Pemohon (diajukan warga)"
+
+
+async def _record_event(
+    request_id, actor, from_status, to_status, reason, now, actor_name=None
+) -> None:
+    if actor_name is None:
+        actor_name = f"{actor.full_name} ({actor.role_label})" if actor else "Sistem"
     await RequestEvent.insert(
         RequestEvent(
             request=request_id,
             actor=actor.id if actor else None,
-            actor_name=f"{actor.full_name} ({actor.role_label})" if actor else "Sistem",
+            actor_name=actor_name,
             from_status=from_status.value if from_status else None,
             to_status=to_status.value,
             reason=reason,
@@ -523,6 +548,7 @@ async def queue(
             LetterRequest.status,
             LetterRequest.applicant_name,
             LetterRequest.applicant_verified,
+            LetterRequest.channel,
             LetterRequest.created_at,
             LetterRequest.due_at,
             LetterRequest.letter_type.name.as_alias("letter_type_name"),

@@ -57,6 +57,7 @@ class LetterRequest(Table, tablename="letter_request"):
     ready_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
+    channel = Varchar(length=12, default="counter")  # counter | resident (Channel)
 
 
 class RequestEvent(Table, tablename="request_event"):

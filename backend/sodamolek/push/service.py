@@ -263,6 +263,51 @@ async def _remove_subscriptions(ids: list[int], reason: str) -> None:
     await PushSubscription.delete().where(PushSubscription.id.is_in(ids))
 
 
+async def following(endpoint: str, request_id: int) -> tuple[bool, int]:
+    """Whether this browser follows the request, and how many requests it follows in all (the
+    tracking page's card: "Matikan" on the last one unsubscribes the browser itself)."""
+    rows = await PushSubscription.select(PushSubscription.request_id).where(
+        PushSubscription.endpoint_hash == endpoint_hash(endpoint)
+    )
+    return any(r["request_id"] == request_id for r in rows), len(rows)
+
+
+async def replace_endpoint(old_endpoint: str, clean: CleanSubscription) -> int:
+    """The browser's push service gave it a new subscription (pushsubscriptionchange): every
+    request the old one followed moves to the new one. Returns how many rows moved."""
+    old_sha, new_sha = endpoint_hash(old_endpoint), clean.endpoint_hash
+    async with db.write_transaction(PushSubscription._meta.db):
+        rows = await PushSubscription.select(
+            PushSubscription.id, PushSubscription.request_id
+        ).where(PushSubscription.endpoint_hash == old_sha)
+        if old_sha == new_sha:
+            await PushSubscription.update(
+                {PushSubscription.p256dh: clean.p256dh, PushSubscription.auth: clean.auth}
+            ).where(PushSubscription.endpoint_hash == new_sha)
+            return len(rows)
+        already = {
+            r["request_id"]
+            for r in await PushSubscription.select(PushSubscription.request_id).where(
+                PushSubscription.endpoint_hash == new_sha
+            )
+        }
+        duplicates = [r["id"] for r in rows if r["request_id"] in already]
+        await _remove_subscriptions(duplicates, "replaced by the browser's new subscription")
+        for row in rows:
+            if row["request_id"] in already:
+                continue
+            await PushSubscription.update(
+                {
+                    PushSubscription.endpoint: clean.endpoint,
+                    PushSubscription.endpoint_hash: new_sha,
+                    PushSubscription.key: _subscription_key(row["request_id"], new_sha),
+                    PushSubscription.p256dh: clean.p256dh,
+                    PushSubscription.auth: clean.auth,
+                }
+            ).where(PushSubscription.id == row["id"])
+    return len(rows)
+
+
 async def subscription_count(request_id: int) -> int:
     return await PushSubscription.count().where(PushSubscription.request_id == request_id)
 

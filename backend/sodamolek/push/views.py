@@ -98,7 +98,63 @@ async def unsubscribe(request: Request, code: FromPath[str]) -> Response:
     if request_id is None:
         return _answer(404, detail=UNKNOWN_CODE)
     removed = await service.unsubscribe(endpoint, request_id)
-    return _answer(200, detail="Notifikasi dimatikan untuk permohonan ini.", removed=removed)
+    _, remaining = await service.following(endpoint, request_id)
+    return _answer(
+        200,
+        detail="Notifikasi dimatikan untuk permohonan ini.",
+        removed=removed,
+        remaining=remaining,  # 0: the page unsubscribes the browser itself
+    )
+
+
+@post("/lacak/{code:str}/langganan/cek", exclude_from_auth=True, name="push_following")
+async def check_following(request: Request, code: FromPath[str]) -> Response:
+    """Body: {"endpoint": "..."}. Does this browser follow this request, and how many in all?
+    The endpoint is the browser's own secret: it learns only about itself."""
+    if limited := await _rate_limited(request):
+        return limited
+    try:
+        body = await _read_json(request)
+    except service.InvalidSubscription as problem:
+        return _answer(422, detail=str(problem))
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > service.MAX_ENDPOINT_LENGTH:
+        return _answer(422, detail="Alamat langganan (endpoint) tidak ada.")
+    request_id = await _request_id(request, code)
+    if request_id is None:
+        return _answer(404, detail=UNKNOWN_CODE)
+    this, total = await service.following(endpoint, request_id)
+    return _answer(200, following=this, total=total)
+
+
+# The service worker sends this on `pushsubscriptionchange`; it cannot read the CSRF cookie, so
+# CSRF is off here. Knowing the old endpoint (a secret URL only that browser has) is the proof.
+@post("/langganan-push/ganti", exclude_from_auth=True, exclude_from_csrf=True, name="push_renew")
+async def renew(request: Request) -> Response:
+    """Body: {"old_endpoint": "...", "subscription": PushSubscription.toJSON()}."""
+    if limited := await _rate_limited(request):
+        return limited
+    try:
+        body = await _read_json(request)
+        if not isinstance(body, dict) or not isinstance(body.get("old_endpoint"), str):
+            raise service.InvalidSubscription("Alamat langganan lama (old_endpoint) tidak ada.")
+        clean = service.validate_subscription(
+            body.get("subscription"), request.app.state.settings.push_allowed_hosts
+        )
+    except service.InvalidSubscription as problem:
+        return _answer(422, detail=str(problem))
+    moved = await service.replace_endpoint(body["old_endpoint"], clean)
+    return _answer(200, detail="Langganan notifikasi diperbarui.", moved=moved)
+
+
+@get("/langganan-push/kunci", exclude_from_auth=True, include_in_schema=False)
+async def public_key(request: Request) -> Response:
+    """The VAPID public key, for a service worker that must subscribe again by itself."""
+    return Response(
+        request.app.state.settings.vapid_public_key,
+        media_type="text/plain",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 @get("/sw-push.js", exclude_from_auth=True, include_in_schema=False)

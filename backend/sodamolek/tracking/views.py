@@ -84,7 +84,8 @@ async def track(request: Request, code: FromPath[str]) -> Template:
             },
             status_code=404,
         )  # fmt: skip
-    return status_page(view)
+    # Straight after /ajukan: the code is new to the resident, say to keep it.
+    return status_page(view, just_applied=request.query_params.get("baru") == "1")
 
 
 def status_page(view: service.TrackingView, status_code: int = 200, **context) -> Template:
@@ -92,7 +93,7 @@ def status_page(view: service.TrackingView, status_code: int = 200, **context) -
     return Template(
         "tracking/status.html",
         context={"view": view, "elements": survey.ELEMENTS, "max_comment": survey.MAX_COMMENT,
-                 "errors": {}, "answers": {}, "notice": None,
+                 "errors": {}, "answers": {}, "notice": None, "just_applied": False,
                  "rendered_at": dt.datetime.now(dt.UTC)} | context,
         headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
         status_code=status_code,

@@ -12,6 +12,7 @@ from sodamolek.db import current_engine, engine_name
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
 from sodamolek.web.offline import service_worker_script
+from sodamolek.web.resident_worker import SCOPE, resident_worker_script
 
 
 @get("/", name="home")
@@ -66,6 +67,16 @@ async def service_worker_logic() -> File:
         media_type="text/javascript",
         content_disposition_type="inline",
         headers={"Cache-Control": "no-cache"},
+    )
+
+
+@get("/sw-warga.js", exclude_from_auth=True, include_in_schema=False)
+async def resident_service_worker(request: Request) -> Response:
+    """The resident's app (scope /lacak): only what the tracking pages need."""
+    return Response(
+        resident_worker_script(request.app.state.settings.release),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": SCOPE},
     )
 
 

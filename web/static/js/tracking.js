@@ -1,21 +1,13 @@
-// The resident's tracking page: Web Push opt-in, and the last status seen when offline.
+// The resident's pages: the Web Push card of a tracking page (one phone can follow several
+// requests), the offline banner, and on /lacak the requests this phone has kept.
 // No inline script (CSP): everything the page needs comes from data- attributes.
 (function () {
   "use strict";
-  // Every resident page registers the worker: it keeps the last status for offline use and
-  // shows the push notifications.
-  const ready = window.sodamolekRegisterWorker();
-  ready.catch(() => {});
-  const page = document.querySelector(".tracking");
-  if (!page) return;
-  const code = page.dataset.code;
-  const csrf = page.dataset.csrf;
-  const box = document.getElementById("notifikasi");
-  const status = document.getElementById("notifikasi-status");
-  const onButton = document.getElementById("aktifkan-notifikasi");
-  const offButton = document.getElementById("matikan-notifikasi");
+  // Every resident page registers the resident's worker (/sw-warga.js, scope /lacak).
+  const registered = window.sodamolekRegisterWorker();
+  registered.catch(() => {});
+  const PAGES_CACHE = "sodamolek-warga-lacak";
 
-  // Offline: the service worker served the copy it kept; say so, and from when.
   function showStaleness() {
     const banner = document.getElementById("offline");
     if (banner) banner.hidden = navigator.onLine;
@@ -24,10 +16,74 @@
   window.addEventListener("offline", showStaleness);
   showStaleness();
 
-  if (!("serviceWorker" in navigator) || !("PushManager" in window) || !box) return;
-  box.hidden = false;
+  // /lacak: links to the tracking pages kept on this phone (they open with no network too).
+  const saved = document.getElementById("tersimpan");
+  if (saved && "caches" in window) {
+    caches.open(PAGES_CACHE).then((cache) => cache.keys()).then((requests) => {
+      const codes = requests.map((r) => new URL(r.url).pathname.split("/")[2])
+        .filter((code) => code && /^KPG-[0-9A-Z-]+$/.test(code));
+      if (!codes.length) return;
+      const list = saved.querySelector("ul");
+      for (const code of codes.sort()) {
+        const item = document.createElement("li");
+        const link = document.createElement("a");
+        link.href = "/lacak/" + code;
+        link.textContent = code;
+        item.append(link);
+        list.append(item);
+      }
+      saved.hidden = false;
+    }).catch(() => {});
+  }
+
+  const page = document.querySelector(".tracking");
+  const box = document.getElementById("notifikasi");
+  if (!page || !box) return;
+  const code = page.dataset.code;
+  const csrf = page.dataset.csrf;
+  const status = document.getElementById("notifikasi-status");
+  const onButton = document.getElementById("aktifkan-notifikasi");
+  const offButton = document.getElementById("matikan-notifikasi");
+  const WORDS = {
+    unsupported: "Peramban ini tidak dapat menerima notifikasi. Simpan kode lacak di atas, " +
+      "atau minta kantor kelurahan mengabari lewat WhatsApp.",
+    ios: "Di iPhone/iPad, notifikasi hanya bisa lewat aplikasi: ketuk tombol Bagikan lalu " +
+      "“Tambahkan ke Layar Utama”, buka Lacak Surat dari layar utama, lalu aktifkan di sini.",
+    denied: "Notifikasi diblokir untuk situs ini. Buka pengaturan situs di peramban, izinkan " +
+      "Notifikasi, lalu muat ulang halaman ini.",
+    notGranted: "Izin notifikasi tidak diberikan. Ketuk lagi “Aktifkan notifikasi” dan pilih Izinkan.",
+    failed: "Notifikasi tidak dapat diaktifkan di perangkat ini sekarang. Periksa koneksi " +
+      "internet lalu coba lagi.",
+    offline: "Tidak dapat menghubungi server. Periksa koneksi internet lalu coba lagi.",
+    on: "Notifikasi aktif: ponsel ini dikabari bila permohonan ini berubah.",
+    off: "Ketuk untuk dikabari di ponsel ini bila surat siap atau ada yang perlu dilengkapi.",
+    offDone: "Notifikasi untuk permohonan ini dimatikan. Anda bisa mengaktifkannya lagi kapan saja.",
+    busy: "Sebentar…",
+  };
 
   function say(text) { status.textContent = text; }
+  function show(state) {
+    // The buttons share one slot and the text keeps its lines: the card never changes size.
+    onButton.hidden = state !== "off";
+    offButton.hidden = state !== "on";
+    onButton.disabled = offButton.disabled = false;
+  }
+
+  const standalone = window.matchMedia("(display-mode: standalone)").matches ||
+    navigator.standalone === true;
+  const ios = /iPad|iPhone|iPod/.test(navigator.userAgent) ||
+    (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
+  if (ios && !standalone) {
+    show("none");
+    say(WORDS.ios);
+    return;
+  }
+  if (!("serviceWorker" in navigator) || !("PushManager" in window) ||
+      !("Notification" in window)) {
+    show("none");
+    say(WORDS.unsupported);
+    return;
+  }
 
   function keyBytes(base64url) {
     const padded = (base64url + "===".slice((base64url.length + 3) % 4))
@@ -36,63 +92,96 @@
   }
 
   async function post(path, body) {
-    const response = await fetch(path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
+    let response;
+    try {
+      response = await fetch(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify(body),
+        credentials: "same-origin",
+      });
+    } catch (error) {
+      throw new Error(WORDS.offline);
+    }
     const answer = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(answer.detail || "Gagal menghubungi server.");
+    // The server's words are Indonesian; anything else becomes ours.
+    if (!response.ok) throw new Error(answer.detail || WORDS.failed);
     return answer;
   }
 
-  async function refresh() {
+  async function subscription() {
     const registration = await navigator.serviceWorker.ready;
-    const subscription = await registration.pushManager.getSubscription();
-    onButton.hidden = Boolean(subscription);
-    offButton.hidden = !subscription;
+    return registration.pushManager.getSubscription();
+  }
+
+  async function refresh() {
     if (Notification.permission === "denied") {
-      say("Notifikasi diblokir di peramban ini. Izinkan notifikasi di pengaturan situs.");
-      onButton.hidden = true;
+      show("none");
+      say(WORDS.denied);
+      return;
     }
+    const current = await subscription();
+    if (!current) {
+      show("off");
+      say(WORDS.off);
+      return;
+    }
+    const answer = await post(`/lacak/${code}/langganan/cek`, { endpoint: current.endpoint });
+    show(answer.following ? "on" : "off");
+    say(answer.following ? WORDS.on : WORDS.off);
   }
 
   onButton.addEventListener("click", async () => {
+    onButton.disabled = true;
+    say(WORDS.busy);
     try {
       const permission = await Notification.requestPermission();
       if (permission !== "granted") {
-        say("Izin notifikasi tidak diberikan.");
+        show(permission === "denied" ? "none" : "off");
+        say(permission === "denied" ? WORDS.denied : WORDS.notGranted);
         return;
       }
       const registration = await navigator.serviceWorker.ready;
-      const subscription = await registration.pushManager.subscribe({
-        userVisibleOnly: true,
-        applicationServerKey: keyBytes(box.dataset.vapidKey),
-      });
-      const answer = await post(`/lacak/${code}/langganan`, subscription.toJSON());
-      say(answer.detail);
+      let current = await registration.pushManager.getSubscription();
+      if (!current) {
+        try {
+          current = await registration.pushManager.subscribe({
+            userVisibleOnly: true,
+            applicationServerKey: keyBytes(box.dataset.vapidKey),
+          });
+        } catch (error) {
+          throw new Error(WORDS.failed); // the browser's own words are English
+        }
+      }
+      await post(`/lacak/${code}/langganan`, current.toJSON());
+      show("on");
+      say(WORDS.on);
     } catch (error) {
-      say(error.message || "Notifikasi tidak dapat diaktifkan.");
+      show("off");
+      say(error.message || WORDS.failed);
     }
-    refresh();
   });
 
   offButton.addEventListener("click", async () => {
+    offButton.disabled = true;
+    say(WORDS.busy);
     try {
-      const registration = await navigator.serviceWorker.ready;
-      const subscription = await registration.pushManager.getSubscription();
-      if (subscription) {
-        await post(`/lacak/${code}/berhenti`, { endpoint: subscription.endpoint });
+      const current = await subscription();
+      if (current) {
+        const answer = await post(`/lacak/${code}/berhenti`, { endpoint: current.endpoint });
+        // The last request this phone followed: the browser's subscription goes too.
+        if (answer.remaining === 0) await current.unsubscribe();
       }
-      say("Notifikasi untuk permohonan ini dimatikan.");
+      show("off");
+      say(WORDS.offDone);
     } catch (error) {
-      say(error.message || "Notifikasi tidak dapat dimatikan.");
+      show("on");
+      say(error.message || WORDS.failed);
     }
-    refresh();
   });
 
-  ready.then(refresh).catch(() => {
-    box.hidden = true;
+  registered.then(() => refresh()).catch(() => {
+    show("none");
+    say(WORDS.unsupported);
   });
 })();
