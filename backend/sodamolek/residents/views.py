@@ -53,7 +53,6 @@ def _form(
         "residents/form.html",
         context={
             "letter_type": letter_type,
-            "fields": letters.fields_for_form(letter_type),
             "values": values,
             "errors": errors or {},
             "refusal": refusal,
