@@ -226,7 +226,7 @@ async def create_request(
         submission, now.date()
     )
     digest = content_hash(letter_type["code"], applicant, data, requirements, notes)
-    scope_key = idempotency_key(actor, client_id)
+    scope_key = idempotency_key(actor, client_id, kelurahan_id)
     if existing := await _existing(scope_key, client_id, digest):
         return Created(existing, created=False)
 
@@ -281,9 +281,13 @@ async def create_request(
     return Created(await _load(request_id), created=True)
 
 
-def idempotency_key(actor: CurrentUser, client_id: uuid.UUID) -> str:
+def idempotency_key(
+    actor: CurrentUser | None, client_id: uuid.UUID, kelurahan_id: int | None = None
+) -> str:
     """Replays match within one office and one kind of caller: the counter's staff (forms and
-    the outbox's session API share it) or the office's API tokens."""
+    the outbox's session API share it), the office's API tokens, or residents from home."""
+    if actor is None:
+        return f"{kelurahan_id}:resident:{client_id}"
     kind = "token" if actor.api_token_id else "staff"
     return f"{actor.kelurahan_id}:{kind}:{client_id}"
 
