@@ -1,7 +1,7 @@
 """Requirement photos and scans attached to a request: the file lives in the data folder under
 its content hash; this row says which request it belongs to and what it is."""
 
-from piccolo.columns import Integer, Timestamptz, Varchar
+from piccolo.columns import Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -9,6 +9,7 @@ class Attachment(Table, tablename="attachment"):
     """`request` and `uploaded_by` are plain integers, not foreign keys: this domain sits below
     the requests and accounts and does not import them (the push domain does the same)."""
 
+    id: Serial
     request = Integer(index=True)
     # "<request id>:<sha256>": the same file sent twice to one request is one row.
     key = Varchar(length=80, unique=True)

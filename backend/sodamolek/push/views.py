@@ -139,7 +139,7 @@ async def renew(request: Request) -> Response:
         if not isinstance(body, dict) or not isinstance(body.get("old_endpoint"), str):
             raise service.InvalidSubscription("Alamat langganan lama (old_endpoint) tidak ada.")
         clean = service.validate_subscription(
-            body.get("subscription"), request.app.state.settings.push_allowed_hosts
+            body.get("subscription") or {}, request.app.state.settings.push_allowed_hosts
         )
     except service.InvalidSubscription as problem:
         return _answer(422, detail=str(problem))
