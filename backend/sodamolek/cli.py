@@ -18,6 +18,7 @@ import uvicorn
 from sodamolek import db, maintenance
 from sodamolek.accounts.service import create_account
 from sodamolek.dashboard.service import rebuild_rollup
+from sodamolek.db import backup
 from sodamolek.db.setup_lock import setup_lock
 from sodamolek.documents.signing import create_signing_key, key_id, load_signing_key, public_key_pem
 from sodamolek.letter_requests.service import rebuild_counters
@@ -105,6 +106,19 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> None:
         print(f"Pengguna {args.username} ({args.role}) dibuat.")
 
     _with_database(settings, work)
+
+
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
+    target = backup.backup(settings, Path(args.to) if args.to else None)
+    print(f"Cadangan dibuat dan diperiksa: {target} ({target.stat().st_size} bait)")
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
+    before = backup.restore(settings, Path(args.file))
+    if before:
+        print(f"Isi sebelumnya disimpan di {before}")
+    _with_database(settings, db.migrate)  # an older backup is brought up to this version
+    print(f"Dipulihkan dari {args.file}. Jalankan lagi server (dan worker).")
 
 
 def cmd_signing_key(settings: Settings, _: argparse.Namespace) -> None:
@@ -281,6 +295,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="hitung ulang penghitung antrean dan rekap dasbor (setelah impor atau pemulihan)",
     )
     rebuild.set_defaults(handler=cmd_rebuild_counts)
+
+    make_backup = commands.add_parser(
+        "backup",
+        help="cadangkan basis data (SQLite: backup API + integrity_check; PostgreSQL: pg_dump)",
+    )
+    make_backup.add_argument("--to", help="berkas tujuan (bawaan: <data dir>/backups/...)")
+    make_backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser(
+        "restore", help="pulihkan basis data dari berkas cadangan (hentikan server dulu)"
+    )
+    restore.add_argument("file")
+    restore.set_defaults(handler=cmd_restore)
 
     migrate = commands.add_parser("migrate", help="terapkan migrasi basis data")
     migrate.set_defaults(handler=cmd_migrate)
