@@ -39,10 +39,8 @@ def default_target(settings: Settings, now: dt.datetime | None = None) -> Path:
 def known_migrations() -> set[str]:
     from piccolo.apps.migrations.commands.base import BaseMigrationManager
 
-    from sodamolek.piccolo_app import APP_CONFIG
-
-    modules = BaseMigrationManager().get_migration_modules(APP_CONFIG.migrations_folder_path)
-    return set(modules)
+    folder = Path(__file__).resolve().parent / "migrations"  # the app's migrations_folder_path
+    return set(BaseMigrationManager().get_migration_modules(str(folder)))
 
 
 def backup(settings: Settings, target: Path | None = None) -> Path:
