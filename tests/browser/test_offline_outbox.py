@@ -529,6 +529,11 @@ def log_out(page, server) -> None:
 
 def test_after_logout_the_offline_shell_takes_no_requests(page, server):
     ready_offline(page, server)
+    page.context.set_offline(True)
+    queue_many(page, "Salah Siti", 1, nik=IMPOSSIBLE_NIK)  # refused by the server later
+    page.context.set_offline(False)
+    page.goto(server.url + "/permohonan/antrean-perangkat")
+    page.wait_for_selector("#antrean-tindakan:has-text('1 perlu tindakan')")
     log_out(page, server)
     assert evaluate(page, IDB_META, "operator") is None  # the device forgot her
 
@@ -546,12 +551,15 @@ def test_after_logout_the_offline_shell_takes_no_requests(page, server):
     assert page.locator("text=Tersimpan di perangkat").count() == 0
     refused = evaluate(page, POST_FORM, ["Sesudah Keluar Fetch", OPERATOR])
     assert refused["status"] == 204 and "outbox-refused" in refused["trigger"]
-    assert evaluate(page, IDB_COUNT) == 0
+    assert evaluate(page, IDB_COUNT) == 1  # only the entry typed before the logout
     page.context.set_offline(False)
 
     # Another operator signs in: what she queues offline is hers; a cached form of the previous
     # operator is refused.
     log_in(page, server, "/permohonan/antrean-perangkat", username="lurah.oebobo")
+    card = page.locator(".outbox-entry", has_text="Salah Siti")
+    card.locator("text=Hanya operator.oebobo yang dapat memperbaikinya").wait_for()
+    assert card.locator("a:text-is('Perbaiki')").count() == 0  # it stays its typist's
     wait_until(lambda: worker_status(page)["cached"] == worker_status(page)["total"], message="B")
     page.context.set_offline(True)
     taken = evaluate(page, POST_FORM, ["Punya Lurah", "lurah.oebobo"])

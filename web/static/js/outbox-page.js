@@ -70,7 +70,11 @@
         `${entry.last_error} Percobaan: ${entry.attempts}.` }));
     }
     const actions = el("p", { class: "actions" });
-    if (action) {
+    if (action && foreign) {
+      // Fixed and sent by someone else, it would go out under their name: it stays its typist's.
+      actions.append(el("span", { class: "small muted",
+        text: `Hanya ${entry.operator} yang dapat memperbaikinya. ` }));
+    } else if (action) {
       actions.append(el("a", {
         class: "button", text: "Perbaiki",
         href: `/permohonan/baru/${encodeURIComponent(entry.letter_type)}?ubah=${encodeURIComponent(entry.id)}`,

@@ -16,8 +16,12 @@
 
   // ---- Fixing an outbox entry: /permohonan/baru/<jenis>?ubah=<entry id> ----
   const editing = new URLSearchParams(location.search).get("ubah");
+  const me = document.body.dataset.operator || "";
   if (editing && Outbox) {
-    Outbox.get(editing).then((entry) => (entry ? prefill(entry) : newId()));
+    // Only its typist fixes an entry: sent by someone else it would go out under their name.
+    Outbox.get(editing).then((entry) =>
+      entry && (!entry.operator || entry.operator === me) ? prefill(entry) : newId()
+    );
   } else {
     newId();
   }
