@@ -18,7 +18,6 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from litestar import Litestar, Request, Response, get, post
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
@@ -122,7 +121,8 @@ def create_fake_bsre(state: FakeBsre, user: str, password: str) -> Litestar:
         if not isinstance(files, list) or not files:
             return _error(400, 4000, "file wajib berupa daftar PDF base64")
         state.sign_calls += 1
-        signed = []
+        signed: list[str] = []
+        reserve: int | None = None  # learnt from the batch's first signature
         for index, item in enumerate(files):
             try:
                 pdf = base64.b64decode(item, validate=True)
@@ -138,7 +138,9 @@ def create_fake_bsre(state: FakeBsre, user: str, password: str) -> Litestar:
                     appearance,
                     str(props.get("reason", "")),
                     str(props.get("location", "")),
+                    reserve,
                 )
+                reserve = reserve or pades.reserve_for(out, timestamped=False)
             except pades.SignatureFailed:
                 return _error(400, 4002, f"file ke-{index + 1} bukan PDF yang dapat ditandatangani")
             signed.append(base64.b64encode(out).decode())
@@ -184,15 +186,20 @@ def create_fake_bsre(state: FakeBsre, user: str, password: str) -> Litestar:
     return Litestar([sign_pdf, check_status, verify_pdf, root], debug=False)
 
 
-def _sign(pdf: bytes, signer: FakeSigner, appearance, reason: str, location: str) -> bytes:
+def _sign(
+    pdf: bytes, signer: FakeSigner, appearance, reason: str, location: str, reserve: int | None
+) -> bytes:
     assert signer.signer is not None
     return asyncio.run(
-        pades.sign_pdf(pdf, signer.signer, appearance=appearance, reason=reason, location=location)
+        pades.sign_pdf(
+            pdf,
+            signer.signer,
+            appearance=appearance,
+            reason=reason,
+            location=location,
+            bytes_reserved=reserve,
+        )
     )
-
-
-def root_certificates(state: FakeBsre) -> list[x509.Certificate]:
-    return state.authority.certificates
 
 
 def write_roots(state: FakeBsre, path: Path) -> None:

@@ -399,6 +399,7 @@ class SigningSession:
     _bsre: bsre.BsreClient | None = field(default=None, repr=False)
     _nik: str = field(default="", repr=False)
     _passphrase: str = field(default="", repr=False)
+    _reserve: int | None = field(default=None, repr=False)  # CMS room, learnt from the first
 
     async def sign_pdfs(
         self,
@@ -429,14 +430,14 @@ class SigningSession:
         contacts = contact_infos or [""] * len(pdfs)
         out = []
         for pdf, contact in zip(pdfs, contacts, strict=True):
+            job = (pdf, signer, appearance, reason, location, stamper, contact, self._reserve)
             try:
-                out.append(
-                    await asyncio.to_thread(
-                        _sign_in_thread, pdf, signer, appearance, reason, location, stamper, contact
-                    )
-                )
+                signed = await asyncio.to_thread(_sign_in_thread, *job)
+                if self._reserve is None:
+                    self._reserve = pades.reserve_for(signed, stamper is not None)
             except pades.SignatureFailed as exc:
                 raise SigningUnavailable(str(exc)) from None
+            out.append(signed)
         return out
 
     async def sign_pdf(
@@ -450,7 +451,7 @@ class SigningSession:
         return (await self.sign_pdfs([pdf], appearance, reason, location, [contact_info]))[0]
 
 
-def _sign_in_thread(pdf, signer, appearance, reason, location, stamper, contact) -> bytes:
+def _sign_in_thread(pdf, signer, appearance, reason, location, stamper, contact, reserve) -> bytes:
     """pyHanko's signing is CPU work: run it on a worker thread, off the event loop."""
     return asyncio.run(
         pades.sign_pdf(
@@ -461,6 +462,7 @@ def _sign_in_thread(pdf, signer, appearance, reason, location, stamper, contact)
             location=location,
             timestamper=stamper,
             contact_info=contact,
+            bytes_reserved=reserve,
         )
     )
 
