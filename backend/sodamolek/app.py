@@ -116,6 +116,7 @@ ROUTES: list[ControllerRouterHandler] = [
     resident_views.choose,
     resident_views.form,
     resident_views.apply,
+    resident_views.letter,
     attachment_views.read_attachment,
     attachment_views.attach_at_counter,
     issuing_views.signing_desk,

@@ -146,3 +146,36 @@ class KnownRecord:
 
     async def lookup(self, nik: str) -> RegistryRecord | None:
         return self._record if nik == self._record.nik else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The signed letter on the phone
+
+LETTER_LIMIT_ADDRESS = ratelimit.Limit(hits=10, seconds=900)
+LETTER_LIMIT_CODE = ratelimit.Limit(hits=5, seconds=3600)  # guessing a birth date: 5 an hour
+LETTER_NOT_READY = "Surat belum selesai ditandatangani. Anda akan dikabari bila sudah siap."
+LETTER_WRONG_DATE = (
+    "Tanggal lahir tidak cocok dengan data permohonan ini. Periksa lagi (sesuai KTP/KK), atau "
+    "ambil surat di kantor kelurahan."
+)
+LETTER_NO_DATE = (
+    "Permohonan ini tidak mencatat tanggal lahir pemohon, jadi suratnya hanya dapat diambil di "
+    "kantor kelurahan."
+)
+LETTER_AT_OFFICE = "Surat ini hanya dapat diambil di kantor kelurahan."
+
+
+def check_birth_date(request: dict, typed: str) -> None:
+    """The resident proves the request is theirs with the applicant's birth date: the tracking
+    code alone never opens a document that holds the full NIK."""
+    recorded = request.get("applicant_birth_date")
+    if isinstance(recorded, dt.datetime):
+        recorded = recorded.date()
+    if recorded is None:
+        raise ApplicationRefused(LETTER_NO_DATE, status=403)
+    try:
+        given = dt.date.fromisoformat((typed or "").strip())
+    except ValueError:
+        raise ApplicationRefused("Isi tanggal lahir pemohon (hari, bulan, tahun).") from None
+    if not hmac.compare_digest(given.isoformat(), recorded.isoformat()):
+        raise ApplicationRefused(LETTER_WRONG_DATE)

@@ -8,13 +8,19 @@ from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
+from sodamolek.accounts.service import CurrentUser
 from sodamolek.attachments import service as attachments
+from sodamolek.core.roles import Role
+from sodamolek.issuing.service import LetterNotFound, SigningRefused, letter_for_request, letter_pdf
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.channels import Channel
+from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters import service as letters
 from sodamolek.residents import service
+from sodamolek.tracking import service as tracking
+from sodamolek.tracking.views import status_page
 
 # Every photo at its largest, and the form: a 50 MB upload stops at the door (413).
 MAX_BODY = attachments.MAX_FILES * attachments.MAX_FILE_BYTES + 256 * 1024
@@ -148,3 +154,58 @@ def _is_shown(key: str) -> bool:
     """Errors of create_request shown beside their field; any other (there should be none: the
     applicant comes from the registry) is shown at the top."""
     return key == "applicant_phone" or key.startswith("data.")
+
+
+# ---------------------------------------------------------------------------------------------
+# The signed letter on the phone
+
+
+@post("/lacak/{code:str}/surat", exclude_from_auth=True, name="resident_letter", status_code=200)
+async def letter(request: Request, code: FromPath[str]) -> Response | Template:
+    """The signed PDF, for the birth date of the applicant (a form post: never in a URL)."""
+    form_data = await request.form()
+    typed = str(form_data.get("tanggal_lahir", "") or "")
+    view = await tracking.track(code)
+    if view is None:
+        raise NotFoundException()
+    try:
+        await service.limit(f"surat:{_address(request)}", service.LETTER_LIMIT_ADDRESS)
+        await service.limit(f"surat-kode:{view.code}", service.LETTER_LIMIT_CODE)
+        if view.status not in (Status.READY, Status.COLLECTED):
+            raise service.ApplicationRefused(service.LETTER_NOT_READY, status=409)
+        item = await requests.find_by_tracking_code(view.code)
+        service.check_birth_date(item or {}, typed)
+        issued = await letter_for_request(view.request_id)
+        if issued is None or issued.get("revoked_at"):
+            raise service.ApplicationRefused(service.LETTER_AT_OFFICE, status=409)
+        try:
+            _, pdf = await letter_pdf(office_reader(issued["kelurahan"]), issued["id"])
+        except (SigningRefused, LetterNotFound):
+            raise service.ApplicationRefused(service.LETTER_AT_OFFICE, status=409) from None
+    except service.ApplicationRefused as refused:
+        page = status_page(view, refused.status, letter_error=refused.message)
+        if refused.retry_after is not None:
+            page.headers["Retry-After"] = str(refused.retry_after)
+        return page
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Cache-Control": "no-store",  # it holds the full NIK
+            "Content-Disposition": f'attachment; filename="surat-{view.code}.pdf"',
+        },
+    )
+
+
+def office_reader(kelurahan_id: int) -> CurrentUser:
+    """Reading the letter as its own office does, once the resident has proved the request is
+    theirs (issuing's reads are scoped to an office)."""
+    return CurrentUser(
+        id=None,
+        username="warga",
+        full_name="Pemohon (lewat halaman lacak)",
+        role=Role.OPERATOR,
+        kelurahan_id=kelurahan_id,
+        kecamatan_id=None,
+        office_name="",
+    )

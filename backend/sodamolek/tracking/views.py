@@ -94,6 +94,7 @@ def status_page(view: service.TrackingView, status_code: int = 200, **context) -
         "tracking/status.html",
         context={"view": view, "elements": survey.ELEMENTS, "max_comment": survey.MAX_COMMENT,
                  "errors": {}, "answers": {}, "notice": None, "just_applied": False,
+                 "letter_error": None,
                  "rendered_at": dt.datetime.now(dt.UTC)} | context,
         headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
         status_code=status_code,
