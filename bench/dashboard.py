@@ -49,10 +49,22 @@ DAYS = 730
 RUNS = 15
 PASSWORD = "bench-password-123"  # noqa: S105 - throwaway accounts in a scratch database
 REQUEST_COLUMNS = [
-    "client_request_id", "content_hash", "tracking_code", "kelurahan", "kecamatan",
-    "letter_type", "status", "applicant_name", "applicant_name_key", "created_at",
-    "updated_at", "due_at", "ready_at", "finished_at", "version",
-]  # fmt: skip
+    "client_request_id",
+    "content_hash",
+    "tracking_code",
+    "kelurahan",
+    "kecamatan",
+    "letter_type",
+    "status",
+    "applicant_name",
+    "applicant_name_key",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "ready_at",
+    "finished_at",
+    "version",
+]
 
 
 def synthetic_requests(offices: list[dict], types: list[dict], now: dt.datetime, chunk: int):
@@ -86,11 +98,25 @@ def synthetic_requests(offices: list[dict], types: list[dict], now: dt.datetime,
             status = "ready"
         else:
             status, finished = "collected", min(now, ready + dt.timedelta(days=rng.random() * 3))
-        rows.append((
-            uuid.UUID(int=rng.getrandbits(128), version=4), "bench", f"BEN-{i:010d}",
-            office["id"], office["kecamatan"], kind["id"], status, f"Warga {i}", f"warga {i}",
-            created, finished or ready or created, due, ready, finished, 1,
-        ))  # fmt: skip
+        rows.append(
+            (
+                uuid.UUID(int=rng.getrandbits(128), version=4),
+                "bench",
+                f"BEN-{i:010d}",
+                office["id"],
+                office["kecamatan"],
+                kind["id"],
+                status,
+                f"Warga {i}",
+                f"warga {i}",
+                created,
+                finished or ready or created,
+                due,
+                ready,
+                finished,
+                1,
+            )
+        )
         if len(rows) == chunk:
             yield rows
             rows = []
@@ -117,8 +143,10 @@ async def timed(label: str, action, runs: int = RUNS) -> float:
         await action()
         timings.append(time.perf_counter() - t0)
     median = statistics.median(timings) * 1000
-    print(f"  {label:<46} median {median:7.1f} ms   (min {min(timings) * 1000:.1f}, "
-          f"max {max(timings) * 1000:.1f}, {runs} runs)")  # fmt: skip
+    print(
+        f"  {label:<46} median {median:7.1f} ms   (min {min(timings) * 1000:.1f}, "
+        f"max {max(timings) * 1000:.1f}, {runs} runs)"
+    )
     return median
 
 
@@ -128,16 +156,23 @@ async def main(url: str) -> None:
     await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     await connection.close()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_url=url, data_dir=Path(tmp), env="test",
-                            secret_key="bench-secret-" + "x" * 40)  # fmt: skip
+        settings = Settings(
+            database_url=url, data_dir=Path(tmp), env="test", secret_key="bench-secret-" + "x" * 40
+        )
         app = create_app(settings)
         await db.start_engine(app.state.engine)
         await db.migrate()
         await seed()
-        await create_account(username="admin.bench", full_name="Admin", role="admin",
-                             password=PASSWORD)  # fmt: skip
-        await create_account(username="camat.bench", full_name="Camat", role="camat",
-                             password=PASSWORD, kecamatan="53.71.04")  # fmt: skip
+        await create_account(
+            username="admin.bench", full_name="Admin", role="admin", password=PASSWORD
+        )
+        await create_account(
+            username="camat.bench",
+            full_name="Camat",
+            role="camat",
+            password=PASSWORD,
+            kecamatan="53.71.04",
+        )
         offices = await list_offices()
         types = await list_letter_types()
         now = dt.datetime.now(dt.UTC)
@@ -153,19 +188,24 @@ async def main(url: str) -> None:
         )
         surveys = synthetic_surveys(collected, now)
         await connection.copy_records_to_table(
-            "survey_response", records=surveys,
+            "survey_response",
+            records=surveys,
             columns=["request", "kelurahan", *SURVEY_COLUMNS, "comment", "created_at"],
-        )  # fmt: skip
-        print(f"generated and COPied {TOTAL:,} requests and {len(surveys):,} surveys: "
-              f"{time.perf_counter() - t0:.1f} s")  # fmt: skip
+        )
+        print(
+            f"generated and COPied {TOTAL:,} requests and {len(surveys):,} surveys: "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
 
         t0 = time.perf_counter()
         await requests.rebuild_counters()
         print(f"status counters rebuilt: {time.perf_counter() - t0:.1f} s")
         t0 = time.perf_counter()
         days = await dashboard.rebuild_rollup()
-        print(f"daily rollup rebuilt from 1,000,000 requests: {days:,} office-days "
-              f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+        print(
+            f"daily rollup rebuilt from 1,000,000 requests: {days:,} office-days "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
         await connection.execute("VACUUM ANALYZE")
         await connection.close()
 
@@ -178,8 +218,10 @@ async def main(url: str) -> None:
             for client, username in ((admin, "admin.bench"), (camat, "camat.bench")):
                 page = await client.get("/masuk")
                 token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-                await client.post("/masuk", data={"username": username, "password": PASSWORD,
-                                                  "_csrf_token": token})  # fmt: skip
+                await client.post(
+                    "/masuk",
+                    data={"username": username, "password": PASSWORD, "_csrf_token": token},
+                )
 
             async def get(client, path):
                 response = await client.get(path)
@@ -190,23 +232,29 @@ async def main(url: str) -> None:
             print("render in-process over HTTP (session, query, template, gzip):")
             results = {
                 "city, last 30 days": await timed(
-                    "admin /dasbor, city, last 30 days", lambda: get(admin, "/dasbor")),
+                    "admin /dasbor, city, last 30 days", lambda: get(admin, "/dasbor")
+                ),
                 "city, 1 year": await timed(
-                    "admin /dasbor, city, 1 year", lambda: get(admin, f"/dasbor?{year}")),
+                    "admin /dasbor, city, 1 year", lambda: get(admin, f"/dasbor?{year}")
+                ),
                 "city, 2 years": await timed(
-                    "admin /dasbor, city, 2 years", lambda: get(admin, f"/dasbor?{two}")),
-            }  # fmt: skip
-            await timed("admin /dasbor/kantor.csv, city, 1 year",
-                        lambda: get(admin, f"/dasbor/kantor.csv?{year}"))  # fmt: skip
-            await timed("camat /dasbor, kecamatan Oebobo, 30 days",
-                        lambda: get(camat, "/dasbor"))  # fmt: skip
+                    "admin /dasbor, city, 2 years", lambda: get(admin, f"/dasbor?{two}")
+                ),
+            }
+            await timed(
+                "admin /dasbor/kantor.csv, city, 1 year",
+                lambda: get(admin, f"/dasbor/kantor.csv?{year}"),
+            )
+            await timed("camat /dasbor, kecamatan Oebobo, 30 days", lambda: get(camat, "/dasbor"))
             await timed(
                 "dashboard() figures only, city, 30 days",
                 lambda: dashboard.dashboard(today - dt.timedelta(days=29), today),
             )
         worst = max(results.values())
-        print(f"goal ≤ 500 ms for the city dashboard: {'met' if worst <= 500 else 'MISSED'} "
-              f"(slowest range {worst:.1f} ms)")  # fmt: skip
+        print(
+            f"goal ≤ 500 ms for the city dashboard: {'met' if worst <= 500 else 'MISSED'} "
+            f"(slowest range {worst:.1f} ms)"
+        )
 
         await hook_cost(offices)
         await db.stop_engine(app.state.engine)
@@ -216,19 +264,30 @@ async def hook_cost(offices: list[dict]) -> None:
     """The counter's creation and the lurah's signature, with and without the rollup hooks."""
     from sodamolek.accounts.tables import Account
 
-    await create_account(username="op.bench", full_name="Operator", role="operator",
-                         password=PASSWORD, kelurahan="53.71.04.1001")  # fmt: skip
-    await create_account(username="lurah.bench", full_name="Lurah", role="lurah",
-                         password=PASSWORD, kelurahan="53.71.04.1001")  # fmt: skip
+    await create_account(
+        username="op.bench",
+        full_name="Operator",
+        role="operator",
+        password=PASSWORD,
+        kelurahan="53.71.04.1001",
+    )
+    await create_account(
+        username="lurah.bench",
+        full_name="Lurah",
+        role="lurah",
+        password=PASSWORD,
+        kelurahan="53.71.04.1001",
+    )
     ids = {r["username"]: r["id"] for r in await Account.select(Account.id, Account.username)}
     operator, lurah = await load_user(ids["op.bench"]), await load_user(ids["lurah.bench"])
 
     async def one() -> None:
         submission = requests.Submission(
-            client_request_id=str(uuid.uuid4()), letter_type="domisili",
+            client_request_id=str(uuid.uuid4()),
+            letter_type="domisili",
             applicant={"applicant_name": "Bench"},
             data={"keperluan": "Bench", "alamat_domisili": "Jl. El Tari 5"},
-        )  # fmt: skip
+        )
         created = (await requests.create_request(operator, submission)).request
         await requests.change_status(operator, created["id"], "awaiting_signature")
         await requests.change_status(lurah, created["id"], "ready", signing=True)
@@ -245,14 +304,18 @@ async def hook_cost(offices: list[dict]) -> None:
     requests.CREATE_HOOKS[:], requests.STATUS_HOOKS[:] = hooks
     with_hooks, without = (statistics.median(timings[k]) for k in (True, False))
     print("create + forward + sign, one request, on the 1,000,000-request tables (200 each):")
-    print(f"  with the rollup hooks: median {with_hooks:.1f} ms; without: {without:.1f} ms "
-          f"(the hooks' two upserts: {with_hooks - without:+.1f} ms)")  # fmt: skip
+    print(
+        f"  with the rollup hooks: median {with_hooks:.1f} ms; without: {without:.1f} ms "
+        f"(the hooks' two upserts: {with_hooks - without:+.1f} ms)"
+    )
 
 
 if __name__ == "__main__":
     target = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SODAMOLEK_BENCH_POSTGRES_URL")
     if not target or not target.startswith(("postgres://", "postgresql://")):
-        print("dashboard bench skipped: give a scratch PostgreSQL URL (argument or "
-              "SODAMOLEK_BENCH_POSTGRES_URL); that database is emptied first.")  # fmt: skip
+        print(
+            "dashboard bench skipped: give a scratch PostgreSQL URL (argument or "
+            "SODAMOLEK_BENCH_POSTGRES_URL); that database is emptied first."
+        )
         sys.exit(0)
     asyncio.run(main(target))

@@ -22,8 +22,12 @@ from sodamolek.letters.service import (
 )
 
 ROUNDS = 2000
-ANSWER = {"text": "contoh isian", "textarea": "Jl. Soeharto No. 1", "number": "2",
-          "date": "2026-12-01"}  # fmt: skip
+ANSWER = {
+    "text": "contoh isian",
+    "textarea": "Jl. Soeharto No. 1",
+    "number": "2",
+    "date": "2026-12-01",
+}
 
 
 def per_call(label: str, fn, rounds: int = ROUNDS) -> None:
@@ -40,10 +44,12 @@ def main() -> None:
     catalogue = default_catalogue()
     inputs = [LetterTypeInput.from_dict(item) for item in catalogue]
     answers = [
-        {f["name"]: f["options"][0] if f["type"] == "select" else ANSWER[f["type"]]
-         for f in item["fields"]}
+        {
+            f["name"]: f["options"][0] if f["type"] == "select" else ANSWER[f["type"]]
+            for f in item["fields"]
+        }
         for item in catalogue
-    ]  # fmt: skip
+    ]
     contexts = [
         {**SAMPLE_CONTEXT, "data": validate_request_data(item, form)[0]}
         for item, form in zip(catalogue, answers, strict=True)

@@ -125,10 +125,14 @@ def main() -> None:
         server.wait(timeout=10)
 
     print(f"outbox replay, {COUNT} requests, Chromium service worker -> local server (SQLite)")
-    print(f"  queue offline (form POST -> worker -> IndexedDB): {queued:.2f} s "
-          f"({COUNT / queued:.0f} requests/s)")  # fmt: skip
-    print(f"  replay after reconnecting: {replayed:.2f} s ({COUNT / replayed:.0f} requests/s, "
-          f"{1000 * replayed / COUNT:.1f} ms each)")  # fmt: skip
+    print(
+        f"  queue offline (form POST -> worker -> IndexedDB): {queued:.2f} s "
+        f"({COUNT / queued:.0f} requests/s)"
+    )
+    print(
+        f"  replay after reconnecting: {replayed:.2f} s ({COUNT / replayed:.0f} requests/s, "
+        f"{1000 * replayed / COUNT:.1f} ms each)"
+    )
     print(f"  on the server: {total} requests (exactly {COUNT} expected)")
     assert total == COUNT
 

@@ -42,10 +42,20 @@ def free_port() -> int:
 def start_fake(port: int, latency_ms: int = 0) -> subprocess.Popen:
     env = {**os.environ, "SODAMOLEK_REGISTRY_USER": USER, "SODAMOLEK_REGISTRY_PASSWORD": PASSWORD}
     process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-        [sys.executable, "-m", "sodamolek.cli", "fake-registry", "--port", str(port),
-         "--latency-ms", str(latency_ms)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sodamolek.cli",
+            "fake-registry",
+            "--port",
+            str(port),
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(300):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:

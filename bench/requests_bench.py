@@ -41,10 +41,11 @@ PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a tempora
 
 def submission() -> service.Submission:
     return service.Submission(
-        client_request_id=str(uuid.uuid4()), letter_type="domisili",
+        client_request_id=str(uuid.uuid4()),
+        letter_type="domisili",
         applicant={"applicant_nik": "5371045708900003", "applicant_name": "Maria Ndun"},
         data={"keperluan": "Bench", "alamat_domisili": "Jl. El Tari 5"},
-    )  # fmt: skip
+    )
 
 
 PER_DAY = 40
@@ -62,13 +63,26 @@ async def bulk_requests(
         created = now - dt.timedelta(days=i / PER_DAY)
         recent = now - created < dt.timedelta(days=3)
         status = rng.choice(ACTIVE if recent else FINAL)
-        rows.append(LetterRequest(
-            client_request_id=uuid.uuid4(), content_hash="bench", tracking_code=new_tracking_code(),
-            kelurahan=kelurahan_id, kecamatan=kecamatan_id, letter_type=type_id, status=status,
-            applicant_nik=None, applicant_name=f"Warga {i}", applicant_name_key=f"warga {i}",
-            data=json.dumps({}), requirements_checked="[]", created_at=created,
-            updated_at=created, due_at=created + dt.timedelta(days=1), version=1,
-        ))  # fmt: skip
+        rows.append(
+            LetterRequest(
+                client_request_id=uuid.uuid4(),
+                content_hash="bench",
+                tracking_code=new_tracking_code(),
+                kelurahan=kelurahan_id,
+                kecamatan=kecamatan_id,
+                letter_type=type_id,
+                status=status,
+                applicant_nik=None,
+                applicant_name=f"Warga {i}",
+                applicant_name_key=f"warga {i}",
+                data=json.dumps({}),
+                requirements_checked="[]",
+                created_at=created,
+                updated_at=created,
+                due_at=created + dt.timedelta(days=1),
+                version=1,
+            )
+        )
     for start in range(0, len(rows), 400):
         await LetterRequest.insert(*rows[start : start + 400])
     await service.rebuild_counters()
@@ -88,8 +102,12 @@ async def main(url: str | None) -> None:
             connection = await asyncpg.connect(url)
             await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
             await connection.close()
-        settings = Settings(database_url=database_url, data_dir=Path(tmp), env="test",
-                            secret_key="bench-secret-" + "x" * 40)  # fmt: skip
+        settings = Settings(
+            database_url=database_url,
+            data_dir=Path(tmp),
+            env="test",
+            secret_key="bench-secret-" + "x" * 40,
+        )
         app = create_app(settings)
         engine = app.state.engine
         await db.start_engine(engine)
@@ -102,8 +120,13 @@ async def main(url: str | None) -> None:
 async def run(app, engine) -> None:
     await db.migrate()
     await seed()
-    account_id = await create_account(username="op.bench", full_name="Bench", role="operator",
-                                      password=PASSWORD, kelurahan="53.71.04.1001")  # fmt: skip
+    account_id = await create_account(
+        username="op.bench",
+        full_name="Bench",
+        role="operator",
+        password=PASSWORD,
+        kelurahan="53.71.04.1001",
+    )
     actor = await load_user(account_id)
     engine_label = db.engine_name(engine)
 
@@ -120,12 +143,18 @@ async def run(app, engine) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         page = await client.get("/masuk")
         token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-        await client.post("/masuk", data={"username": "op.bench", "password": PASSWORD,
-                                          "_csrf_token": token})  # fmt: skip
+        await client.post(
+            "/masuk", data={"username": "op.bench", "password": PASSWORD, "_csrf_token": token}
+        )
         have = await LetterRequest.count()
         for target in (1_000, 100_000):
-            await bulk_requests(target - have, actor.kelurahan_id, office["kecamatan"],
-                                letter_type["id"], offset=have)  # fmt: skip
+            await bulk_requests(
+                target - have,
+                actor.kelurahan_id,
+                office["kecamatan"],
+                letter_type["id"],
+                offset=have,
+            )
             have = target
             timings = []
             for _ in range(30):
@@ -134,10 +163,11 @@ async def run(app, engine) -> None:
                 timings.append(time.perf_counter() - t0)
                 assert response.status_code == 200
             medians[target] = statistics.median(timings) * 1000
-            print(f"[{engine_label}] queue page with {target:>7,} requests: "
-                  f"median {medians[target]:.1f} ms")  # fmt: skip
-    print(f"[{engine_label}] queue latency ratio 100k/1k: "
-          f"{medians[100_000] / medians[1_000]:.2f}")  # fmt: skip
+            print(
+                f"[{engine_label}] queue page with {target:>7,} requests: "
+                f"median {medians[target]:.1f} ms"
+            )
+    print(f"[{engine_label}] queue latency ratio 100k/1k: {medians[100_000] / medians[1_000]:.2f}")
 
 
 if __name__ == "__main__":

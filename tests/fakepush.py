@@ -199,9 +199,11 @@ class FakePushService:
         self._check_headers(request)
         try:
             plain = http_ece.decrypt(
-                body, private_key=receiver.private_key, auth_secret=receiver.auth,
+                body,
+                private_key=receiver.private_key,
+                auth_secret=receiver.auth,
                 version="aes128gcm",
-            )  # fmt: skip
+            )
             payload = json.loads(plain)
         except Exception as error:
             self.errors.append(f"cannot decrypt: {error!r}")

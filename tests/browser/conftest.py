@@ -50,8 +50,13 @@ class LiveServer:
     def cli(self, *args: str, stdin: str | None = None) -> str:
         result = subprocess.run(
             [sys.executable, "-m", "sodamolek.cli", *args],
-            env=self.env, input=stdin, capture_output=True, text=True, timeout=120, check=True,
-        )  # fmt: skip
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return result.stdout
 
     def start(self) -> None:
@@ -59,8 +64,10 @@ class LiveServer:
         log = open(self.data_dir / "server.log", "ab")  # noqa: SIM115 - kept open for the process
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sodamolek.cli", "serve", "--port", port],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:

@@ -23,13 +23,26 @@ LOOKUP_MS = 1500
 def slow_registry(tmp_path_factory):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {"SODAMOLEK_REGISTRY_USER": "uji", "SODAMOLEK_REGISTRY_PASSWORD": "rahasia-uji",
-            "SODAMOLEK_DATA_DIR": str(tmp_path_factory.mktemp("slow-registry"))}  # fmt: skip
+    env |= {
+        "SODAMOLEK_REGISTRY_USER": "uji",
+        "SODAMOLEK_REGISTRY_PASSWORD": "rahasia-uji",
+        "SODAMOLEK_DATA_DIR": str(tmp_path_factory.mktemp("slow-registry")),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "sodamolek.cli", "fake-registry", "--port", str(port),
-         "--latency-ms", str(LOOKUP_MS)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sodamolek.cli",
+            "fake-registry",
+            "--port",
+            str(port),
+            "--latency-ms",
+            str(LOOKUP_MS),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     _wait_for(url + "/health")
     yield url

@@ -18,10 +18,11 @@ async def user(username: str):
 
 def submission(letter_type: str = "domisili") -> service.Submission:
     return service.Submission(
-        client_request_id=str(uuid.uuid4()), letter_type=letter_type,
+        client_request_id=str(uuid.uuid4()),
+        letter_type=letter_type,
         applicant={"applicant_nik": "5371045708900003", "applicant_name": "Maria Ndun"},
         data={"keperluan": "Melamar pekerjaan", "alamat_domisili": "Jl. El Tari No. 5"},
-    )  # fmt: skip
+    )
 
 
 async def make_request(operator_name: str, created_at: dt.datetime) -> dict:

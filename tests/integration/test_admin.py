@@ -27,13 +27,20 @@ def _second_client(app):
 @pytest.mark.parametrize("who", ["operator", "lurah", "camat"])
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/admin/pengguna/baru"), ("post", "/admin/pengguna"),
-     ("post", "/admin/pengguna/1/nonaktifkan"), ("post", "/admin/pengguna/1/aktifkan"),
-     ("get", "/admin/pengguna/1/sandi"), ("post", "/admin/pengguna/1/sandi"),
-     ("get", "/admin/kantor"), ("get", "/admin/kantor/kelurahan/1"),
-     ("post", "/admin/kantor/kelurahan/1"), ("get", "/admin/kantor/kecamatan/1"),
-     ("post", "/admin/kantor/kecamatan/1")],
-)  # fmt: skip
+    [
+        ("get", "/admin/pengguna/baru"),
+        ("post", "/admin/pengguna"),
+        ("post", "/admin/pengguna/1/nonaktifkan"),
+        ("post", "/admin/pengguna/1/aktifkan"),
+        ("get", "/admin/pengguna/1/sandi"),
+        ("post", "/admin/pengguna/1/sandi"),
+        ("get", "/admin/kantor"),
+        ("get", "/admin/kantor/kelurahan/1"),
+        ("post", "/admin/kantor/kelurahan/1"),
+        ("get", "/admin/kantor/kecamatan/1"),
+        ("post", "/admin/kantor/kecamatan/1"),
+    ],
+)
 async def test_only_the_admin(client, staff, who, method, path):
     await login(client, getattr(staff, who))
     token = csrf_from((await client.get("/")).text)
@@ -58,11 +65,20 @@ async def test_create_user_then_they_can_log_in(client, staff):
     await login(client, staff.admin)
     form = await client.get("/admin/pengguna/baru")
     assert form.status_code == 200
-    response = await client.post("/admin/pengguna", data={
-        "_csrf_token": csrf_from(form.text), "username": "Op.Oebufu", "full_name": "Yanti Lay",
-        "role": "operator", "kelurahan": "53.71.04.1009", "kecamatan": "53.71.01",
-        "nip": "", "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD,
-    })  # fmt: skip
+    response = await client.post(
+        "/admin/pengguna",
+        data={
+            "_csrf_token": csrf_from(form.text),
+            "username": "Op.Oebufu",
+            "full_name": "Yanti Lay",
+            "role": "operator",
+            "kelurahan": "53.71.04.1009",
+            "kecamatan": "53.71.01",
+            "nip": "",
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 303, response.text
     listing = await client.get(response.headers["location"])
     assert "Akun baru sudah dibuat" in listing.text and "op.oebufu" in listing.text
@@ -93,9 +109,17 @@ async def test_create_user_refuses_with_a_message_and_keeps_input(
 ):
     await login(client, staff.admin)
     token = await _token(client, "/admin/pengguna/baru")
-    data = {"_csrf_token": token, "username": "op.baru", "full_name": "Yanti Lay",
-            "role": "operator", "kelurahan": "53.71.04.1009", "kecamatan": "", "nip": "",
-            "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD} | changes  # fmt: skip
+    data = {
+        "_csrf_token": token,
+        "username": "op.baru",
+        "full_name": "Yanti Lay",
+        "role": "operator",
+        "kelurahan": "53.71.04.1009",
+        "kecamatan": "",
+        "nip": "",
+        "password": NEW_PASSWORD,
+        "password_confirm": NEW_PASSWORD,
+    } | changes
     response = await client.post("/admin/pengguna", data=data)
     assert response.status_code == 422
     assert message in response.text
@@ -163,12 +187,15 @@ async def test_reset_password_ends_sessions_and_the_new_one_works(client, app, s
         await login(client, staff.admin)
         path = f"/admin/pengguna/{target}/sandi"
         token = await _token(client, path)
-        short = await client.post(path, data={"_csrf_token": token, "password": "pendek",
-                                              "password_confirm": "pendek"})  # fmt: skip
+        short = await client.post(
+            path, data={"_csrf_token": token, "password": "pendek", "password_confirm": "pendek"}
+        )
         assert short.status_code == 422 and "minimal 10" in short.text
         assert (await operator.get("/permohonan")).status_code == 200  # nothing changed yet
-        done = await client.post(path, data={"_csrf_token": token, "password": NEW_PASSWORD,
-                                             "password_confirm": NEW_PASSWORD})  # fmt: skip
+        done = await client.post(
+            path,
+            data={"_csrf_token": token, "password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+        )
         assert done.status_code == 303
 
         # The account is still active, so only the deleted session explains this redirect.
@@ -190,12 +217,15 @@ async def test_unknown_account_is_404(client, staff):
 # Offices
 
 VALID_OFFICE = {
-    "address": "Jl. Frans Seda No. 1, Oebobo", "phone": "(0380) 821234",
-    "hours": "Senin–Jumat 08.00–15.00 WITA", "lurah_name": "Markus Ndun, S.Sos.",
-    "lurah_title": "Lurah", "lurah_nip": "1978 0512 2005 01 1 003",
+    "address": "Jl. Frans Seda No. 1, Oebobo",
+    "phone": "(0380) 821234",
+    "hours": "Senin–Jumat 08.00–15.00 WITA",
+    "lurah_name": "Markus Ndun, S.Sos.",
+    "lurah_title": "Lurah",
+    "lurah_nip": "1978 0512 2005 01 1 003",
     "letter_number_format": "{kode}/{nomor:04}/KEL-OBB/{bulan_romawi}/{tahun}",
     "paper_size": "f4",
-}  # fmt: skip
+}
 
 
 async def test_admin_edits_a_kelurahan_office(client, staff):
@@ -251,14 +281,26 @@ async def test_admin_edits_a_kecamatan_office(client, staff):
     await login(client, staff.admin)
     path = f"/admin/kantor/kecamatan/{office['id']}"
     token = await _token(client, path)
-    bad = await client.post(path, data={"_csrf_token": token, "camat_name": "Drs. Yohanes Benu",
-                                        "camat_nip": "123", "address": "Jl. Eltari"})  # fmt: skip
+    bad = await client.post(
+        path,
+        data={
+            "_csrf_token": token,
+            "camat_name": "Drs. Yohanes Benu",
+            "camat_nip": "123",
+            "address": "Jl. Eltari",
+        },
+    )
     assert bad.status_code == 422 and "NIP harus 18 angka" in bad.text
     assert 'value="Drs. Yohanes Benu"' in bad.text
-    good = await client.post(path, data={
-        "_csrf_token": token, "camat_name": "Drs. Yohanes Benu",
-        "camat_nip": "197001011995031004", "address": "Jl. Eltari, Oebobo",
-    })  # fmt: skip
+    good = await client.post(
+        path,
+        data={
+            "_csrf_token": token,
+            "camat_name": "Drs. Yohanes Benu",
+            "camat_nip": "197001011995031004",
+            "address": "Jl. Eltari, Oebobo",
+        },
+    )
     assert good.status_code == 303
     saved = await find_kecamatan("53.71.04")
     assert (saved["camat_name"], saved["camat_nip"]) == ("Drs. Yohanes Benu", "197001011995031004")

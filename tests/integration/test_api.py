@@ -146,9 +146,12 @@ async def test_admin_creates_shows_once_and_revokes_a_token(client, staff):
     page = await client.get("/admin/token-api")
     created = await client.post(
         "/admin/token-api",
-        data={"_csrf_token": csrf_from(page.text), "name": "Dashboard Bappeda",
-              "kelurahan": "53.71.04.1001"},
-    )  # fmt: skip
+        data={
+            "_csrf_token": csrf_from(page.text),
+            "name": "Dashboard Bappeda",
+            "kelurahan": "53.71.04.1001",
+        },
+    )
     assert created.status_code == 200
     value = created.text.split('<code class="token">')[1].split("</code>")[0]
     assert value.startswith("smk_")

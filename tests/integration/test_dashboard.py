@@ -194,8 +194,9 @@ async def test_rollup_rolls_back_with_the_status_change(app, staff):
     service.STATUS_HOOKS.append(failing)
     try:
         with pytest.raises(RuntimeError):
-            await service.change_status(await user(staff.lurah), request["id"], "ready",
-                                        signing=True)  # fmt: skip
+            await service.change_status(
+                await user(staff.lurah), request["id"], "ready", signing=True
+            )
     finally:
         service.STATUS_HOOKS.remove(failing)
     assert await _rollup() == before

@@ -149,10 +149,20 @@ def fake_process(tmp_path_factory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("fake-registry-log") / "fake.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sodamolek.cli", "fake-registry", "--port", str(port),
-             "--latency-ms", "200"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "sodamolek.cli",
+                "fake-registry",
+                "--port",
+                str(port),
+                "--latency-ms",
+                "200",
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

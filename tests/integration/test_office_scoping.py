@@ -20,8 +20,13 @@ ROUTES = [
 @pytest.fixture
 async def foreign_request(client, staff):
     """A request at Kelurahan Oebobo (Kecamatan Oebobo), and a camat of Kecamatan Alak."""
-    await create_account(username="camat.alak", full_name="Camat Alak", role="camat",
-                         password=PASSWORD, kecamatan="53.71.01")  # fmt: skip
+    await create_account(
+        username="camat.alak",
+        full_name="Camat Alak",
+        role="camat",
+        password=PASSWORD,
+        kecamatan="53.71.01",
+    )
     await login(client, staff.operator)
     rid = request_id_from(await create(client))
     await client.post("/keluar", data={"_csrf_token": csrf_from((await client.get("/")).text)})

@@ -77,17 +77,22 @@ async def test_session_info_gives_a_token_the_json_api_accepts(client, staff):
     assert client.cookies.get("sodamolek_csrf")  # a new CSRF cookie came with it
 
     key = str(uuid.uuid4())
-    body = {"letter_type": "domisili", "applicant": {"name": "Yosef Benu"},
-            "data": {"keperluan": "Kerja", "alamat_domisili": "Jl. Timor Raya 3"}}  # fmt: skip
+    body = {
+        "letter_type": "domisili",
+        "applicant": {"name": "Yosef Benu"},
+        "data": {"keperluan": "Kerja", "alamat_domisili": "Jl. Timor Raya 3"},
+    }
     stale = await client.post(
-        "/api/v1/permohonan", json=body,
+        "/api/v1/permohonan",
+        json=body,
         headers={"Idempotency-Key": key, "X-CSRFToken": "0" * 128},
-    )  # fmt: skip
+    )
     assert stale.status_code == 403
     fresh = await client.post(
-        "/api/v1/permohonan", json=body,
+        "/api/v1/permohonan",
+        json=body,
         headers={"Idempotency-Key": key, "X-CSRFToken": answer["csrf_token"]},
-    )  # fmt: skip
+    )
     assert fresh.status_code == 201, fresh.text
 
 
@@ -169,9 +174,12 @@ async def test_a_form_post_then_its_outbox_replay_is_the_same_request(client, st
     fields = [(k, v) for k, v in fields if k not in ("_csrf_token", "_operator")]
     session = (await client.get("/sesi")).json()
     replay = await client.post(
-        "/api/v1/permohonan", json=api_body(fields),
-        headers={"Idempotency-Key": data["client_request_id"],
-                 "X-CSRFToken": session["csrf_token"]},
-    )  # fmt: skip
+        "/api/v1/permohonan",
+        json=api_body(fields),
+        headers={
+            "Idempotency-Key": data["client_request_id"],
+            "X-CSRFToken": session["csrf_token"],
+        },
+    )
     assert replay.status_code == 200, replay.text
     assert f"/permohonan/{replay.json()['id']}/tanda-terima" in first.headers["location"]

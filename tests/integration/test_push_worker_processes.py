@@ -57,10 +57,18 @@ async def test_two_worker_processes_share_200_messages_and_never_send_one_twice(
     try:
         for _ in range(2):
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "sodamolek.cli", "worker",
-                "--batch-size", "5", "--poll-interval", "0.05",
-                env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-            )  # fmt: skip
+                sys.executable,
+                "-m",
+                "sodamolek.cli",
+                "worker",
+                "--batch-size",
+                "5",
+                "--poll-interval",
+                "0.05",
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
             lines: list[str] = []
             workers.append(process)
             logs.append(lines)

@@ -11,9 +11,16 @@ from sodamolek.regions.tables import Kelurahan
 from sodamolek.seed import seed
 
 REQUIRED_LETTER_TYPES = {
-    "domisili", "sktm", "usaha", "pengantar-skck", "pengantar-nikah",
-    "kelahiran", "kematian", "pindah", "beda-identitas",
-}  # fmt: skip
+    "domisili",
+    "sktm",
+    "usaha",
+    "pengantar-skck",
+    "pengantar-nikah",
+    "kelahiran",
+    "kematian",
+    "pindah",
+    "beda-identitas",
+}
 
 
 async def test_seed_gives_6_kecamatan_and_51_kelurahan_and_is_idempotent(app):

@@ -24,9 +24,14 @@ async def test_standard_shows_the_six_parts_from_the_data(client):
     page = await client.get("/layanan/domisili")
     assert page.status_code == 200
     text = page.text
-    for heading in ["1. Persyaratan", "2. Sistem, mekanisme dan prosedur",
-                    "3. Jangka waktu pelayanan", "4. Biaya/tarif", "5. Produk pelayanan",
-                    "6. Penanganan pengaduan, saran dan masukan"]:  # fmt: skip
+    for heading in [
+        "1. Persyaratan",
+        "2. Sistem, mekanisme dan prosedur",
+        "3. Jangka waktu pelayanan",
+        "4. Biaya/tarif",
+        "5. Produk pelayanan",
+        "6. Penanganan pengaduan, saran dan masukan",
+    ]:
         assert heading in text
     for requirement in letter_type["requirements"]:
         assert f"<li>{requirement}</li>" in text
@@ -45,10 +50,13 @@ async def test_standard_shows_the_six_parts_from_the_data(client):
 
 async def test_page_follows_a_change_of_the_letter_type(client):
     await LetterType.update(
-        {LetterType.cost: 15000, LetterType.service_days: 3,
-         LetterType.requirements: json.dumps(["Surat pengantar RT/RW", "Pas foto 3x4"]),
-         LetterType.validity_days: None}
-    ).where(LetterType.code == "domisili")  # fmt: skip
+        {
+            LetterType.cost: 15000,
+            LetterType.service_days: 3,
+            LetterType.requirements: json.dumps(["Surat pengantar RT/RW", "Pas foto 3x4"]),
+            LetterType.validity_days: None,
+        }
+    ).where(LetterType.code == "domisili")
     text = (await client.get("/layanan/domisili")).text
     assert "<strong>Rp15.000</strong>" in text and "Gratis" not in text
     assert "<strong>3 hari kerja</strong>" in text

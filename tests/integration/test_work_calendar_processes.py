@@ -62,11 +62,18 @@ async def test_a_closure_saved_in_one_process_is_counted_by_another_within_the_i
     urls = [f"http://127.0.0.1:{_free_port()}" for _ in range(2)]
     servers = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "sodamolek.cli", "serve", "--port", url.rsplit(":", 1)[1],
-            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            sys.executable,
+            "-m",
+            "sodamolek.cli",
+            "serve",
+            "--port",
+            url.rsplit(":", 1)[1],
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         for url in urls
-    ]  # fmt: skip
+    ]
     first, second = urls
     try:
         async with httpx.AsyncClient(timeout=10) as client:  # one session: it is in the database
@@ -83,9 +90,13 @@ async def test_a_closure_saved_in_one_process_is_counted_by_another_within_the_i
             token = csrf_from((await client.get(first + "/admin/hari-libur")).text)
             saved = await client.post(
                 first + "/admin/hari-libur",
-                data={"_csrf_token": token, "day": day.isoformat(), "kind": "tutup",
-                      "note": "Kantor Pemerintah Kota tutup"},
-            )  # fmt: skip
+                data={
+                    "_csrf_token": token,
+                    "day": day.isoformat(),
+                    "kind": "tutup",
+                    "note": "Kantor Pemerintah Kota tutup",
+                },
+            )
             assert saved.status_code == 303
             saved_at = time.monotonic()
             assert await _day_shown_as_closed(client, first, day)  # the editing process: at once

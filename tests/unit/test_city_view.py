@@ -82,9 +82,15 @@ def test_default_range_is_the_last_30_days():
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [("2026-11-20", "2026-11-01"), ("2026-11-01", "2026-11-30"), ("2019-12-31", "2020-01-05"),
-     ("2024-11-27", "2026-11-28"), ("29-11-2026", None), ("2026-13-01", None)],
-)  # fmt: skip
+    [
+        ("2026-11-20", "2026-11-01"),
+        ("2026-11-01", "2026-11-30"),
+        ("2019-12-31", "2020-01-05"),
+        ("2024-11-27", "2026-11-28"),
+        ("29-11-2026", None),
+        ("2026-13-01", None),
+    ],
+)
 def test_refused_ranges(start, end):
     with pytest.raises(RangeInvalid):
         parse_range(start, end, TODAY)
@@ -96,10 +102,17 @@ def test_two_years_exactly_is_allowed():
 
 @pytest.mark.parametrize(
     ("value", "letter", "label"),
-    [(100, "A", "Sangat Baik"), (88.31, "A", "Sangat Baik"), (88.30, "B", "Baik"),
-     (76.61, "B", "Baik"), (76.60, "C", "Kurang Baik"), (65.00, "C", "Kurang Baik"),
-     (64.99, "D", "Tidak Baik"), (25, "D", "Tidak Baik")],
-)  # fmt: skip
+    [
+        (100, "A", "Sangat Baik"),
+        (88.31, "A", "Sangat Baik"),
+        (88.30, "B", "Baik"),
+        (76.61, "B", "Baik"),
+        (76.60, "C", "Kurang Baik"),
+        (65.00, "C", "Kurang Baik"),
+        (64.99, "D", "Tidak Baik"),
+        (25, "D", "Tidak Baik"),
+    ],
+)
 def test_skm_grades_follow_the_regulation(value, letter, label):
     assert grade(value) == (letter, label)
 
@@ -116,28 +129,47 @@ def test_skm_index_is_the_mean_of_element_means_times_25():
 
 @pytest.mark.parametrize(
     "template",
-    ["{kode}/{nomor:03}/{kode_kelurahan}/{bulan_romawi}/{tahun}", "{nomor}",
-     "470/{nomor:4}/{bulan}/{tahun}"],
-)  # fmt: skip
+    [
+        "{kode}/{nomor:03}/{kode_kelurahan}/{bulan_romawi}/{tahun}",
+        "{nomor}",
+        "470/{nomor:4}/{bulan}/{tahun}",
+    ],
+)
 def test_accepted_number_formats(template):
     assert number_format_problem(template) is None
 
 
 @pytest.mark.parametrize(
     "template",
-    ["", "{kode}/{tahun}", "{nomor}/{x}", "{nomor:>10}", "{nomor!s}", "{nomor}{", "{0}{nomor}",
-     "{nomor[0]}", "{tahun:04}/{nomor}", "{nomor:{tahun}}", "x" * 201 + "{nomor}"],
-)  # fmt: skip
+    [
+        "",
+        "{kode}/{tahun}",
+        "{nomor}/{x}",
+        "{nomor:>10}",
+        "{nomor!s}",
+        "{nomor}{",
+        "{0}{nomor}",
+        "{nomor[0]}",
+        "{tahun:04}/{nomor}",
+        "{nomor:{tahun}}",
+        "x" * 201 + "{nomor}",
+    ],
+)
 def test_refused_number_formats(template):
     assert number_format_problem(template)
 
 
 @pytest.mark.parametrize(
     ("text", "problem"),
-    [("197805122005011003", None), ("1978 0512 2005 01 1 003", None),
-     ("19780512200501100", "18 angka"), ("197802302005011003", "tanggal lahir"),
-     ("197805122005131003", "pengangkatan"), ("197805122005013003", "jenis kelamin")],
-)  # fmt: skip
+    [
+        ("197805122005011003", None),
+        ("1978 0512 2005 01 1 003", None),
+        ("19780512200501100", "18 angka"),
+        ("197802302005011003", "tanggal lahir"),
+        ("197805122005131003", "pengangkatan"),
+        ("197805122005013003", "jenis kelamin"),
+    ],
+)
 def test_nip(text, problem):
     nip, found = clean_nip(text)
     assert (found is None) if problem is None else (problem in found)
@@ -146,8 +178,15 @@ def test_nip(text, problem):
 
 def test_nice_ceiling():
     assert [charts.nice_ceiling(v) for v in (0, 1, 3, 7, 11, 49, 51, 999)] == [
-        1, 1, 5, 10, 20, 50, 100, 1000,
-    ]  # fmt: skip
+        1,
+        1,
+        5,
+        10,
+        20,
+        50,
+        100,
+        1000,
+    ]
 
 
 def test_line_chart_geometry():
@@ -163,8 +202,10 @@ def test_line_chart_geometry():
 
 def test_procedure_walks_the_lifecycle():
     steps = procedure({"needs_camat": False})
-    labels = [s.label for s in (Status.IN_REVIEW, Status.AWAITING_SIGNATURE, Status.READY,
-                                Status.COLLECTED)]  # fmt: skip
+    labels = [
+        s.label
+        for s in (Status.IN_REVIEW, Status.AWAITING_SIGNATURE, Status.READY, Status.COLLECTED)
+    ]
     for step, label in zip(steps, labels, strict=False):
         assert f"Status: {label}." in step.text
     assert any(Status.INCOMPLETE.label in a for a in steps[1].alternatives)
@@ -173,8 +214,14 @@ def test_procedure_walks_the_lifecycle():
 
 
 def test_standard_cost_and_validity():
-    base = {"code": "x", "name": "Surat X", "requirements": ["KTP"], "service_days": 2,
-            "cost": 0, "validity_days": None}  # fmt: skip
+    base = {
+        "code": "x",
+        "name": "Surat X",
+        "requirements": ["KTP"],
+        "service_days": 2,
+        "cost": 0,
+        "validity_days": None,
+    }
     assert build_standard(base, "LAPOR").cost_text.startswith("Gratis")
     assert "Tidak dibatasi" in build_standard(base, "LAPOR").validity
     paid = build_standard(base | {"cost": 10000, "validity_days": 30}, "LAPOR")

@@ -153,8 +153,10 @@ def test_layout_of_an_indonesian_letter():
     column_centre = 30 * MM + (width - 50 * MM) / 2
     kop_left = (30 + letter_pdf.EMBLEM_SIZE + 2) * MM
     kop_centre = kop_left + (width - 20 * MM - kop_left) / 2
-    for line, size, centre_x in (("PEMERINTAH KOTA KUPANG", 14, kop_centre),
-                                 ("SURAT KETERANGAN DOMISILI", 13, column_centre)):  # fmt: skip
+    for line, size, centre_x in (
+        ("PEMERINTAH KOTA KUPANG", 14, kop_centre),
+        ("SURAT KETERANGAN DOMISILI", 13, column_centre),
+    ):
         metrics = FPDF(unit="pt")
         bold = letter_pdf.FONT_DIR / letter_pdf.FONT_FILES["B"]
         metrics.add_font(letter_pdf.FONT, "B", str(bold))
@@ -281,9 +283,20 @@ def test_blocks_print_in_their_order_with_headings():
         ),
     )
     text = text_of(render_letter_pdf(doc))
-    order = ["Menerangkan bahwa:", "Yang meninggal:", "Yosef Ōta", "Pelapor:", "Maria Ŋgala",
-             "Keterangan lain", "Dilampiri:", "1. KTP-el", "2. Kartu Keluarga",
-             "Demikian surat ini.", "Kupang, 29 November 2026", "Yohanes Benu"]  # fmt: skip
+    order = [
+        "Menerangkan bahwa:",
+        "Yang meninggal:",
+        "Yosef Ōta",
+        "Pelapor:",
+        "Maria Ŋgala",
+        "Keterangan lain",
+        "Dilampiri:",
+        "1. KTP-el",
+        "2. Kartu Keluarga",
+        "Demikian surat ini.",
+        "Kupang, 29 November 2026",
+        "Yohanes Benu",
+    ]
     positions = [text.index(piece) for piece in order]
     assert positions == sorted(positions)
 
@@ -295,8 +308,9 @@ def test_signatures_follow_the_last_block_without_a_signature_block():
 
 
 def test_multi_line_signer_title():
-    signer = Signer("Lurah Fatululi", "Ana Bele", "", capacity="a.n.",
-                    position="Sekretaris Kelurahan")  # fmt: skip
+    signer = Signer(
+        "Lurah Fatululi", "Ana Bele", "", capacity="a.n.", position="Sekretaris Kelurahan"
+    )
     text = text_of(render_letter_pdf(dataclasses.replace(DOC, signer=signer)))
     assert "a.n. Lurah Fatululi Sekretaris Kelurahan" in text and "Ana Bele" in text
     assert "NIP." not in text  # no NIP, no empty NIP line

@@ -384,12 +384,15 @@ def test_date_and_money_filters():
         ("{{ data.x | rupiah }}", 0, "Rp0"),  # a figure, never "Gratis"
         ("{{ data.x | angka }}", 1250.5, "1.250,5"),
         ("{{ data.x | angka }}", 1_234_567, "1.234.567"),
-        ("untuk keperluan {{ data.x | tengah_kalimat }}", "Persyaratan kerja",
-         "untuk keperluan persyaratan kerja"),
+        (
+            "untuk keperluan {{ data.x | tengah_kalimat }}",
+            "Persyaratan kerja",
+            "untuk keperluan persyaratan kerja",
+        ),
         ("untuk {{ data.x | tengah_kalimat }}", "SKCK baru", "untuk SKCK baru"),
         ("untuk {{ data.x | tengah_kalimat }}", "KTP-el hilang", "untuk KTP-el hilang"),
     ],
-)  # fmt: skip
+)
 def test_indonesian_number_and_sentence_filters(template, value, printed):
     assert render_letter_body(template, {"data": {"x": value}}) == printed
 

@@ -44,7 +44,7 @@ def test_default_format():
         ("{{{nomor}}}", "{7}"),  # doubled braces print a brace
         ("SKD-{nomor:03}-{bulan_romawi}", "SKD-007-XI"),
     ],
-)  # fmt: skip
+)
 def test_placeholders_and_format_specs(fmt, expected):
     assert validate_number_format(fmt) is None
     assert number(fmt) == expected
@@ -52,8 +52,19 @@ def test_placeholders_and_format_specs(fmt, expected):
 
 def test_roman_months():
     assert [roman_month(m) for m in range(1, 13)] == [
-        "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII",
-    ]  # fmt: skip
+        "I",
+        "II",
+        "III",
+        "IV",
+        "V",
+        "VI",
+        "VII",
+        "VIII",
+        "IX",
+        "X",
+        "XI",
+        "XII",
+    ]
     for bad in (0, 13):
         with pytest.raises(ValueError):
             roman_month(bad)

@@ -64,9 +64,11 @@ def test_production_refuses_weak_or_sample_secrets(secret):
 
 def test_production_refuses_a_generated_secret():
     settings = Settings(
-        env="production", secret_key=STRONG, secret_key_generated=True,
+        env="production",
+        secret_key=STRONG,
+        secret_key_generated=True,
         base_url="https://x.kupangkota.go.id",
-    )  # fmt: skip
+    )
     with pytest.raises(SettingsError, match="SODAMOLEK_SECRET_KEY"):
         check_for_production(settings, ProcessRole.SERVE)
 
@@ -216,8 +218,11 @@ def test_serve_in_production_without_secret_exits_with_the_setting_named(tmp_pat
     env |= {"SODAMOLEK_ENV": "production", "SODAMOLEK_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "sodamolek.cli", "serve", "--port", "0"],
-        env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "SODAMOLEK_SECRET_KEY" in result.stderr
 

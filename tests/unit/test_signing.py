@@ -34,6 +34,7 @@ from sodamolek.documents.signing import (
 from sodamolek.push.vapid import generate_keys
 from sodamolek.settings import Settings, SettingsError
 from sodamolek.startup import ProcessRole, check_for_production
+from sodamolek.tte.ca import init_ca
 
 STRONG = "x" * 20 + "-strong-production-secret-0123456789"
 
@@ -331,15 +332,21 @@ def test_override_file_is_used_and_never_generated(tmp_path):
 
 
 VAPID = generate_keys()
+CA_PASSPHRASE = "ca-passphrase-signing-test"
 
 
 def production(tmp_path, **kwargs):
     return Settings(
-        env="production", secret_key=STRONG, base_url="https://surat.kupangkota.go.id",
-        data_dir=tmp_path, vapid_private_key=VAPID.private_key,
-        vapid_public_key=VAPID.public_key, vapid_subject="mailto:diskominfo@kupangkota.go.id",
+        env="production",
+        secret_key=STRONG,
+        base_url="https://surat.kupangkota.go.id",
+        data_dir=tmp_path,
+        vapid_private_key=VAPID.private_key,
+        vapid_public_key=VAPID.public_key,
+        vapid_subject="mailto:diskominfo@kupangkota.go.id",
+        ca_passphrase=CA_PASSPHRASE,
         **kwargs,
-    )  # fmt: skip
+    )
 
 
 def test_production_refuses_to_start_without_a_signing_key(tmp_path):
@@ -363,6 +370,7 @@ def test_production_refuses_a_missing_or_broken_override(tmp_path):
 
 def test_production_accepts_a_key_made_beforehand(tmp_path):
     create_signing_key(tmp_path / "signing_key.pem")
+    init_ca(tmp_path, CA_PASSPHRASE)  # production's other key (`sodamolek ca init`)
     check_for_production(production(tmp_path), ProcessRole.SERVE)
     other = tmp_path / "elsewhere" / "letters.pem"
     create_signing_key(other)
@@ -386,8 +394,11 @@ def _cli(tmp_path, *args):
     }
     return subprocess.run(
         [sys.executable, "-m", "sodamolek.cli", *args],
-        env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_cli_signing_key_creates_once_and_prints_the_public_key(tmp_path):

@@ -61,7 +61,7 @@ class DatabaseSessionStore(Store):
                 data=data,
                 expires_at=expires_at,
                 account_id=_account_of(data),
-            )  # fmt: skip
+            )
         ).on_conflict(
             target=WebSession.key_hash,
             action="DO UPDATE",

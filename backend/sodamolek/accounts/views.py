@@ -94,8 +94,9 @@ async def session_info(request: Request) -> Response:
     user = await loader(request.session, request) if request.session else None
     headers = {"Cache-Control": "no-store"}
     if user is None:
-        return Response({"detail": "Sesi berakhir. Silakan masuk lagi."}, status_code=401,
-                        headers=headers)  # fmt: skip
+        return Response(
+            {"detail": "Sesi berakhir. Silakan masuk lagi."}, status_code=401, headers=headers
+        )
     token = ScopeState.from_scope(request.scope).csrf_token
     return Response(
         {"csrf_token": token, "username": user.username, "role": user.role.value},
@@ -128,10 +129,14 @@ async def admin_tokens() -> Template:
 async def _tokens_page(new_token: str | None = None, error: str | None = None, status=200):
     return Template(
         "accounts/tokens.html",
-        context={"tokens": await tokens.list_tokens(), "offices": await list_offices(),
-                 "new_token": new_token, "error": error},
+        context={
+            "tokens": await tokens.list_tokens(),
+            "offices": await list_offices(),
+            "new_token": new_token,
+            "error": error,
+        },
         status_code=status,
-    )  # fmt: skip
+    )
 
 
 @post("/admin/token-api", guards=[require_roles(Role.ADMIN)], status_code=200)
@@ -162,10 +167,15 @@ SAME_PASSWORD = "Ulangi kata sandi yang sama."  # noqa: S105 - a message, not a 
 async def _user_form(values: dict, errors: dict[str, str], status: int = 200) -> Template:
     return Template(
         "accounts/user_form.html",
-        context={"values": values, "errors": errors, "roles": list(Role),
-                 "offices": await list_offices(), "kecamatan": await list_kecamatan()},
+        context={
+            "values": values,
+            "errors": errors,
+            "roles": list(Role),
+            "offices": await list_offices(),
+            "kecamatan": await list_kecamatan(),
+        },
         status_code=status,
-    )  # fmt: skip
+    )
 
 
 @get("/admin/pengguna/baru", guards=[ADMIN], name="admin_user_new")
@@ -189,11 +199,14 @@ async def create_user(data: FormBody) -> Template | Redirect:
     if not errors:
         try:
             await service.create_account(
-                username=values["username"], full_name=values["full_name"],
-                role=values["role"], password=password, nip=values["nip"],
+                username=values["username"],
+                full_name=values["full_name"],
+                role=values["role"],
+                password=password,
+                nip=values["nip"],
                 kelurahan=values["kelurahan"] if scope == "kelurahan" else None,
                 kecamatan=values["kecamatan"] if scope == "kecamatan" else None,
-            )  # fmt: skip
+            )
         except service.AccountError as error:
             errors[error.field or "form"] = str(error)
     if errors:

@@ -61,12 +61,18 @@ def line_chart(days: list, series: list[tuple[str, str, list[int]]], height: int
     drawn = []
     for css_class, label, values in series:
         coords = [xy(i, v) for i, v in enumerate(values)]
-        drawn.append(Series(
-            css_class, label, " ".join(f"{x},{y}" for x, y in coords),
-            coords if len(coords) <= 31 else [],
-        ))  # fmt: skip
-    y_ticks = [(round(top + plot_h * (1 - f), 1), f"{round(y_max * f):,}".replace(",", "."))
-               for f in (0, 0.5, 1)]  # fmt: skip
+        drawn.append(
+            Series(
+                css_class,
+                label,
+                " ".join(f"{x},{y}" for x, y in coords),
+                coords if len(coords) <= 31 else [],
+            )
+        )
+    y_ticks = [
+        (round(top + plot_h * (1 - f), 1), f"{round(y_max * f):,}".replace(",", "."))
+        for f in (0, 0.5, 1)
+    ]
     picks = sorted({0, len(days) // 2, len(days) - 1}) if days else []
     x_labels = [(round(left + i * step, 1), _short_date(days[i].day)) for i in picks]
     return LineChart(WIDTH, height, left, right, top, bottom, drawn, y_ticks, x_labels)
@@ -96,10 +102,14 @@ def share_bars(items: list[tuple[str, float | None, str]]) -> BarChart:
     label_width, bar_height, gap, value_width = 170, 16, 6, 64
     plot_width = WIDTH - label_width - value_width
     bars = [
-        Bar(round(i * (bar_height + gap) + 18, 1), label,
-            round(plot_width * share, 1) if share else 0, text)
+        Bar(
+            round(i * (bar_height + gap) + 18, 1),
+            label,
+            round(plot_width * share, 1) if share else 0,
+            text,
+        )
         for i, (label, share, text) in enumerate(items)
-    ]  # fmt: skip
+    ]
     height = len(items) * (bar_height + gap) + 22
     ticks = [(round(label_width + plot_width * f, 1), f"{int(f * 100)}%") for f in (0, 0.5, 1)]
     return BarChart(WIDTH, height, label_width, bar_height, plot_width, bars, ticks)

@@ -13,10 +13,21 @@ from sodamolek.dashboard.service import Dashboard, OfficeFigures
 from sodamolek.letter_requests.lifecycle import Status
 
 OFFICE_HEADER = [
-    "Kode kelurahan", "Kelurahan", "Kecamatan", "Permohonan baru", "Selesai",
-    "Selesai tepat waktu", "Persen tepat waktu", "Median (jam)", "Persentil 90 (jam)",
-    "Terlambat saat ini", *[s.label for s in Status], "Nilai SKM", "Mutu SKM", "Responden SKM",
-]  # fmt: skip
+    "Kode kelurahan",
+    "Kelurahan",
+    "Kecamatan",
+    "Permohonan baru",
+    "Selesai",
+    "Selesai tepat waktu",
+    "Persen tepat waktu",
+    "Median (jam)",
+    "Persentil 90 (jam)",
+    "Terlambat saat ini",
+    *[s.label for s in Status],
+    "Nilai SKM",
+    "Mutu SKM",
+    "Responden SKM",
+]
 DAY_HEADER = ["Tanggal", "Permohonan baru", "Selesai"]
 DELIMITER = ";"
 BOM = "\ufeff"
@@ -41,13 +52,21 @@ def office_row(item: OfficeFigures) -> list:
     share = item.on_time_share
     skm = item.skm
     return [
-        item.code, _safe(item.name), _safe(item.kecamatan_name), item.created, item.ready,
-        item.ready_on_time, "" if share is None else _decimal(share * 100, 1),
-        _hours(item.median_hours), _hours(item.p90_hours), item.overdue,
+        item.code,
+        _safe(item.name),
+        _safe(item.kecamatan_name),
+        item.created,
+        item.ready,
+        item.ready_on_time,
+        "" if share is None else _decimal(share * 100, 1),
+        _hours(item.median_hours),
+        _hours(item.p90_hours),
+        item.overdue,
         *[item.statuses.get(s.value, 0) for s in Status],
-        "" if skm is None else _decimal(skm.value, 2), "" if skm is None else skm.grade,
+        "" if skm is None else _decimal(skm.value, 2),
+        "" if skm is None else skm.grade,
         0 if skm is None else skm.respondents,
-    ]  # fmt: skip
+    ]
 
 
 def offices_csv(data: Dashboard) -> str:

@@ -48,12 +48,19 @@ async def dashboard_page(
 ) -> Template:
     scope, data, error = await _figures(request, dari, sampai, kecamatan)
     context = {
-        "data": data, "error": error, "scope": scope, "Status": Status,
-        "form": {"dari": _arg(dari) or "", "sampai": _arg(sampai) or "",
-                 "kecamatan": scope["code"] if scope else ""},
+        "data": data,
+        "error": error,
+        "scope": scope,
+        "Status": Status,
+        "form": {
+            "dari": _arg(dari) or "",
+            "sampai": _arg(sampai) or "",
+            "kecamatan": scope["code"] if scope else "",
+        },
         "kecamatan_options": await regions.list_kecamatan()
-        if request.user.role is Role.ADMIN else [],
-    }  # fmt: skip
+        if request.user.role is Role.ADMIN
+        else [],
+    }
     if data is None:
         return Template("dashboard/dashboard.html", context=context, status_code=422)
     if not context["form"]["dari"]:
@@ -63,9 +70,11 @@ async def dashboard_page(
     )
     context["daily_chart"] = charts.line_chart(
         data.days,
-        [("series-created", "Permohonan baru", [d.created for d in data.days]),
-         ("series-ready", "Selesai (siap diambil)", [d.ready for d in data.days])],
-    )  # fmt: skip
+        [
+            ("series-created", "Permohonan baru", [d.created for d in data.days]),
+            ("series-ready", "Selesai (siap diambil)", [d.ready for d in data.days]),
+        ],
+    )
     ranked = sorted(
         data.offices, key=lambda o: (o.on_time_share is None, o.on_time_share or 0, o.name)
     )
@@ -104,6 +113,8 @@ async def _csv(request, dari, sampai, kecamatan, kind, render) -> Response:
     return Response(
         content=render(data).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"',
-                 "Cache-Control": "private, no-store"},
-    )  # fmt: skip
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -47,9 +47,16 @@ FONT_FILES = {
 # What is kept of the font files: Latin (with every extension and combining mark), general
 # punctuation and a few symbols. Names of Kupang residents are Latin script.
 KEPT_CODEPOINTS = (
-    (0x20, 0x7E), (0xA0, 0x24F), (0x250, 0x2FF), (0x300, 0x36F), (0x1E00, 0x1EFF),
-    (0x2000, 0x206F), (0x20AC, 0x20AC), (0x2116, 0x2116), (0x2122, 0x2122),
-)  # fmt: skip
+    (0x20, 0x7E),
+    (0xA0, 0x24F),
+    (0x250, 0x2FF),
+    (0x300, 0x36F),
+    (0x1E00, 0x1EFF),
+    (0x2000, 0x206F),
+    (0x20AC, 0x20AC),
+    (0x2116, 0x2116),
+    (0x2122, 0x2122),
+)
 BODY_SIZE = 12
 LINE = 6.0  # mm per body line (12 pt at about 1.4 spacing)
 PARAGRAPH_GAP = 2.0
@@ -359,8 +366,16 @@ def render_letter_pdf(doc: LetterDocument) -> bytes:
     return bytes(pdf.output())
 
 
-def _line(pdf: FPDF, text: str, *, style: str = "", size: float = BODY_SIZE,
-          height: float = LINE, align: str = "C", width: float = 0) -> None:  # fmt: skip
+def _line(
+    pdf: FPDF,
+    text: str,
+    *,
+    style: str = "",
+    size: float = BODY_SIZE,
+    height: float = LINE,
+    align: str = "C",
+    width: float = 0,
+) -> None:
     pdf.set_font(FONT, style, size)
     pdf.cell(width, height, pdf_text(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
@@ -374,15 +389,15 @@ def _kop(pdf: FPDF, doc: LetterDocument) -> None:
     left = pdf.l_margin + EMBLEM_SIZE + 2
     width = pdf.w - pdf.r_margin - left
     pdf.set_y(top)
-    for text, size, height in ((government, 14, 6.5), (kecamatan, 14, 6.5),
-                               (kelurahan, 16, 7.5)):  # fmt: skip
+    for text, size, height in ((government, 14, 6.5), (kecamatan, 14, 6.5), (kelurahan, 16, 7.5)):
         pdf.set_x(left)
         _line(pdf, text, style="B", size=size, height=height, width=width)
     if contact:
         pdf.set_x(left)
         pdf.set_font(FONT, "", 10)
-        pdf.multi_cell(width, 4.5, pdf_text(contact[0]), align="C",
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        pdf.multi_cell(
+            width, 4.5, pdf_text(contact[0]), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
     # The double rule under the kop: a thick line over a thin one.
     y = max(pdf.get_y(), top + EMBLEM_SIZE - 1) + 2
     right = pdf.w - pdf.r_margin
@@ -407,23 +422,20 @@ def _heading(pdf: FPDF, doc: LetterDocument) -> None:
 
 def _print_heading(pdf: FPDF, block: Block) -> None:
     pdf.set_font(FONT, "B", BODY_SIZE)
-    pdf.multi_cell(0, LINE, pdf_text(block.text), align="L", new_x=XPos.LMARGIN,
-                   new_y=YPos.NEXT)  # fmt: skip
+    pdf.multi_cell(0, LINE, pdf_text(block.text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(PARAGRAPH_GAP / 2)
 
 
 def _print_paragraph(pdf: FPDF, block: Block) -> None:
     pdf.set_font(FONT, "", BODY_SIZE)
-    pdf.multi_cell(0, LINE, pdf_text(block.text), align="J", new_x=XPos.LMARGIN,
-                   new_y=YPos.NEXT)  # fmt: skip
+    pdf.multi_cell(0, LINE, pdf_text(block.text), align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(PARAGRAPH_GAP)
 
 
 def _block_heading(pdf: FPDF, heading: str) -> None:
     if heading.strip():
         pdf.set_font(FONT, "", BODY_SIZE)
-        pdf.multi_cell(0, LINE, pdf_text(heading), align="L", new_x=XPos.LMARGIN,
-                       new_y=YPos.NEXT)  # fmt: skip
+        pdf.multi_cell(0, LINE, pdf_text(heading), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _print_table(pdf: FPDF, block: Block) -> None:
@@ -438,11 +450,16 @@ def _print_table(pdf: FPDF, block: Block) -> None:
     value_width = pdf.w - pdf.r_margin - left - label_width - colon_width
     for label, (_, value) in zip(labels, block.rows, strict=True):
         pdf.set_x(left)
-        pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT,
-                       new_y=YPos.TOP)  # fmt: skip
+        pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
         pdf.cell(colon_width, LINE, ":")
-        pdf.multi_cell(value_width, LINE, pdf_text(value) or "-", align="L",
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        pdf.multi_cell(
+            value_width,
+            LINE,
+            pdf_text(value) or "-",
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.ln(PARAGRAPH_GAP)
 
 
@@ -453,8 +470,14 @@ def _print_list(pdf: FPDF, block: Block) -> None:
     for number, item in enumerate(block.items, 1):
         pdf.set_x(left)
         pdf.cell(8, LINE, f"{number}.")
-        pdf.multi_cell(pdf.w - pdf.r_margin - left - 8, LINE, pdf_text(item), align="J",
-                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        pdf.multi_cell(
+            pdf.w - pdf.r_margin - left - 8,
+            LINE,
+            pdf_text(item),
+            align="J",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     pdf.ln(PARAGRAPH_GAP)
 
 
@@ -467,8 +490,9 @@ _BLOCK_PRINTERS = {
 }
 
 
-def _signature_block(pdf: FPDF, x: float, y: float, first: str, signer: Signer,
-                     names_y: float) -> None:  # fmt: skip
+def _signature_block(
+    pdf: FPDF, x: float, y: float, first: str, signer: Signer, names_y: float
+) -> None:
     """A block centred in SIGN_BLOCK_WIDTH at x: a first line (place and date, or
     "Mengetahui,"), the title, the signature space, the name underlined and the NIP."""
     pdf.set_xy(x, y)
@@ -496,8 +520,7 @@ def _signatures(pdf: FPDF, doc: LetterDocument) -> None:
     right_x = pdf.w - pdf.r_margin - SIGN_BLOCK_WIDTH
     _signature_block(pdf, right_x, top, doc.place_date, doc.signer, names_y)
     if doc.countersigner:
-        _signature_block(pdf, pdf.l_margin, top, doc.countersign_label, doc.countersigner,
-                         names_y)  # fmt: skip
+        _signature_block(pdf, pdf.l_margin, top, doc.countersign_label, doc.countersigner, names_y)
     pdf.set_y(names_y + 2 * LINE + 2)
 
 

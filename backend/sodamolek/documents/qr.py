@@ -39,6 +39,11 @@ def draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
                 if dark and start is None:
                     start = col
                 elif not dark and start is not None:
-                    pdf.rect(left + start * unit, top + row * unit, (col - start) * unit,
-                             unit + SEAM, style="F")  # fmt: skip
+                    pdf.rect(
+                        left + start * unit,
+                        top + row * unit,
+                        (col - start) * unit,
+                        unit + SEAM,
+                        style="F",
+                    )
                     start = None

@@ -226,9 +226,10 @@ async def correct(
     requirements = data.get("requirements_checked")
     if requirements is not None and not isinstance(requirements, list):
         return _problem(
-            422, "requirements_checked harus berupa daftar.",
+            422,
+            "requirements_checked harus berupa daftar.",
             {"requirements_checked": "Harus berupa daftar."},
-        )  # fmt: skip
+        )
     notes = data.get("notes")
     correction = corrections.Correction(
         applicant=None
@@ -239,7 +240,7 @@ async def correct(
         else {str(k): "" if v is None else str(v) for k, v in answers.items()},
         requirements_checked=None if requirements is None else [str(r) for r in requirements],
         notes=None if notes is None else str(notes),
-    )  # fmt: skip
+    )
     try:
         result = await corrections.correct_request(
             actor, request_id, correction, version, getattr(request.app.state, "registry", None)

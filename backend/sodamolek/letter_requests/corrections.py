@@ -235,8 +235,12 @@ def _changes(request, letter_type, applicant, data, requirements, notes) -> list
         note(f"data.{name}", field["label"], _text(old_data.get(name)), _text(data.get(name)))
     old_requirements = list(request.get("requirements_checked") or [])
     if set(old_requirements) != set(requirements):
-        note("requirements_checked", REQUIREMENTS_LABEL, ", ".join(old_requirements) or "—",
-             ", ".join(requirements) or "—")  # fmt: skip
+        note(
+            "requirements_checked",
+            REQUIREMENTS_LABEL,
+            ", ".join(old_requirements) or "—",
+            ", ".join(requirements) or "—",
+        )
     note("notes", NOTES_LABEL, request.get("notes") or "", notes)
     return changes
 

@@ -77,7 +77,7 @@ async def overdue_requests(
             LetterRequest.due_at,
             LetterRequest.kelurahan.name.as_alias("kelurahan_name"),
             LetterRequest.letter_type.name.as_alias("letter_type_name"),
-        )  # fmt: skip
+        )
         .where(_overdue(now, kelurahan_ids))
         .order_by(LetterRequest.due_at)
         .order_by(LetterRequest.id)
@@ -98,7 +98,7 @@ async def request_timings(after_id: int = 0, batch: int = 20_000) -> list[dict]:
             LetterRequest.created_at,
             LetterRequest.due_at,
             LetterRequest.ready_at,
-        )  # fmt: skip
+        )
         .where(LetterRequest.id > after_id)
         .order_by(LetterRequest.id)
         .limit(batch)

@@ -185,8 +185,16 @@ def _required(values: dict, errors: dict, key: str, label: str, limit: int) -> N
 
 
 def clean_kelurahan_form(form: Mapping[str, str]) -> tuple[dict, dict[str, str]]:
-    keys = ("address", "phone", "hours", "lurah_name", "lurah_title", "lurah_nip",
-            "letter_number_format", "paper_size")  # fmt: skip
+    keys = (
+        "address",
+        "phone",
+        "hours",
+        "lurah_name",
+        "lurah_title",
+        "lurah_nip",
+        "letter_number_format",
+        "paper_size",
+    )
     values = {k: _text(form, k) for k in keys}
     values["letter_number_format"] = str(form.get("letter_number_format", "") or "").strip()
     errors: dict[str, str] = {}

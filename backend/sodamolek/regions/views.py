@@ -31,19 +31,26 @@ async def admin_offices(
 ) -> Template:
     return Template(
         "regions/admin_offices.html",
-        context={"kecamatan": await service.list_kecamatan(),
-                 "offices": await service.list_offices(), "saved": bool(disimpan)},
-    )  # fmt: skip
+        context={
+            "kecamatan": await service.list_kecamatan(),
+            "offices": await service.list_offices(),
+            "saved": bool(disimpan),
+        },
+    )
 
 
 def _kelurahan_page(office: dict, values: dict, errors: dict, status: int = 200) -> Template:
     return Template(
         "regions/kelurahan_form.html",
-        context={"office": office, "values": values, "errors": errors,
-                 "paper_sizes": service.PAPER_SIZES,
-                 "placeholders": service.NUMBER_PLACEHOLDERS},
+        context={
+            "office": office,
+            "values": values,
+            "errors": errors,
+            "paper_sizes": service.PAPER_SIZES,
+            "placeholders": service.NUMBER_PLACEHOLDERS,
+        },
         status_code=status,
-    )  # fmt: skip
+    )
 
 
 @get("/admin/kantor/kelurahan/{office_id:int}", guards=[ADMIN], name="admin_kelurahan")

@@ -37,43 +37,83 @@ class Element:
 
 # The nine elements in the regulation's order (U1–U9), with its model questionnaire's wording.
 ELEMENTS: tuple[Element, ...] = (
-    Element("requirements", "Persyaratan",
-            "Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis "
-            "pelayanannya?", ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai")),
-    Element("procedure", "Sistem, mekanisme, dan prosedur",
-            "Bagaimana pemahaman Anda tentang kemudahan prosedur pelayanan di unit ini?",
-            ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah")),
-    Element("duration", "Waktu penyelesaian",
-            "Bagaimana pendapat Anda tentang kecepatan waktu dalam memberikan pelayanan?",
-            ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat")),
-    Element("cost", "Biaya/tarif",
-            "Bagaimana pendapat Anda tentang kewajaran biaya/tarif dalam pelayanan?",
-            ("Sangat mahal", "Cukup mahal", "Murah", "Gratis")),
-    Element("product", "Produk spesifikasi jenis pelayanan",
-            "Bagaimana pendapat Anda tentang kesesuaian produk pelayanan antara yang tercantum "
-            "dalam standar pelayanan dengan hasil yang diberikan?",
-            ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai")),
-    Element("competence", "Kompetensi pelaksana",
-            "Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas dalam pelayanan?",
-            ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten")),
-    Element("conduct", "Perilaku pelaksana",
-            "Bagaimana pendapat Anda tentang perilaku petugas dalam pelayanan terkait "
-            "kesopanan dan keramahan?",
-            ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah",
-             "Sangat sopan dan ramah")),
-    Element("complaints", "Penanganan pengaduan, saran dan masukan",
-            "Bagaimana pendapat Anda tentang penanganan pengaduan pengguna layanan?",
-            ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal",
-             "Dikelola dengan baik")),
-    Element("facilities", "Sarana dan prasarana",
-            "Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?",
-            ("Buruk", "Cukup", "Baik", "Sangat baik")),
-)  # fmt: skip
+    Element(
+        "requirements",
+        "Persyaratan",
+        "Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis "
+        "pelayanannya?",
+        ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
+    ),
+    Element(
+        "procedure",
+        "Sistem, mekanisme, dan prosedur",
+        "Bagaimana pemahaman Anda tentang kemudahan prosedur pelayanan di unit ini?",
+        ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
+    ),
+    Element(
+        "duration",
+        "Waktu penyelesaian",
+        "Bagaimana pendapat Anda tentang kecepatan waktu dalam memberikan pelayanan?",
+        ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
+    ),
+    Element(
+        "cost",
+        "Biaya/tarif",
+        "Bagaimana pendapat Anda tentang kewajaran biaya/tarif dalam pelayanan?",
+        ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"),
+    ),
+    Element(
+        "product",
+        "Produk spesifikasi jenis pelayanan",
+        "Bagaimana pendapat Anda tentang kesesuaian produk pelayanan antara yang tercantum "
+        "dalam standar pelayanan dengan hasil yang diberikan?",
+        ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
+    ),
+    Element(
+        "competence",
+        "Kompetensi pelaksana",
+        "Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas dalam pelayanan?",
+        ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
+    ),
+    Element(
+        "conduct",
+        "Perilaku pelaksana",
+        "Bagaimana pendapat Anda tentang perilaku petugas dalam pelayanan terkait "
+        "kesopanan dan keramahan?",
+        (
+            "Tidak sopan dan ramah",
+            "Kurang sopan dan ramah",
+            "Sopan dan ramah",
+            "Sangat sopan dan ramah",
+        ),
+    ),
+    Element(
+        "complaints",
+        "Penanganan pengaduan, saran dan masukan",
+        "Bagaimana pendapat Anda tentang penanganan pengaduan pengguna layanan?",
+        (
+            "Tidak ada",
+            "Ada tetapi tidak berfungsi",
+            "Berfungsi kurang maksimal",
+            "Dikelola dengan baik",
+        ),
+    ),
+    Element(
+        "facilities",
+        "Sarana dan prasarana",
+        "Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?",
+        ("Buruk", "Cukup", "Baik", "Sangat baik"),
+    ),
+)
 COLUMNS = tuple(e.column for e in ELEMENTS)
 
 # (lowest converted value, grade, quality) from the best down; values rounded to 2 decimals.
-GRADES = ((88.31, "A", "Sangat Baik"), (76.61, "B", "Baik"), (65.00, "C", "Kurang Baik"),
-          (25.00, "D", "Tidak Baik"))  # fmt: skip
+GRADES = (
+    (88.31, "A", "Sangat Baik"),
+    (76.61, "B", "Baik"),
+    (65.00, "C", "Kurang Baik"),
+    (25.00, "D", "Tidak Baik"),
+)
 
 
 class SurveyInvalid(ValueError):
@@ -156,9 +196,11 @@ async def is_answered(request_id: int) -> bool:
 
 
 async def submit(
-    tracking_code: str, answers: Mapping[str, str], comment: str = "",
+    tracking_code: str,
+    answers: Mapping[str, str],
+    comment: str = "",
     now: dt.datetime | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Record the survey of the request with this tracking code. Raises SurveyInvalid (422),
     SurveyRefused when the letter is not collected yet, AlreadyAnswered for a second one
     (both 409), LookupError for an unknown code."""
@@ -173,9 +215,11 @@ async def submit(
     if errors:
         raise SurveyInvalid(errors)
     row = SurveyResponse(
-        request=request["id"], kelurahan=request["kelurahan"],
-        created_at=now or dt.datetime.now(dt.UTC), **values,
-    )  # fmt: skip
+        request=request["id"],
+        kelurahan=request["kelurahan"],
+        created_at=now or dt.datetime.now(dt.UTC),
+        **values,
+    )
     try:
         async with write_transaction(current_engine()):
             if await is_answered(request["id"]):
@@ -202,7 +246,7 @@ async def skm_by_office(
             SurveyResponse.kelurahan,
             Count(alias="n"),
             *[Sum(column(c), alias=c) for c in COLUMNS],
-        )  # fmt: skip
+        )
         .where((SurveyResponse.created_at >= since) & (SurveyResponse.created_at < until))
         .group_by(SurveyResponse.kelurahan)
     )
@@ -215,16 +259,18 @@ async def skm_by_office(
 
 
 async def latest_comments(
-    since: dt.datetime, until: dt.datetime, kelurahan_ids: list[int] | None = None,
+    since: dt.datetime,
+    until: dt.datetime,
+    kelurahan_ids: list[int] | None = None,
     limit: int = 10,
-) -> list[dict]:  # fmt: skip
+) -> list[dict]:
     """The newest non-empty comments in [since, until), with their office and date."""
     query = (
         SurveyResponse.select(
             SurveyResponse.comment,
             SurveyResponse.created_at,
             SurveyResponse.kelurahan.name.as_alias("kelurahan_name"),
-        )  # fmt: skip
+        )
         .where(
             (SurveyResponse.created_at >= since)
             & (SurveyResponse.created_at < until)
