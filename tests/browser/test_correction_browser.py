@@ -64,14 +64,21 @@ def test_a_request_sent_back_is_corrected_and_keeps_its_code(chromium, live_serv
         page.fill("#f-keperluan", "Melamar pekerjaan di Dinas Kesehatan")
         page.fill("#applicant_phone", "12345")
         page.check("text=Kartu Keluarga (fotokopi)")
-        page.click("text=Simpan perubahan")
+        page.click("button:text-is('Simpan perubahan')")
         page.wait_for_selector("text=Nomor HP tidak sah")
         assert page.input_value("#applicant_name") == name + " Lay"
         assert page.input_value("#f-keperluan") == "Melamar pekerjaan di Dinas Kesehatan"
         assert page.is_checked("text=Kartu Keluarga (fotokopi)")
 
         page.fill("#applicant_phone", "081234567890")
-        page.click("text=Simpan perubahan")
+        # No network: nothing is lost, and the page says the change is not saved yet.
+        page.context.set_offline(True)
+        page.click("button:text-is('Simpan perubahan')")
+        page.wait_for_selector("#koreksi-tidak-terkirim:has-text('belum tersimpan')")
+        assert page.input_value("#applicant_name") == name + " Lay"
+        page.context.set_offline(False)
+        page.console_errors.clear()  # htmx logs the failed send; that was the point
+        page.click("button:text-is('Simpan perubahan')")
         page.wait_for_url(re.compile(rf".*/permohonan/{rid}$"))
         assert page.inner_text("h1") == code  # the same tracking code
         changes = page.inner_text("#perubahan-data")

@@ -368,3 +368,10 @@ async def test_patch_with_a_session_needs_csrf_and_a_counter_role(client, staff)
         url, json={"notes": "y"}, headers={"If-Match": '"2"', "X-CSRFToken": session["csrf_token"]}
     )
     assert camat.status_code == 403
+
+
+async def test_the_patch_is_described_in_the_openapi_schema(client):
+    schema = (await client.get("/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/permohonan/{request_id}"]["patch"]
+    assert "If-Match" in {p["name"] for p in operation.get("parameters", [])}
+    assert "412" in operation["description"] and "428" in operation["description"]
