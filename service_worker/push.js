@@ -17,6 +17,10 @@
       title: "Surat siap diambil",
       body: "Surat Anda sudah selesai dan dapat diambil di kantor kelurahan.",
     },
+    revoked: {
+      title: "Surat dicabut",
+      body: "Surat Anda dicabut dan tidak berlaku lagi. Ketuk untuk melihat alasannya.",
+    },
   };
   const FALLBACK = {
     title: "Status permohonan berubah",

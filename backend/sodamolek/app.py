@@ -31,7 +31,6 @@ from sodamolek.accounts.sessions import (
 )
 from sodamolek.accounts.throttle import ThrottlePolicy
 from sodamolek.core.paths import STATIC_DIR
-from sodamolek.dashboard import service as dashboard_service
 from sodamolek.dashboard import views as dashboard_views
 from sodamolek.desk import attachment_views
 from sodamolek.desk import views as request_views
@@ -125,7 +124,6 @@ ROUTES: list[ControllerRouterHandler] = [
     issuing_views.countersign_desk,
     issuing_views.countersign,
     issuing_views.letter_pdf,
-    issuing_views.revoke,
     issuing_views.verify,
     issuing_views.public_key,
     *verification_views.ROUTES,
@@ -153,7 +151,6 @@ ROUTES: list[ControllerRouterHandler] = [
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = prepare(settings or Settings.from_env(), ProcessRole.SERVE)
     engine = db.use_engine(db.build_engine(settings))
-    dashboard_service.install_hooks()  # the daily rollup follows every creation and move
 
     @asynccontextmanager
     async def database_lifespan(_: Litestar):

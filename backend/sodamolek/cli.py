@@ -17,10 +17,10 @@ import uvicorn
 
 from sodamolek import db, maintenance
 from sodamolek.accounts.service import create_account
-from sodamolek.dashboard.service import rebuild_rollup
 from sodamolek.db import backup
 from sodamolek.db.setup_lock import setup_lock
 from sodamolek.documents.signing import create_signing_key, key_id, load_signing_key, public_key_pem
+from sodamolek.letter_requests.rollup import rebuild_rollup
 from sodamolek.letter_requests.service import rebuild_counters
 from sodamolek.people.fake_registry import create_fake_registry
 from sodamolek.people.registry import build_registry

@@ -7,10 +7,10 @@ from piccolo.conf.apps import AppConfig
 from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, LoginThrottle, WebSession
 from sodamolek.attachments.tables import Attachment
 from sodamolek.core.tables import RateLimitWindow
-from sodamolek.dashboard.tables import OfficeDay
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.tables import (
     LetterRequest,
+    OfficeDay,
     RequestCorrection,
     RequestCounter,
     RequestEvent,

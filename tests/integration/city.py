@@ -9,6 +9,7 @@ import uuid
 from sodamolek.accounts.service import load_user
 from sodamolek.accounts.tables import Account
 from sodamolek.letter_requests import service
+from sodamolek.letter_requests.lifecycle import By
 
 
 async def user(username: str):
@@ -35,7 +36,7 @@ async def make_ready(
 ) -> dict:
     operator, lurah = await user(operator_name), await user(lurah_name)
     await service.change_status(operator, request["id"], "awaiting_signature", now=ready_at)
-    return await service.change_status(lurah, request["id"], "ready", signing=True, now=ready_at)
+    return await service.change_status(lurah, request["id"], "ready", by=By.SIGNATURE, now=ready_at)
 
 
 async def make_collected(

@@ -9,8 +9,8 @@ import pytest
 
 from sodamolek.core.formatting import to_wita
 from sodamolek.dashboard import service as dashboard
-from sodamolek.dashboard.tables import OfficeDay
-from sodamolek.letter_requests import workdays
+from sodamolek.letter_requests import rollup, workdays
+from sodamolek.letter_requests.tables import OfficeDay
 from sodamolek.regions.service import find_kecamatan, find_kelurahan
 from tests.conftest import login
 from tests.integration.city import make_collected, make_ready, make_request
@@ -110,7 +110,7 @@ async def test_figures_rollup_and_csv_agree(client, staff):
     await make_request(staff.other_operator, NOW - dt.timedelta(days=40))  # outside the range
 
     data = await dashboard.dashboard(
-        dashboard.local_day(NOW) - dt.timedelta(days=29), dashboard.local_day(NOW)
+        rollup.local_day(NOW) - dt.timedelta(days=29), rollup.local_day(NOW)
     )
     office = next(o for o in data.offices if o.id == oebobo["id"])
     assert (office.created, office.ready, office.ready_on_time, office.overdue) == (3, 2, 1, 1)
@@ -123,7 +123,7 @@ async def test_figures_rollup_and_csv_agree(client, staff):
 
     # The incremental rollup equals a recount from the requests.
     before = await _rollup()
-    assert await dashboard.rebuild_rollup(batch=2) == len(before)
+    assert await rollup.rebuild_rollup(batch=2) == len(before)
     assert await _rollup() == before
 
     await login(client, staff.admin)
@@ -170,7 +170,7 @@ async def test_range_selects_days(client, staff):
     day = NOW - dt.timedelta(days=100)
     await make_request(staff.operator, day)
     await login(client, staff.admin)
-    local = dashboard.local_day(day)
+    local = rollup.local_day(day)
     inside = await client.get(f"/dasbor?dari={local}&sampai={local}")
     assert re.search(r'id="total-baru">1<', inside.text)
     before = local - dt.timedelta(days=1)
@@ -179,31 +179,33 @@ async def test_range_selects_days(client, staff):
 
 
 async def test_rollup_rolls_back_with_the_status_change(app, staff):
-    """The rollup is written in the status change's transaction: when a later hook fails,
+    """The rollup is written in the status change's transaction: when a later effect fails,
     neither the move nor the rollup's increment stays."""
-    from sodamolek.letter_requests import service
+    from sodamolek.letter_requests import effects, service
+    from sodamolek.letter_requests.lifecycle import By
     from tests.integration.city import user
 
     request = await make_request(staff.operator, NOW - dt.timedelta(hours=5))
     await service.change_status(await user(staff.operator), request["id"], "awaiting_signature")
     before = await _rollup()
 
-    async def failing(row, status):
-        raise RuntimeError("a later hook failed")
+    async def failing(change):
+        raise RuntimeError("a later effect failed")
 
-    service.STATUS_HOOKS.append(failing)
+    everything = effects.EFFECTS
+    effects.EFFECTS = (*everything, failing)
     try:
         with pytest.raises(RuntimeError):
             await service.change_status(
-                await user(staff.lurah), request["id"], "ready", signing=True
+                await user(staff.lurah), request["id"], "ready", by=By.SIGNATURE
             )
     finally:
-        service.STATUS_HOOKS.remove(failing)
+        effects.EFFECTS = everything
     assert await _rollup() == before
     assert (await service.find_by_tracking_code(request["tracking_code"]))["status"] == (
         "awaiting_signature"
     )
-    await service.change_status(await user(staff.lurah), request["id"], "ready", signing=True)
+    await service.change_status(await user(staff.lurah), request["id"], "ready", by=By.SIGNATURE)
     assert sum(r["ready"] for r in await _rollup()) == 1
 
 

@@ -282,7 +282,7 @@ async def test_rebuild_counters_recounts_from_the_requests(app, staff):
     operator = await user(staff.operator)
     rid = (await service.create_request(operator, submission())).request["id"]
     await service.create_request(operator, submission())
-    await service.change_status(operator, rid, "cancelled")
+    await service.change_status(operator, rid, "cancelled", "Pemohon tidak datang lagi")
     await RequestCounter.update({RequestCounter.count: 99}, force=True)  # drifted
     await service.rebuild_counters()
     counts = await service.status_counts(operator)

@@ -143,10 +143,13 @@ async def test_camat_and_admin_read_but_cannot_act(client, staff, who):
     assert page.status_code == 200
     assert "Teruskan ke lurah" not in page.text
     token = csrf_from(page.text)
+    # The page is open to them (the camat sends back, the admin revokes); the lifecycle
+    # refuses the rest in words.
     response = await client.post(
-        f"/permohonan/{rid}/status", data={"_csrf_token": token, "to": "cancelled"}
+        f"/permohonan/{rid}/status",
+        data={"_csrf_token": token, "to": "cancelled", "reason": "x", "confirmed": "1"},
     )
-    assert response.status_code == 403
+    assert response.status_code == 409 and "tidak dapat mengubah status" in response.text
     assert (await client.get("/permohonan/baru/domisili")).status_code == 403
 
 

@@ -28,12 +28,16 @@ async def actor(username):
     return await load_user(row["id"])
 
 
-async def awaiting(staff, count=1, **overrides) -> list[int]:
+async def awaiting(staff, count=1, verified=True, **overrides) -> list[int]:
     operator = await actor(staff.operator)
     ids = []
     for _ in range(count):
         created = await requests.create_request(operator, submission(**overrides))
         rid = created.request["id"]
+        if verified:  # as if the registry had answered with the same name
+            await LetterRequest.update(
+                {LetterRequest.applicant_verified: True, LetterRequest.verification_note: "ok"}
+            ).where(LetterRequest.id == rid)
         await requests.change_status(operator, rid, "awaiting_signature")
         ids.append(rid)
     return ids
@@ -53,7 +57,7 @@ async def test_signing_gives_number_pdf_and_ready(app, staff):
     assert letter["number"].endswith(f"/{year}")
     assert letter["signer_name"] == "Lurah Oebobo" and letter["signer_nip"] == "197805122005011003"
     assert (await requests.get_request(lurah, rid))["status"] == "ready"
-    _, pdf = await issuing.letter_pdf(lurah, letter["id"])
+    _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     text = pdf_text(pdf)
     assert "Lurah Oebobo Oebobo" not in text  # the title is not doubled in the body
     assert "bawah ini, Lurah Oebobo, Kecamatan Oebobo" in " ".join(text.split())
@@ -179,13 +183,13 @@ async def test_camat_countersign_makes_it_ready(app, staff):
     (rid,) = await awaiting(staff, **pindah)
     lurah, camat = await actor(staff.lurah), await actor(staff.camat)
     letter = await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
-    assert letter["countersign_needed"] == "camat"
-    assert (await requests.get_request(lurah, rid))["status"] == "awaiting_signature"
+    assert letter["countersign_needed"] == "camat" and letter["state"] == "pending"
+    assert (await requests.get_request(lurah, rid))["status"] == "awaiting_countersign"
     assert [row["id"] for row in await issuing.awaiting_countersign(camat)] == [letter["id"]]
     done = await issuing.countersign(camat, letter["id"], "https://x")
-    assert done["countersigner_name"] == "Camat Oebobo"
+    assert done["countersigner_name"] == "Camat Oebobo" and done["state"] == "valid"
     assert (await requests.get_request(lurah, rid))["status"] == "ready"
-    _, pdf = await issuing.letter_pdf(lurah, letter["id"])
+    _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     assert "Camat Oebobo" in pdf_text(pdf) and "Mengetahui" in pdf_text(pdf)
 
 
@@ -210,8 +214,13 @@ async def test_verification_page_valid_tampered_revoked_unknown(app, staff, clie
     await login(client, staff.lurah)
     detail = await client.get(f"/permohonan/{rid}")
     revoked = await client.post(
-        f"/surat/{letter['id']}/cabut",
-        data={"_csrf_token": csrf_from(detail.text), "reason": "Salah nama ayah"},
+        f"/permohonan/{rid}/status",
+        data={
+            "_csrf_token": csrf_from(detail.text),
+            "to": "revoked",
+            "reason": "Salah nama ayah",
+            "confirmed": "1",
+        },
     )
     assert revoked.status_code == 303
     page = await client.get(url)

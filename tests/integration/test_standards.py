@@ -70,7 +70,11 @@ async def test_page_follows_a_change_of_the_letter_type(client):
 async def test_camat_countersignature_is_said(client):
     await LetterType.update({LetterType.needs_camat: True}).where(LetterType.code == "usaha")
     text = (await client.get("/layanan/usaha")).text
-    assert "Lurah dan camat menandatangani" in text
+    assert (
+        "Lurah menandatangani surat; surat mendapat nomor resmi dan menunggu tanda tangan camat"
+        in text
+    )
+    assert "Camat menandatangani (mengetahui)" in text
 
 
 async def test_unknown_and_inactive_types_are_404(client):

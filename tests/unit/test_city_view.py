@@ -13,17 +13,10 @@ from sodamolek.accounts.sessions import _account_of
 from sodamolek.core.formatting import format_hours, format_percent
 from sodamolek.core.nip import clean_nip
 from sodamolek.dashboard import charts
-from sodamolek.dashboard.service import (
-    BUCKET_HOURS,
-    BUCKETS,
-    RangeInvalid,
-    bucket_of,
-    local_day,
-    parse_range,
-    percentile,
-)
-from sodamolek.dashboard.tables import OfficeDay
+from sodamolek.dashboard.service import RangeInvalid, parse_range, percentile
 from sodamolek.letter_requests.lifecycle import Status
+from sodamolek.letter_requests.rollup import BUCKET_HOURS, BUCKETS, bucket_of, local_day
+from sodamolek.letter_requests.tables import OfficeDay
 from sodamolek.regions.service import number_format_problem
 from sodamolek.survey.service import ELEMENTS, SkmIndex, grade
 from sodamolek.web.standard import build_standard, procedure
@@ -210,7 +203,11 @@ def test_procedure_walks_the_lifecycle():
         assert f"Status: {label}." in step.text
     assert any(Status.INCOMPLETE.label in a for a in steps[1].alternatives)
     assert any(Status.REJECTED.label in a for a in steps[1].alternatives)
-    assert "Lurah dan camat" in " ".join(s.text for s in procedure({"needs_camat": True}))
+    with_camat = procedure({"needs_camat": True})
+    assert f"Status: {Status.AWAITING_COUNTERSIGN.label}." in with_camat[2].text
+    assert "Camat menandatangani" in with_camat[3].text
+    assert f"Status: {Status.READY.label}." in with_camat[3].text
+    assert Status.AWAITING_COUNTERSIGN.label not in " ".join(s.text for s in steps)
 
 
 def test_standard_cost_and_validity():

@@ -98,3 +98,19 @@ def format_hours(hours: float | None) -> str:
 
 def format_decimal(value: float | None, places: int = 2) -> str:
     return "-" if value is None else f"{value:.{places}f}".replace(".", ",")
+
+
+def format_field_value(value: object) -> str:
+    """A letter type's field as typed, for reading: ISO dates in Indonesian, yes/no, '-'."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)

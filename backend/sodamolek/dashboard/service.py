@@ -3,7 +3,7 @@ time to ready (median, p90), share ready within the service time, current counts
 overdue requests, and the satisfaction index.
 
 Received/finished/time-to-ready come from `office_day`, a daily rollup kept in the same
-transaction as each creation and status change (hooks below), so a city-wide page sums
+transaction as each creation and status change (letter_requests.rollup), so a city-wide page sums
 51 × days rows whatever the number of requests. Percentiles come from a histogram of durations
 per office and day (BUCKET_HOURS): exact percentiles would need every duration of the range
 (O(requests)); the histogram gives them to within half a bucket, with linear interpolation
@@ -14,31 +14,20 @@ they became ready, with their time from creation. Days are local (WITA)."""
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
-
-from piccolo.engine.postgres import PostgresEngine
-from piccolo.query.functions.aggregate import Sum
 
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.formatting import WITA
 from sodamolek.core.roles import Role
-from sodamolek.dashboard.tables import OfficeDay
-from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
-from sodamolek.letter_requests import reports, workdays
-from sodamolek.letter_requests import service as requests
+from sodamolek.db import current_engine, read_transaction
+from sodamolek.letter_requests import reports, rollup, workdays
 from sodamolek.letter_requests.lifecycle import Status
+from sodamolek.letter_requests.rollup import BUCKET_HOURS, BUCKETS
 from sodamolek.regions import service as regions
 from sodamolek.survey import service as survey
 from sodamolek.survey.service import SkmIndex
-
-# Upper bounds of the duration buckets, in hours; the last bucket is "more than 14 days".
-BUCKET_HOURS = (1, 2, 3, 4, 6, 8, 12, 16, 20, 24, 30, 36, 48, 60, 72, 96, 120, 168, 336)
-BUCKETS = tuple(f"b{i:02}" for i in range(len(BUCKET_HOURS) + 1))
-_BOUNDS_SECONDS = tuple(h * 3600 for h in BUCKET_HOURS)
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 731  # two years
@@ -52,17 +41,6 @@ class RangeInvalid(ValueError):
 
 class ScopeNotFound(LookupError):
     """No such kecamatan, or one the camat may not see (the same 404 for both)."""
-
-
-def local_day(moment: dt.datetime) -> dt.date:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(WITA).date()
-
-
-def bucket_of(seconds: float) -> int:
-    """The histogram bucket of a duration: the first whose upper bound it does not exceed."""
-    return bisect.bisect_left(_BOUNDS_SECONDS, max(0.0, seconds))
 
 
 def percentile(histogram: list[int] | tuple[int, ...], q: float) -> float | None:
@@ -82,76 +60,6 @@ def percentile(histogram: list[int] | tuple[int, ...], q: float) -> float | None
             return lower + (upper - lower) * (rank - cumulative) / count
         cumulative += count
     return math.inf  # unreachable: the ranks add up to total
-
-
-# ---------------------------------------------------------------------------------------------
-# Keeping the rollup (hooks called inside the requests' own transactions)
-
-
-async def _add(kelurahan_id: int, day: dt.date, increments: dict[str, int]) -> None:
-    # Column names come from this module, never from input.
-    columns = ", ".join(increments)
-    values = ", ".join("{}" for _ in increments)
-    updates = ", ".join(f"{c} = office_day.{c} + excluded.{c}" for c in increments)
-    await OfficeDay.raw(
-        f"INSERT INTO office_day (kelurahan, day, {columns}) VALUES ({{}}, {{}}, {values}) "  # noqa: S608
-        f"ON CONFLICT (kelurahan, day) DO UPDATE SET {updates}",
-        kelurahan_id, day, *increments.values(),
-    )  # fmt: skip
-
-
-def _ready_increments(created_at, due_at, ready_at) -> dict[str, int]:
-    created_at, due_at, ready_at = as_utc(created_at), as_utc(due_at), as_utc(ready_at)
-    bucket = BUCKETS[bucket_of((ready_at - created_at).total_seconds())]
-    return {"ready": 1, "ready_on_time": int(ready_at <= due_at), bucket: 1}
-
-
-async def on_request_created(request: dict) -> None:
-    await _add(request["kelurahan"], local_day(request["created_at"]), {"created": 1})
-
-
-async def on_status_changed(row: dict, status: Status) -> None:
-    if status is not Status.READY or row.get("ready_at") is None:
-        return
-    increments = _ready_increments(row["created_at"], row["due_at"], row["ready_at"])
-    await _add(row["kelurahan"], local_day(row["ready_at"]), increments)
-
-
-def install_hooks() -> None:
-    """Register the rollup's hooks with the requests domain (idempotent)."""
-    if on_request_created not in requests.CREATE_HOOKS:
-        requests.CREATE_HOOKS.append(on_request_created)
-    if on_status_changed not in requests.STATUS_HOOKS:
-        requests.STATUS_HOOKS.append(on_status_changed)
-
-
-async def rebuild_rollup(batch: int = 20_000) -> int:
-    """Recount the whole rollup from the requests (after a bulk import or a restore). Writers
-    wait meanwhile (SQLite: the write lock; PostgreSQL: an EXCLUSIVE lock on office_day, taken
-    before reading so that no status change is counted twice or lost). Returns its rows."""
-    engine = current_engine()
-    async with write_transaction(engine):
-        if isinstance(engine, PostgresEngine):
-            await OfficeDay.raw("LOCK TABLE office_day IN EXCLUSIVE MODE")
-        totals: dict[tuple[int, dt.date], defaultdict[str, int]] = {}
-        after = 0
-        while rows := await reports.request_timings(after, batch):
-            for r in rows:
-                key = (r["kelurahan"], local_day(r["created_at"]))
-                totals.setdefault(key, defaultdict(int))["created"] += 1
-                if r["ready_at"] is not None:
-                    key = (r["kelurahan"], local_day(r["ready_at"]))
-                    counts = totals.setdefault(key, defaultdict(int))
-                    for name, n in _ready_increments(
-                        r["created_at"], r["due_at"], r["ready_at"]
-                    ).items():
-                        counts[name] += n
-            after = rows[-1]["id"]
-        await OfficeDay.delete(force=True)
-        items = [OfficeDay(kelurahan=k, day=d, **c) for (k, d), c in totals.items()]
-        for start in range(0, len(items), 500):
-            await OfficeDay.insert(*items[start : start + 500])
-    return len(items)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -271,8 +179,8 @@ async def dashboard(
     async with read_transaction(current_engine()):
         offices = await regions.list_offices(kecamatan_id)
         ids = [o["id"] for o in offices] if kecamatan_id is not None else None
-        sums = await _office_sums(start, end, ids)
-        days = await _day_sums(start, end, ids)
+        sums = await rollup.office_sums(start, end, ids)
+        days = await rollup.day_sums(start, end, ids)
         statuses = await reports.status_counts_by_office(ids)
         overdue_counts = await reports.overdue_counts_by_office(now, ids)
         overdue = await reports.overdue_requests(now, ids, OVERDUE_SHOWN)
@@ -299,43 +207,6 @@ async def dashboard(
         days=_every_day(start, end, days), overdue=overdue, comments=comments,
         generated_at=now,
     )  # fmt: skip
-
-
-def _sum(name: str) -> Sum:
-    return Sum(OfficeDay._meta.get_column_by_name(name), alias=name)
-
-
-async def _office_sums(start, end, ids: list[int] | None) -> dict[int, dict]:
-    query = (
-        OfficeDay.select(
-            OfficeDay.kelurahan,
-            *[_sum(c) for c in ("created", "ready", "ready_on_time")],
-            *[_sum(b) for b in BUCKETS],
-        )  # fmt: skip
-        .where((OfficeDay.day >= start) & (OfficeDay.day <= end))
-        .group_by(OfficeDay.kelurahan)
-    )
-    if ids is not None:
-        query = query.where(OfficeDay.kelurahan.is_in(ids or [-1]))
-    return {
-        r["kelurahan"]: {k: int(v or 0) for k, v in r.items() if k != "kelurahan"}
-        for r in await query
-    }
-
-
-async def _day_sums(start, end, ids: list[int] | None) -> dict[dt.date, tuple[int, int]]:
-    query = (
-        OfficeDay.select(OfficeDay.day, _sum("created"), _sum("ready"))
-        .where((OfficeDay.day >= start) & (OfficeDay.day <= end))
-        .group_by(OfficeDay.day)
-    )
-    if ids is not None:
-        query = query.where(OfficeDay.kelurahan.is_in(ids or [-1]))
-    result = {}
-    for r in await query:
-        day = r["day"] if isinstance(r["day"], dt.date) else dt.date.fromisoformat(r["day"])
-        result[day] = (int(r["created"] or 0), int(r["ready"] or 0))
-    return result
 
 
 def _every_day(start: dt.date, end: dt.date, sums: dict) -> list[Day]:

@@ -16,6 +16,7 @@ from sodamolek.core.http import user_error
 from sodamolek.core.roles import Role, require_roles
 from sodamolek.dashboard import charts, export, service
 from sodamolek.letter_requests.lifecycle import Status
+from sodamolek.letter_requests.rollup import local_day
 from sodamolek.regions import service as regions
 
 DASHBOARD = require_roles(Role.ADMIN, Role.CAMAT)
@@ -31,7 +32,7 @@ async def _figures(request: Request, dari, sampai, kecamatan):
         scope = await service.resolve_scope(request.user, _arg(kecamatan))
     except service.ScopeNotFound:
         raise NotFoundException() from None
-    today = service.local_day(dt.datetime.now(dt.UTC))
+    today = local_day(dt.datetime.now(dt.UTC))
     try:
         start, end = service.parse_range(_arg(dari), _arg(sampai), today)
     except service.RangeInvalid as invalid:

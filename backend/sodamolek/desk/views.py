@@ -15,12 +15,16 @@ from litestar.response import Redirect, Response, Template
 from sodamolek.attachments import service as attachments
 from sodamolek.core.http import SHELL_HEADER
 from sodamolek.core.roles import Role, require_roles
-from sodamolek.issuing.service import letter_for_request
+from sodamolek.issuing import service as issuing
 from sodamolek.letter_requests import corrections, service, whatsapp
 from sodamolek.letter_requests.lifecycle import (
+    LetterState,
     ReasonRequired,
     Status,
     TransitionRefused,
+    check_move,
+    event_title,
+    find_move,
     moves_for,
 )
 from sodamolek.letters import service as letters
@@ -181,13 +185,26 @@ async def _get(request: Request, request_id: int) -> dict:
         item = await service.get_request(request.user, request_id)
     except service.RequestNotFound:
         raise NotFoundException() from None
-    item["letter"] = await letter_for_request(request_id)
+    item["letters"] = await issuing.letters_of_request(request_id)
+    item["letter"] = item["letters"][-1] if item["letters"] else None
+    item["fields"] = await _field_rows(item)
     item["corrections"] = await corrections.corrections_of(request_id)
     item["correctable"] = corrections.can_correct(item["status"])
     item["attachments"] = await attachments.attachments_of(request_id)
     letter_type = await letters.get_letter_type(item["letter_type_code"]) or {}
     item["requirements"] = letter_type.get("requirements") or []
     return item
+
+
+async def _field_rows(item: dict) -> list[tuple[str, str]]:
+    """The type's own fields as (label, value), in the form's order; keys the type no longer
+    has are shown under their key."""
+    letter_type = await letters.get_letter_type(item["letter_type_code"])
+    labels = {f["name"]: f["label"] for f in (letter_type or {}).get("fields", [])}
+    ordered = [k for k in labels if k in item["data"]] + [
+        k for k in item["data"] if k not in labels
+    ]
+    return [(labels.get(k, k.replace("_", " ").capitalize()), item["data"][k]) for k in ordered]
 
 
 def _detail(request: Request, item: dict, error: str | None = None, status: int = 200):
@@ -202,6 +219,8 @@ def _detail(request: Request, item: dict, error: str | None = None, status: int 
             "item": item,
             "moves": moves_for(Status(item["status"]), request.user.role),
             "Status": Status,
+            "LetterState": LetterState,
+            "event_title": event_title,
             "error": error,
             "whatsapp": whatsapp.link(item, request.app.state.settings.base_url),
             "max_files": attachments.MAX_FILES,
@@ -215,17 +234,36 @@ async def request_detail(request: Request, request_id: FromPath[int]) -> Templat
     return _detail(request, await _get(request, request_id))
 
 
-@post("/permohonan/{request_id:int}/status", guards=[COUNTER], status_code=200)
+@post("/permohonan/{request_id:int}/status", guards=[STAFF], status_code=200)
 async def change_status(
     request: Request, request_id: FromPath[int], data: Form
 ) -> Template | Response:
+    """One move of the lifecycle. A destructive one (cancel, reject, revoke, send back) asks
+    first: htmx's confirm dialog sends `confirmed=1`; a plain form gets a confirmation page."""
     version = _one(data, "version")
+    target, reason = _one(data, "to"), " ".join(_one(data, "reason").split())
+    item = await _get(request, request_id)
     try:
-        await service.change_status(
+        move = find_move(Status(item["status"]), Status(target))
+    except ValueError:
+        move = None
+    if move is not None and move.confirm and _one(data, "confirmed") != "1":
+        try:  # refused moves are refused before asking
+            check_move(Status(item["status"]), move.to, request.user.role, reason)
+        except TransitionRefused as refused:
+            return _detail(request, item, str(refused), 409)
+        except ReasonRequired as missing:
+            return _detail(request, item, str(missing), 422)
+        return Template(
+            "letter_requests/confirm.html",
+            context={"item": item, "move": move, "reason": reason, "version": version},
+        )
+    try:
+        await issuing.move(
             request.user,
             request_id,
-            _one(data, "to"),
-            _one(data, "reason"),
+            target,
+            reason,
             expected_version=int(version) if version.isdigit() else None,
         )
     except service.RequestNotFound:

@@ -1,5 +1,12 @@
-"""Issuing letters: the lurah's signature (number, signed content, PDF) in one transaction,
-the camat's countersign, revocation, and the public verification."""
+"""Issuing letters: the lurah's signature, the camat's countersign, sending back, revocation and
+replacement, and the public verification.
+
+Every one of them is a move of the request's lifecycle (letter_requests.lifecycle) made through
+letter_requests.service.change_status, with what it does to the letter as its `letter_step`:
+the status, the letter, the audit row, the counters and the push message commit together. The
+PDF is rendered after that short transaction and stored in another: rendering inside the write
+transaction held SQLite's write lock for the whole rendering, and signings from several
+processes failed with "database is locked"."""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from sodamolek.core.formatting import WITA, format_date
 from sodamolek.core.masking import mask_name
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
+from sodamolek.db.errors import is_busy, is_unique_violation
 from sodamolek.documents import numbering, signing, tokens
 from sodamolek.documents.pdf import (
     Block,
@@ -24,9 +32,17 @@ from sodamolek.documents.pdf import (
     place_date_line,
     render_letter_pdf,
 )
+from sodamolek.documents.stamp import stamp_pdf
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests import service as requests
-from sodamolek.letter_requests.lifecycle import Status
+from sodamolek.letter_requests.lifecycle import (
+    LETTER_ON_MOVE,
+    By,
+    LetterState,
+    ReasonRequired,
+    Status,
+    TransitionRefused,
+)
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
 
@@ -45,6 +61,7 @@ class LetterNotFound(LookupError):
 class BatchResult:
     signed: list[dict] = field(default_factory=list)  # letters
     refused: dict[int, str] = field(default_factory=dict)  # request id -> reason
+    codes: dict[int, str] = field(default_factory=dict)  # request id -> tracking code
 
 
 def _now() -> dt.datetime:
@@ -175,6 +192,12 @@ def signed_fields(letter: dict, request: dict, office: dict, body: str) -> dict:
 # Signing
 
 
+UNVERIFIED_HINT = (
+    "Pemohon belum terverifikasi ({note}). Periksa KTP-el dan KK aslinya, lalu centang "
+    "konfirmasi untuk tetap menandatangani."
+)
+
+
 async def _allocate_number(kelurahan_id: int, year: int, code: str) -> int:
     rows = await LetterNumberCounter.raw(
         "INSERT INTO letter_number_counter (kelurahan, year, classification_code, last_number) "
@@ -188,164 +211,337 @@ async def _allocate_number(kelurahan_id: int, year: int, code: str) -> int:
     return rows[0]["last_number"]
 
 
+async def _letter_being_replaced(request_id: int) -> int | None:
+    """The request's revoked letter that no later letter names yet."""
+    row = (
+        await Letter.select(Letter.id)
+        .where((Letter.request == request_id) & (Letter.state == LetterState.REVOKED.value))
+        .order_by(Letter.id, ascending=False)
+        .first()
+    )
+    return row["id"] if row else None
+
+
+def _in_words(error: BaseException, code: str) -> str | None:
+    """The reason of a refused signature, or None for an error that is not a refusal."""
+    if isinstance(error, SigningRefused):
+        return str(error)
+    if isinstance(error, requests.RequestNotFound):
+        return "Permohonan tidak ditemukan."
+    if isinstance(error, TransitionRefused | requests.VersionConflict | ReasonRequired):
+        return f"Permohonan {code}: {error}"
+    if is_unique_violation(error):
+        return f"Permohonan {code} baru saja ditandatangani dari layar lain."
+    if is_busy(error):
+        return f"Permohonan {code}: basis data sedang sibuk; coba tandatangani lagi."
+    return None
+
+
 async def sign_request(
     actor: CurrentUser,
     request_id: int,
     key: Ed25519PrivateKey,
     base_url: str,
+    *,
+    unverified_confirmed: bool = False,
     now: dt.datetime | None = None,
 ) -> dict:
-    """Sign one request. Raises RequestNotFound (other kelurahan), SigningRefused (not awaiting a
-    signature; a template value missing) — nothing is written then."""
+    """The lurah's signature on one request: its number, its signed content, the move to
+    Siap Diambil (or to Menunggu Tanda Tangan Camat), then its PDF. Raises RequestNotFound or
+    SigningRefused (in words); nothing is written then."""
     if actor.role is not Role.LURAH:
         raise SigningRefused("Hanya lurah yang dapat menandatangani surat.")
     now = now or _now()
-    async with write_transaction(current_engine()):
-        request = await requests.get_request(actor, request_id)
-        if request["status"] != Status.AWAITING_SIGNATURE:
-            label = Status(request["status"]).label
-            raise SigningRefused(
-                f"Permohonan {request['tracking_code']} berstatus {label}, "
-                "tidak menunggu tanda tangan."
-            )
-        letter_type = await letters.get_letter_type(request["letter_type_code"])
-        office = await regions.get_kelurahan(request["kelurahan"])
-        # The templates write "{{ penandatangan.jabatan }} {{ kelurahan.nama }}": the title alone
-        # there; the signature block carries the full "Lurah Oebobo".
-        signer = {
-            "nama": actor.full_name,
-            "jabatan": office["lurah_title"],
-            "nip": await account_nip(actor.id),
-        }
-        signature_title = f"{office['lurah_title']} {office['name']}"
-        year = now.astimezone(WITA).year
-        sequence = await _allocate_number(office["id"], year, letter_type["classification_code"])
+    request = await requests.get_request(actor, request_id)
+    code = request["tracking_code"]
+    if request["status"] != Status.AWAITING_SIGNATURE:
+        raise SigningRefused(
+            f"Permohonan {code} berstatus {Status(request['status']).label}, "
+            "tidak menunggu tanda tangan."
+        )
+    if not request["applicant_verified"] and not unverified_confirmed:
+        raise SigningRefused(
+            f"{code}: " + UNVERIFIED_HINT.format(note=request["verification_note"].rstrip("."))
+        )
+    letter_type = await letters.get_letter_type(request["letter_type_code"])
+    office = await regions.get_kelurahan(request["kelurahan"])
+    needs_camat = bool(letter_type["needs_camat"])
+    # The templates write "{{ penandatangan.jabatan }} {{ kelurahan.nama }}": the title alone
+    # there; the signature block carries the full "Lurah Oebobo".
+    signer = {
+        "nama": actor.full_name,
+        "jabatan": office["lurah_title"],
+        "nip": await account_nip(actor.id),
+    }  # noqa: E501
+    issued: dict = {}
+
+    async def issue(row: dict, before: Status, after: Status, reason: str, at: dt.datetime):
+        # Inside the status change's transaction, after its compare-and-set: a second
+        # signature of the same request never gets this far, so never takes a number.
+        replaces = await _letter_being_replaced(request_id)
+        year = at.astimezone(WITA).year
+        code_ = letter_type["classification_code"]
+        sequence = await _allocate_number(office["id"], year, code_)
         number = numbering.format_letter_number(
-            office["letter_number_format"],
-            kode=letter_type["classification_code"],
-            nomor=sequence,
-            kode_kelurahan=office["code"],
-            when=now.astimezone(WITA).date(),
-        )
+            office["letter_number_format"], kode=code_, nomor=sequence,
+            kode_kelurahan=office["code"], when=at.astimezone(WITA).date(),
+        )  # fmt: skip
         context = template_context(
-            request, office, signer, number, now, letter_type["validity_days"]
-        )
+            request, office, signer, number, at, letter_type["validity_days"]
+        )  # noqa: E501
         try:
             body = letters.render_letter_body(letter_type["template"], context)
         except letters.MissingTemplateValue as missing:
             raise SigningRefused(
-                f"Surat {request['tracking_code']} belum dapat ditandatangani: isian "
+                f"Surat {code} belum dapat ditandatangani: isian "
                 f"{', '.join(missing.missing)} kosong. Kembalikan ke pemeriksaan untuk dilengkapi."
             ) from None
         letter = {
             "request": request_id,
             "kelurahan": office["id"],
+            "state": (LetterState.PENDING if needs_camat else LetterState.VALID).value,
             "number": number,
             "sequence": sequence,
             "year": year,
-            "classification_code": letter_type["classification_code"],
-            "signed_at": now,
+            "classification_code": code_,
+            "signed_at": at,
             "signer": actor.id,
             "signer_name": signer["nama"],
-            "signer_title": signature_title,
+            "signer_title": f"{office['lurah_title']} {office['name']}",
             "signer_nip": signer["nip"],
-            "countersign_needed": "camat" if letter_type["needs_camat"] else "",
+            "countersign_needed": "camat" if needs_camat else "",
             "verification_token": tokens.new_verification_token(),
             "paper_size": office["paper_size"],
             "key_id": signing.key_id(key),
+            "replaces": replaces,
         }
         content = signed_fields(letter, request, office, body)
         letter["content"] = json.dumps(json.loads(signing.canonical_content(content)))
         letter["signature"] = signing.sign(key, signing.canonical_content(content))
-        if not letter_type["needs_camat"]:
-            document = letter_document(letter, request, office, body, base_url)
-            letter["pdf"] = await asyncio.to_thread(render_letter_pdf, document)
-        inserted = await Letter.insert(Letter(**letter))
-        if not letter_type["needs_camat"]:
-            await requests.change_status(
-                actor, request_id, Status.READY.value, signing=True, now=now
+        if replaces is not None:
+            await Letter.update({Letter.state: LetterState.REPLACED.value}).where(
+                Letter.id == replaces
             )
-    return await _letter(inserted[0]["id"])
+        inserted = await Letter.insert(Letter(**letter))
+        issued.update(letter, id=inserted[0]["id"])
+
+    target = Status.AWAITING_COUNTERSIGN if needs_camat else Status.READY
+    try:
+        await requests.change_status(
+            actor, request_id, target.value, expected_version=request["version"],
+            by=By.SIGNATURE, letter_step=issue, now=now,
+        )  # fmt: skip
+    except Exception as error:
+        if (words := _in_words(error, code)) is None:
+            raise
+        raise SigningRefused(words) from None
+    if not needs_camat:
+        await _store_pdf(issued["id"], base_url)
+    return await _letter(issued["id"])
 
 
 async def sign_batch(
-    actor: CurrentUser, request_ids: list[int], key: Ed25519PrivateKey, base_url: str
+    actor: CurrentUser,
+    request_ids: list[int],
+    key: Ed25519PrivateKey,
+    base_url: str,
+    unverified_confirmed: set[int] | frozenset[int] = frozenset(),
 ) -> BatchResult:
-    """Each letter in its own transaction: one that cannot be signed does not hold up the rest."""
+    """Each letter in its own transaction: one that cannot be signed does not hold up the rest,
+    and the result says, per request, signed or refused and why."""
     result = BatchResult()
     for request_id in dict.fromkeys(request_ids):
         try:
-            result.signed.append(await sign_request(actor, request_id, key, base_url))
-        except requests.RequestNotFound:
-            result.refused[request_id] = "Permohonan tidak ditemukan."
+            result.signed.append(
+                await sign_request(
+                    actor, request_id, key, base_url,
+                    unverified_confirmed=request_id in unverified_confirmed,
+                )
+            )  # fmt: skip
         except SigningRefused as refused:
             result.refused[request_id] = str(refused)
+        except requests.RequestNotFound:
+            result.refused[request_id] = "Permohonan tidak ditemukan."
     return result
 
 
 async def countersign(
     actor: CurrentUser, letter_id: int, base_url: str, now: dt.datetime | None = None
 ) -> dict:
-    """The camat's countersign on a letter of his kecamatan: renders the PDF with both
-    signatures and makes the request ready."""
+    """The camat's countersign on a letter of his kecamatan: the letter becomes valid and its
+    request Siap Diambil (under the camat's own name in its history); then its PDF with both
+    signatures."""
     if actor.role is not Role.CAMAT:
         raise SigningRefused("Hanya camat yang dapat memberi tanda tangan mengetahui.")
     now = now or _now()
-    async with write_transaction(current_engine()):
-        letter = await _letter(letter_id)
-        if letter is None:
-            raise LetterNotFound()
-        office = await regions.get_kelurahan(letter["kelurahan"])
-        if office["kecamatan"] != actor.kecamatan_id:
-            raise LetterNotFound()
-        if letter["countersign_needed"] != "camat" or letter["revoked_at"]:
+    letter = await scoped_letter(actor, letter_id)
+    if letter["state"] != LetterState.PENDING:
+        raise SigningRefused(f"Surat {letter['number']} tidak menunggu tanda tangan camat.")
+    kecamatan = await regions.get_kecamatan(actor.kecamatan_id)
+    nip = await account_nip(actor.id)
+
+    async def mark_valid(row: dict, before: Status, after: Status, reason: str, at):
+        updated = (
+            await Letter.update(
+                {
+                    Letter.state: LetterState.VALID.value,
+                    Letter.countersign_needed: "",
+                    Letter.countersigner_name: actor.full_name,
+                    Letter.countersigner_title: f"Camat {kecamatan['name']}",
+                    Letter.countersigner_nip: nip,
+                    Letter.countersigned_at: at,
+                }
+            )
+            .where((Letter.id == letter_id) & (Letter.state == LetterState.PENDING.value))
+            .returning(Letter.id)
+        )
+        if not updated:
             raise SigningRefused(f"Surat {letter['number']} tidak menunggu tanda tangan camat.")
-        kecamatan = await regions.get_kecamatan(actor.kecamatan_id)
-        camat = Signer(
-            title=f"Camat {kecamatan['name']}",
-            name=actor.full_name,
-            nip=await account_nip(actor.id),
-        )
-        request = await requests.get_request(_office_reader(letter["kelurahan"]), letter["request"])
-        body = letter["content"]["isi"]
-        document = letter_document(letter, request, office, body, base_url, camat)
-        pdf = await asyncio.to_thread(render_letter_pdf, document)
-        await Letter.update(
-            {
-                Letter.countersign_needed: "",
-                Letter.countersigner_name: camat.name,
-                Letter.countersigner_title: camat.title,
-                Letter.countersigner_nip: camat.nip,
-                Letter.countersigned_at: now,
-                Letter.pdf: pdf,
-            }
-        ).where(Letter.id == letter_id)
+
+    try:
         await requests.change_status(
-            _office_reader(letter["kelurahan"], Role.LURAH),
-            letter["request"],
-            Status.READY.value,
-            signing=True,
-            now=now,
-        )
+            actor, letter["request"], Status.READY.value,
+            by=By.COUNTERSIGN, letter_step=mark_valid, now=now,
+        )  # fmt: skip
+    except Exception as error:
+        if (words := _in_words(error, letter["number"])) is None:
+            raise
+        raise SigningRefused(words) from None
+    await _store_pdf(letter_id, base_url)
     return await _letter(letter_id)
 
 
-def _office_reader(kelurahan_id: int, role: Role = Role.OPERATOR) -> CurrentUser:
-    """The system acting inside one kelurahan (for the camat's countersign, which crosses the
-    lurah's office boundary on purpose)."""
+async def _change_letter_on_move(
+    row: dict, before: Status, after: Status, reason: str, at: dt.datetime, by_name: str
+) -> None:
+    """The request's live letter follows a send-back (voided) or a revocation (revoked)."""
+    change = LETTER_ON_MOVE.get((before, after))
+    if change is None:
+        return
+    was, becomes = change
+    fields: dict = {Letter.state: becomes.value}
+    if becomes is LetterState.VOIDED:
+        fields |= {Letter.voided_at: at, Letter.voided_reason: reason[:1000]}
+    elif becomes is LetterState.REVOKED:
+        fields |= {
+            Letter.revoked_at: at,
+            Letter.revoked_reason: reason[:1000],
+            Letter.revoked_by_name: by_name,
+        }
+    updated = (
+        await Letter.update(fields)
+        .where((Letter.request == row["id"]) & (Letter.state == was.value))
+        .returning(Letter.id)
+    )
+    if not updated:
+        raise TransitionRefused(
+            f"Surat permohonan ini tidak dalam keadaan {was.label}; muat ulang halaman."
+        )
+
+
+async def move(
+    actor: CurrentUser,
+    request_id: int,
+    target: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """A move chosen on the request page or through the API, with what it does to the letter
+    (a send-back voids the pending letter; a revocation revokes the letter)."""
+    by_name = f"{actor.full_name} ({actor.role_label})"
+
+    async def letter_step(row, before, after, reason_, at):
+        await _change_letter_on_move(row, before, after, reason_, at, by_name)
+
+    return await requests.change_status(
+        actor, request_id, target, reason, expected_version, letter_step=letter_step, now=now
+    )
+
+
+async def revoke(actor: CurrentUser, letter_id: int, reason: str) -> dict:
+    """Revoke a letter: its request moves to Dicabut with the reason (the same move as on the
+    request page)."""
+    letter = await scoped_letter(actor, letter_id)
+    if letter["state"] not in (LetterState.VALID, LetterState.PENDING):
+        raise SigningRefused(
+            f"Surat {letter['number']} berstatus {LetterState(letter['state']).label}; "
+            "tidak dapat dicabut."
+        )
+    await move(actor, letter["request"], Status.REVOKED.value, reason)
+    return await _letter(letter_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# The PDF
+
+
+async def _render_pdf(letter: dict, base_url: str) -> bytes:
+    office = await regions.get_kelurahan(letter["kelurahan"])
+    request = await requests.get_request(_office_reader(letter["kelurahan"]), letter["request"])
+    countersigner = (
+        Signer(
+            title=letter["countersigner_title"],
+            name=letter["countersigner_name"],
+            nip=letter["countersigner_nip"],
+        )
+        if letter["countersigner_name"]
+        else None
+    )
+    document = letter_document(
+        letter, request, office, letter["content"]["isi"], base_url, countersigner
+    )
+    return await asyncio.to_thread(render_letter_pdf, document)
+
+
+async def _store_pdf(letter_id: int, base_url: str) -> bytes:
+    """Render outside any transaction, then store in a short one (only if still missing)."""
+    letter = await _letter(letter_id)
+    pdf = await _render_pdf(letter, base_url)
+    async with write_transaction(current_engine()):
+        await Letter.update({Letter.pdf: pdf}).where(
+            (Letter.id == letter_id) & Letter.pdf.is_null()
+        )
+    row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
+    return bytes(row["pdf"])
+
+
+def _office_reader(kelurahan_id: int) -> CurrentUser:
+    """Reading a request of one kelurahan for its letter's PDF (the camat's countersign crosses
+    the lurah's office boundary on purpose)."""
     return CurrentUser(
         id=None,
         username="sistem",
-        full_name="Sistem (tanda tangan camat)",
-        role=role,
+        full_name="Sistem",
+        role=Role.OPERATOR,
         kelurahan_id=kelurahan_id,
         kecamatan_id=None,
         office_name="",
     )
 
 
+async def letter_pdf(actor: CurrentUser, letter_id: int, base_url: str) -> tuple[dict, bytes]:
+    """The letter's PDF; a revoked one carries a visible DICABUT mark."""
+    letter = await scoped_letter(actor, letter_id)
+    state = LetterState(letter["state"])
+    if state is LetterState.PENDING:
+        raise SigningRefused("PDF surat ini dibuat setelah camat menandatangani.")
+    if state is LetterState.VOIDED:
+        raise SigningRefused(
+            f"Surat {letter['number']} dibatalkan sebelum terbit ({letter['voided_reason']}); "
+            "tidak ada PDF-nya."
+        )
+    row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
+    pdf = bytes(row["pdf"]) if row["pdf"] is not None else await _store_pdf(letter_id, base_url)
+    if state in (LetterState.REVOKED, LetterState.REPLACED):
+        when = format_date(letter["revoked_at"].astimezone(WITA).date())
+        line = f"DICABUT {when}: {letter['revoked_reason']}"[:140]
+        pdf = await asyncio.to_thread(stamp_pdf, pdf, "DICABUT", line)
+    return letter, pdf
+
+
 # ---------------------------------------------------------------------------------------------
-# Reading, revoking, verifying
+# Reading, verifying
 
 
 def _decode(row: dict | None) -> dict | None:
@@ -353,7 +549,7 @@ def _decode(row: dict | None) -> dict | None:
         return None
     if isinstance(row.get("content"), str):
         row["content"] = json.loads(row["content"])
-    for key in ("signed_at", "countersigned_at", "revoked_at"):
+    for key in ("signed_at", "countersigned_at", "revoked_at", "voided_at"):
         row[key] = as_utc(row.get(key))
     return row
 
@@ -366,10 +562,22 @@ async def _letter(letter_id: int) -> dict | None:
     )
 
 
+async def letters_of_request(request_id: int) -> list[dict]:
+    """Every letter of the request, oldest first (voided, revoked, replaced, the live one)."""
+    rows = (
+        await Letter.select(*Letter.all_columns(exclude=[Letter.pdf, Letter.content]))
+        .where(Letter.request == request_id)
+        .order_by(Letter.id)
+    )
+    return [_decode(r) for r in rows]
+
+
 async def letter_for_request(request_id: int) -> dict | None:
+    """The request's latest letter (the live one if there is one)."""
     return _decode(
         await Letter.select(*Letter.all_columns(exclude=[Letter.pdf]))
         .where(Letter.request == request_id)
+        .order_by(Letter.id, ascending=False)
         .first()
     )
 
@@ -392,33 +600,6 @@ async def scoped_letter(actor: CurrentUser, letter_id: int) -> dict:
     return letter
 
 
-async def letter_pdf(actor: CurrentUser, letter_id: int) -> tuple[dict, bytes]:
-    letter = await scoped_letter(actor, letter_id)
-    row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
-    if row["pdf"] is None:
-        raise SigningRefused("PDF surat ini dibuat setelah camat menandatangani.")
-    return letter, bytes(row["pdf"])
-
-
-async def revoke(actor: CurrentUser, letter_id: int, reason: str) -> dict:
-    if actor.role not in (Role.LURAH, Role.ADMIN):
-        raise SigningRefused("Hanya lurah atau admin kota yang dapat mencabut surat.")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValueError("Alasan pencabutan wajib diisi.")
-    letter = await scoped_letter(actor, letter_id)
-    if letter["revoked_at"]:
-        raise SigningRefused(f"Surat {letter['number']} sudah dicabut.")
-    await Letter.update(
-        {
-            Letter.revoked_at: _now(),
-            Letter.revoked_reason: reason[:1000],
-            Letter.revoked_by_name: f"{actor.full_name} ({actor.role_label})",
-        }
-    ).where(Letter.id == letter_id)
-    return await _letter(letter_id)
-
-
 @dataclass(frozen=True)
 class Verification:
     number: str
@@ -429,12 +610,26 @@ class Verification:
     signer: str
     countersigner: str
     signature_ok: bool
+    state: LetterState
     revoked_at: dt.datetime | None
     revoked_reason: str
+    voided_at: dt.datetime | None = None
+    replaced_by: str = ""  # the number of the letter that replaces this one
+    replaces: str = ""  # the number of the letter this one replaces
 
     @property
     def valid(self) -> bool:
-        return self.signature_ok and self.revoked_at is None
+        """SAH: the signature matches and the letter has every signature it needs."""
+        return self.signature_ok and self.state is LetterState.VALID
+
+    @property
+    def waiting_for(self) -> str:
+        return "tanda tangan camat" if self.state is LetterState.PENDING else ""
+
+
+async def _number_of(condition) -> str:
+    row = await Letter.select(Letter.number).where(condition).first()
+    return row["number"] if row else ""
 
 
 async def verify_token(token: str, public_key) -> Verification | None:
@@ -463,6 +658,7 @@ async def verify_token(token: str, public_key) -> Verification | None:
         if letter["countersigner_name"]
         else ""
     )
+    state = LetterState(letter["state"])
     return Verification(
         number=letter["number"],
         letter_type=letter["letter_type_name"],
@@ -472,8 +668,14 @@ async def verify_token(token: str, public_key) -> Verification | None:
         signer=f"{letter['signer_name']}, {letter['signer_title']}",
         countersigner=countersigner,
         signature_ok=ok,
+        state=state,
         revoked_at=letter["revoked_at"],
         revoked_reason=letter["revoked_reason"],
+        voided_at=letter["voided_at"],
+        replaced_by=await _number_of(Letter.replaces == letter["id"])
+        if state is LetterState.REPLACED
+        else "",
+        replaces=await _number_of(Letter.id == letter["replaces"]) if letter["replaces"] else "",
     )
 
 
@@ -481,16 +683,17 @@ async def awaiting_countersign(actor: CurrentUser) -> list[dict]:
     rows = (
         await Letter.select(
             Letter.id,
+            Letter.request,
             Letter.number,
             Letter.signed_at,
             Letter.signer_name,
             Letter.kelurahan.name.as_alias("kelurahan_name"),
             Letter.request.letter_type.name.as_alias("letter_type_name"),
             Letter.request.applicant_name.as_alias("applicant_name"),
+            Letter.request.tracking_code.as_alias("tracking_code"),
         )
         .where(
-            (Letter.countersign_needed == "camat")
-            & Letter.revoked_at.is_null()
+            (Letter.state == LetterState.PENDING.value)
             & (Letter.kelurahan.kecamatan == actor.kecamatan_id)
         )
         .order_by(Letter.signed_at)

@@ -16,11 +16,16 @@ from sodamolek.regions.tables import Kelurahan
 
 
 class Letter(Table, tablename="letter"):
-    """A signed letter: its number, who signed, its signed content, its PDF, its fate."""
+    """A signed letter: its number, who signed, its signed content, its PDF, its fate.
+
+    A request may have several letters over its life (a voided one after a send-back, a revoked
+    one and its replacement) but at most one live one (pending or valid): a partial unique
+    index in the migration says so on both engines."""
 
     id: Serial
 
-    request = ForeignKey(LetterRequest, null=False, unique=True)
+    request = ForeignKey(LetterRequest, null=False)  # indexed: letter_by_request
+    state = Varchar(length=12, default="valid")  # lifecycle.LetterState
     kelurahan = ForeignKey(Kelurahan, null=False, index=True)
     number = Varchar(length=120, unique=True)  # rendered once, never rebuilt
     sequence = Integer()  # the counter value inside the number
@@ -45,6 +50,9 @@ class Letter(Table, tablename="letter"):
     revoked_at = Timestamptz(null=True, default=None)
     revoked_reason = Text(default="")
     revoked_by_name = Varchar(length=150, default="")
+    voided_at = Timestamptz(null=True, default=None)  # sent back before it was issued
+    voided_reason = Text(default="")
+    replaces = Integer(null=True, default=None)  # the id of the revoked letter this one replaces
 
 
 class LetterNumberCounter(Table, tablename="letter_number_counter"):

@@ -11,7 +11,7 @@ from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Template
 
 from sodamolek.core import ratelimit
 from sodamolek.core.roles import Role, require_roles
@@ -62,7 +62,11 @@ async def sign(request: Request, data: Form) -> Template:
         nothing = service.BatchResult(refused={0: "Pilih surat yang akan ditandatangani."})
         return await _desk(request, nothing, 422)
     result = await service.sign_batch(
-        request.user, ids, request.app.state.signing_key, _base_url(request)
+        request.user,
+        ids,
+        request.app.state.signing_key,
+        _base_url(request),
+        unverified_confirmed=set(_ids(data, "unverified_ok")),
     )
     return await _desk(request, result, 200 if result.signed or not result.refused else 409)
 
@@ -151,7 +155,7 @@ async def countersign(request: Request, data: Form) -> Template:
 @get("/surat/{letter_id:int}/pdf", guards=[STAFF], name="letter_pdf")
 async def letter_pdf(request: Request, letter_id: FromPath[int]) -> Response:
     try:
-        letter, pdf = await service.letter_pdf(request.user, letter_id)
+        letter, pdf = await service.letter_pdf(request.user, letter_id, _base_url(request))
     except service.LetterNotFound:
         raise NotFoundException() from None
     except service.SigningRefused as refused:
@@ -169,25 +173,6 @@ async def letter_pdf(request: Request, letter_id: FromPath[int]) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
-
-
-@post("/surat/{letter_id:int}/cabut", guards=[require_roles(Role.LURAH, Role.ADMIN)])
-async def revoke(request: Request, letter_id: FromPath[int], data: Form) -> Response:
-    reason = data.get("reason", "")
-    try:
-        letter = await service.revoke(
-            request.user, letter_id, reason if isinstance(reason, str) else ""
-        )
-    except service.LetterNotFound:
-        raise NotFoundException() from None
-    except (service.SigningRefused, ValueError) as refused:
-        status = 409 if isinstance(refused, service.SigningRefused) else 422
-        return Template(
-            "errors/error.html",
-            status_code=status,
-            context={"status": status, "title": "Tidak dapat dicabut", "text": str(refused)},
-        )
-    return Redirect(f"/permohonan/{letter['request']}", status_code=303)
 
 
 @get("/verifikasi/{token:str}", exclude_from_auth=True, name="verify")

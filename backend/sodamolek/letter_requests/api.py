@@ -268,6 +268,9 @@ async def transition(
 ) -> Response:
     version = data.get("version")
     try:
+        # Moves that change a letter (a send-back from the camat's desk, a revocation) are made
+        # on the request page, where issuing voids or revokes the letter with them; here they
+        # are refused in words (letter_requests cannot call issuing, which sits above it).
         item = await service.change_status(
             actor,
             request_id,

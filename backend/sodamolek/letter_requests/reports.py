@@ -12,10 +12,10 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from sodamolek.db import as_utc
-from sodamolek.letter_requests.lifecycle import ACTIVE, Status
+from sodamolek.letter_requests.lifecycle import CLOCK_PAUSED, IN_PROGRESS, Status
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter
 
-ACTIVE_VALUES = [s.value for s in ACTIVE if s is not Status.READY]  # still being worked on
+ACTIVE_VALUES = [s.value for s in IN_PROGRESS]  # still being worked on
 
 
 async def status_counts_by_office(
@@ -36,7 +36,7 @@ async def status_counts_by_office(
 
 
 # The statuses written into the SQL as constants, not parameters: only then can the database
-# use the partial indexes on open requests (migration 2026-11-29T04:49) — a few thousand
+# use the partial indexes on open requests (migration 2026-12-01T13:14:11) — a few thousand
 # entries whatever the history — including in PostgreSQL's generic plans for prepared
 # statements (with a parameter there, the plan fell back to scanning every due date: ~0.5 s
 # with 1,000,000 requests). The values come from the lifecycle, never from input.
@@ -45,8 +45,14 @@ OPEN_CONDITION = WhereRaw(
 )
 
 
+# Waiting for the resident is not late: the service-time clock is paused there.
+PAUSED_VALUES = [s.value for s in CLOCK_PAUSED]
+
+
 def _overdue(now: dt.datetime, kelurahan_ids: list[int] | None):
-    condition = OPEN_CONDITION & (LetterRequest.due_at < now)
+    condition = (
+        OPEN_CONDITION & LetterRequest.status.not_in(PAUSED_VALUES) & (LetterRequest.due_at < now)
+    )
     if kelurahan_ids is not None:
         condition &= LetterRequest.kelurahan.is_in(kelurahan_ids or [-1])
     return condition

@@ -8,7 +8,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,19 +16,26 @@ from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.nik import InvalidNik, parse_nik
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
+from sodamolek.letter_requests import effects
 from sodamolek.letter_requests.channels import Channel
 from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
 from sodamolek.letter_requests.lifecycle import (
     ACTIVE,
-    FINAL,
-    NOTIFY,
+    CLOCK_PAUSED,
+    IN_PROGRESS,
+    LETTER_ON_MOVE,
+    By,
     Status,
+    TransitionRefused,
     check_move,
 )
 from sodamolek.letter_requests.tables import LetterRequest, RequestCounter, RequestEvent
-from sodamolek.letter_requests.workdays import add_working_days
+from sodamolek.letter_requests.workdays import (
+    add_working_days,
+    shift_working_days,
+    working_days_between,
+)
 from sodamolek.letters import service as letters
-from sodamolek.push import service as push
 
 PAGE_SIZE = 25
 COUNTER_ROLES = (Role.OPERATOR, Role.LURAH)
@@ -262,16 +269,20 @@ async def create_request(
                 return Created(existing, created=False)
             inserted = await LetterRequest.insert(row)
             request_id = inserted[0]["id"]
-            await _record_event(
-                request_id, actor, None, Status.IN_REVIEW, "", now,
-                actor_name=RESIDENT_ACTOR if actor is None else None,
+            created = {
+                "id": request_id,
+                "kelurahan": kelurahan_id,
+                "tracking_code": row.tracking_code,
+                "created_at": now,
+                "due_at": row.due_at,
+                "channel": channel.value,
+            }
+            await effects.run(
+                effects.StatusChange(
+                    created, None, Status.IN_REVIEW, actor, "", now,
+                    actor_label=RESIDENT_ACTOR if actor is None else "",
+                )
             )  # fmt: skip
-            await _count(kelurahan_id, Status.IN_REVIEW, +1)
-            for hook in CREATE_HOOKS:
-                await hook({"id": request_id, "kelurahan": kelurahan_id,
-                            "kecamatan": kecamatan_id, "letter_type": letter_type["id"],
-                            "status": Status.IN_REVIEW.value, "created_at": now,
-                            "due_at": row.due_at, "channel": channel.value})  # fmt: skip
     except Exception as error:
         # Two replays of one submission racing on the unique client_request_id: the loser
         # answers with the winner's request.
@@ -348,37 +359,18 @@ async def _kecamatan_of(kelurahan_id: int) -> int:
 RESIDENT_ACTOR = "Pemohon (diajukan warga)"
 
 
-async def _record_event(
-    request_id, actor, from_status, to_status, reason, now, actor_name=None
-) -> None:
-    if actor_name is None:
-        actor_name = f"{actor.full_name} ({actor.role_label})" if actor else "Sistem"
-    await RequestEvent.insert(
-        RequestEvent(
-            request=request_id,
-            actor=actor.id if actor else None,
-            actor_name=actor_name,
-            from_status=from_status.value if from_status else None,
-            to_status=to_status.value,
-            reason=reason,
-            at=now,
-        )
-    )
-
-
-async def _count(kelurahan_id: int, status: Status, delta: int) -> None:
-    await RequestCounter.raw(
-        "INSERT INTO request_counter (kelurahan, status, count) VALUES ({}, {}, {}) "
-        "ON CONFLICT (kelurahan, status) DO UPDATE SET count = request_counter.count + {}",
-        kelurahan_id,
-        status.value,
-        delta,
-        delta,
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # Moving through the lifecycle
+
+
+# What the issuing domain does to the request's letter on a move that concerns it (void the
+# pending letter on a send-back, mark it valid on the countersign, revoke it): called inside the
+# status change's transaction with the request's row, the move and its reason.
+LetterStep = Callable[[dict, Status, Status, str, dt.datetime], Awaitable[None]]
+
+CHANGED_MEANWHILE = (
+    "Permohonan ini baru saja diubah oleh petugas lain. Muat ulang untuk melihat keadaan terbaru."
+)
 
 
 async def change_status(
@@ -388,65 +380,76 @@ async def change_status(
     reason: str = "",
     expected_version: int | None = None,
     *,
-    signing: bool = False,
+    by: By = By.BUTTON,
+    letter_step: LetterStep | None = None,
     now: dt.datetime | None = None,
 ) -> dict:
-    """Apply one move of the lifecycle. Raises RequestNotFound (outside the actor's offices),
-    TransitionRefused (409), ReasonRequired (422) or VersionConflict (409)."""
-    from sodamolek.letter_requests.lifecycle import TransitionRefused
+    """Apply one move of the lifecycle with its effects (letter_requests.effects) in one
+    transaction. Raises RequestNotFound (outside the actor's offices), TransitionRefused (409:
+    not allowed, or someone else moved it first), ReasonRequired (422) or VersionConflict (409).
 
+    Inside a transaction of the caller's (signing) it joins that one."""
     now = now or _now()
     try:
         target_status = Status(target)
     except ValueError:
         raise TransitionRefused(f"Status {target!r} tidak dikenal.") from None
-    reason = (reason or "").strip()[:2000]
+    reason = " ".join((reason or "").split())[:2000]
     async with write_transaction(current_engine()):
         row = await _scoped(actor).where(LetterRequest.id == request_id).first()
         if row is None:
             raise RequestNotFound()
         if expected_version is not None and row["version"] != expected_version:
-            raise VersionConflict(
-                "Permohonan ini baru saja diubah oleh petugas lain. Muat ulang untuk melihat "
-                "keadaan terbaru."
-            )
+            raise VersionConflict(CHANGED_MEANWHILE)
         current = Status(row["status"])
-        check_move(current, target_status, actor.role, reason, signing=signing)
+        check_move(current, target_status, actor.role, reason, by=by)
+        if (current, target_status) in LETTER_ON_MOVE and letter_step is None:
+            # A guard for scripts: this move changes a letter, which only issuing can do.
+            raise TransitionRefused(
+                f"Perubahan menjadi {target_status.label} dilakukan lewat halaman surat."
+            )
         changes: dict = {
             LetterRequest.status: target_status.value,
+            LetterRequest.status_reason: reason,
             LetterRequest.updated_at: now,
             LetterRequest.version: row["version"] + 1,
         }
-        if reason:
-            changes[LetterRequest.status_reason] = reason
-        if target_status is Status.READY:
+        first_ready = target_status is Status.READY and row["ready_at"] is None
+        if first_ready:
             changes[LetterRequest.ready_at] = now
-        if target_status in FINAL:
+        if target_status.is_closed:
             changes[LetterRequest.finished_at] = now
-        await LetterRequest.update(changes).where(
-            (LetterRequest.id == request_id) & (LetterRequest.version == row["version"])
-        )
-        await _record_event(request_id, actor, current, target_status, reason, now)
-        await _count(row["kelurahan"], current, -1)
-        await _count(row["kelurahan"], target_status, +1)
-        if target_status in NOTIFY:
-            # The resident's push message commits (or rolls back) with the status change.
-            await push.enqueue_status_notification(
-                request_id, row["tracking_code"], target_status.value
+        elif current.is_closed:
+            changes[LetterRequest.finished_at] = None  # a replacement letter is being prepared
+        if target_status in CLOCK_PAUSED and current not in CLOCK_PAUSED:
+            changes[LetterRequest.paused_at] = now
+        elif current in CLOCK_PAUSED and target_status not in CLOCK_PAUSED:
+            # The wait for the resident does not count: the due time moves on by its length.
+            paused_at = as_utc(row["paused_at"]) or now
+            waited = working_days_between(paused_at, now)
+            changes[LetterRequest.due_at] = shift_working_days(as_utc(row["due_at"]), waited)
+            changes[LetterRequest.paused_at] = None
+        # Compare-and-set: of two moves at once, the second finds another status and stops.
+        moved = (
+            await LetterRequest.update(changes)
+            .where(
+                (LetterRequest.id == request_id)
+                & (LetterRequest.status == current.value)
+                & (LetterRequest.version == row["version"])
             )
+            .returning(LetterRequest.id)
+        )
+        if not moved:
+            raise TransitionRefused(CHANGED_MEANWHILE)
         changed = row | {column._meta.name: value for column, value in changes.items()}
-        for hook in STATUS_HOOKS:
-            await hook(changed, target_status)
+        if letter_step is not None:
+            await letter_step(changed, current, target_status, reason, now)
+        await effects.run(
+            effects.StatusChange(
+                changed, current, target_status, actor, reason, now, first_ready=first_ready
+            )
+        )
     return await _load(request_id)
-
-
-# Called inside the status change's transaction (e.g. the push outbox, the dashboard's daily
-# rollup), so their rows commit or roll back with it. A hook gets the row as it now is
-# (status, ready_at, finished_at… already changed) and the new Status.
-STATUS_HOOKS: list = []
-# Called inside the creation's transaction with the new request's office, type and times
-# (no personal data): `async def hook(request: dict)`.
-CREATE_HOOKS: list = []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -466,7 +469,7 @@ def _decode(row: dict) -> dict:
     for key, default in (("data", {}), ("requirements_checked", [])):
         value = row.get(key)
         row[key] = json.loads(value) if isinstance(value, str) else (value or default)
-    for key in ("created_at", "updated_at", "due_at", "ready_at", "finished_at"):
+    for key in ("created_at", "updated_at", "due_at", "ready_at", "finished_at", "paused_at"):
         if key in row:
             row[key] = as_utc(row[key])
     return row
@@ -503,10 +506,9 @@ async def get_request(actor: CurrentUser, request_id: int) -> dict:
 
 
 def is_overdue(request: dict, now: dt.datetime) -> bool:
-    return (
-        request["status"] in (Status.IN_REVIEW, Status.INCOMPLETE, Status.AWAITING_SIGNATURE)
-        and request["due_at"] < now
-    )
+    """Past its due time while in the office's hands (not while it waits for the resident)."""
+    status = Status(request["status"])
+    return status in IN_PROGRESS and status not in CLOCK_PAUSED and request["due_at"] < now
 
 
 @dataclass(frozen=True)
@@ -553,6 +555,7 @@ async def queue(
             LetterRequest.applicant_name,
             LetterRequest.applicant_verified,
             LetterRequest.channel,
+            LetterRequest.verification_note,
             LetterRequest.created_at,
             LetterRequest.due_at,
             LetterRequest.letter_type.name.as_alias("letter_type_name"),

@@ -56,6 +56,9 @@ class LetterRequest(Table, tablename="letter_request"):
     due_at = Timestamptz()  # indexed with the office and status (queue) and for open requests
     ready_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    # Since when the request waits for the resident (Belum Lengkap): the service-time clock is
+    # paused, and the due time moves on by the working days the wait took when it comes back.
+    paused_at = Timestamptz(null=True, default=None)
     version = Integer(default=1)
     channel = Varchar(length=12, default="counter")  # counter | resident (Channel)
 
@@ -100,3 +103,43 @@ class RequestCorrection(Table, tablename="request_correction"):
     version = Integer()  # the request's version this correction made
     changes = JSON(default="[]")  # [{"field", "label", "before", "after"}]
     at = Timestamptz()
+
+
+class OfficeDay(Table, tablename="office_day"):
+    """One kelurahan office on one local (WITA) day: requests received, requests that became
+    ready, how many of those within their service time, and a histogram of their times to
+    ready. Kept up to date in the same transaction as each creation and status change (an effect
+    in letter_requests.effects), so the dashboard sums a few rows per office instead of reading
+    every request.
+
+    b00…b19 count the requests that became ready that day whose time from creation to ready
+    fell in bucket i of letter_requests.rollup.BUCKET_HOURS: b00 is ≤ 1 hour, b19 is over 14
+    days."""
+
+    id: Serial
+
+    kelurahan = ForeignKey(Kelurahan, null=False)
+    day = Date(index=True)
+    created = Integer(default=0)
+    ready = Integer(default=0)
+    ready_on_time = Integer(default=0)
+    b00 = Integer(default=0)
+    b01 = Integer(default=0)
+    b02 = Integer(default=0)
+    b03 = Integer(default=0)
+    b04 = Integer(default=0)
+    b05 = Integer(default=0)
+    b06 = Integer(default=0)
+    b07 = Integer(default=0)
+    b08 = Integer(default=0)
+    b09 = Integer(default=0)
+    b10 = Integer(default=0)
+    b11 = Integer(default=0)
+    b12 = Integer(default=0)
+    b13 = Integer(default=0)
+    b14 = Integer(default=0)
+    b15 = Integer(default=0)
+    b16 = Integer(default=0)
+    b17 = Integer(default=0)
+    b18 = Integer(default=0)
+    b19 = Integer(default=0)

@@ -24,8 +24,9 @@ from sodamolek import db
 from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.push.vapid import b64url, b64url_decode
 
-# The request statuses a resident is told about (DESIGN: incomplete, rejected, ready).
-NOTIFY_STATUSES = ("incomplete", "rejected", "ready")
+# The request statuses a resident is told about: a guard here, the lifecycle decides
+# (letter_requests.lifecycle.NOTIFY; a test keeps the two equal).
+NOTIFY_STATUSES = ("incomplete", "rejected", "ready", "revoked")
 MAX_ENDPOINT_LENGTH = 2048
 # A request is followed from a few phones at most; past this the oldest subscription goes.
 MAX_SUBSCRIPTIONS_PER_REQUEST = 10

@@ -6,25 +6,20 @@ from dataclasses import dataclass
 
 from sodamolek.core.masking import mask_name
 from sodamolek.letter_requests import service as requests
-from sodamolek.letter_requests.lifecycle import Status
+from sodamolek.letter_requests.lifecycle import (
+    CLOCK_PAUSED,
+    IN_PROGRESS,
+    PUBLIC_REASON,
+    RESIDENT_TEXT,
+    Status,
+    event_title,
+)
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
 from sodamolek.survey import service as survey
 
-NEXT_STEP = {
-    Status.IN_REVIEW: "Petugas kelurahan sedang memeriksa berkas Anda. Anda akan diberi kabar "
-    "bila ada yang perlu dilengkapi.",
-    Status.INCOMPLETE: "Berkas Anda belum lengkap. Lengkapi kekurangannya lalu bawa ke kantor "
-    "kelurahan; permohonan akan diperiksa lagi.",
-    Status.AWAITING_SIGNATURE: "Berkas sudah lengkap dan menunggu tanda tangan lurah.",
-    Status.READY: "Surat Anda sudah ditandatangani dan siap diambil di kantor kelurahan.",
-    Status.COLLECTED: "Surat sudah diambil. Terima kasih.",
-    Status.REJECTED: "Permohonan tidak dapat diproses. Alasannya tertulis di bawah; tanyakan ke "
-    "kantor kelurahan bila ada yang belum jelas.",
-    Status.CANCELLED: "Permohonan dibatalkan.",
-}
-# The reasons a resident needs to act on; other reasons are the office's internal notes.
-PUBLIC_REASONS = frozenset({Status.INCOMPLETE, Status.REJECTED})
+# The resident's words per status and the reasons that concern them: from the lifecycle.
+NEXT_STEP = RESIDENT_TEXT
 
 
 @dataclass(frozen=True)
@@ -42,6 +37,12 @@ class TrackingView:
     office: dict
     request_id: int
     survey: str  # 'open' after pickup, 'done' once answered, else 'closed'
+    waiting_for_resident: bool = False  # the service-time clock is paused: no expected date
+    reason: str = ""  # the current status's reason, when it concerns the resident
+
+    @property
+    def expects_a_date(self) -> bool:
+        return self.status in IN_PROGRESS and not self.waiting_for_resident
 
 
 async def track(code: str) -> TrackingView | None:
@@ -51,10 +52,10 @@ async def track(code: str) -> TrackingView | None:
     status = Status(request["status"])
     timeline = [
         {
-            "label": Status(e["to_status"]).label,
+            "label": event_title(e["from_status"], e["to_status"]),
             "status": e["to_status"],
             "at": e["at"],
-            "reason": e["reason"] if Status(e["to_status"]) in PUBLIC_REASONS else "",
+            "reason": e["reason"] if Status(e["to_status"]) in PUBLIC_REASON else "",
         }
         for e in await requests.events_of(request["id"])
     ]
@@ -85,4 +86,6 @@ async def track(code: str) -> TrackingView | None:
         },
         request_id=request["id"],
         survey=survey.state(request, await survey.is_answered(request["id"])),
+        waiting_for_resident=status in CLOCK_PAUSED,
+        reason=request["status_reason"] if status in PUBLIC_REASON else "",
     )  # fmt: skip

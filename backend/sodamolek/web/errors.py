@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from sodamolek.core.http import is_user_message
+from sodamolek.db import errors as db_errors
 
 logger = logging.getLogger("sodamolek")
 
@@ -27,6 +28,7 @@ MESSAGES = {
     413: ("Data terlalu besar", "Ukuran data yang dikirim melebihi batas yang diizinkan."),
     422: ("Isian belum benar", "Periksa kembali isian Anda."),
     429: ("Terlalu banyak percobaan", "Tunggu sebentar sebelum mencoba lagi."),
+    503: ("Sedang sibuk", "Server sedang sibuk. Tunggu sebentar lalu coba lagi."),
     500: (
         "Terjadi kesalahan di server",
         "Maaf, ada gangguan di sistem. Data yang sudah tersimpan tidak hilang; "
@@ -73,5 +75,13 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    # The database's refusals are answered in words: a twin write is a conflict, a busy
+    # database a reason to try again. Neither is a server fault.
+    if db_errors.is_unique_violation(exc):
+        logger.info("Unique violation on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, 409, db_errors.TWIN_MESSAGE)
+    if db_errors.is_busy(exc):
+        logger.warning("Database busy on %s %s: %s", request.method, request.url.path, exc)
+        return _error_response(request, 503, db_errors.BUSY_MESSAGE, headers={"Retry-After": "2"})
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, None)

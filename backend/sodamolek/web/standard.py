@@ -23,6 +23,13 @@ FORWARD_TEXT = {
         "{signers} menandatangani surat; surat mendapat nomor resmi dan kode QR untuk "
         "memeriksa keasliannya"
     ),
+    (Status.AWAITING_SIGNATURE, Status.AWAITING_COUNTERSIGN): (
+        "Lurah menandatangani surat; surat mendapat nomor resmi dan menunggu tanda tangan camat"
+    ),
+    (Status.AWAITING_COUNTERSIGN, Status.READY): (
+        "Camat menandatangani (mengetahui); surat menjadi sah dan mendapat kode QR untuk "
+        "memeriksa keasliannya"
+    ),
     (Status.READY, Status.COLLECTED): (
         "Pemohon mengambil surat di kantor kelurahan dengan menunjukkan tanda terima dan KTP-el"
     ),
@@ -51,10 +58,18 @@ def _who(roles) -> str:
     return " atau ".join(names) or "petugas"
 
 
-def _forward(status: Status):
-    """The move that takes a request onward (no reason needed, not a cancellation)."""
+def _forward(status: Status, needs_camat: bool = False):
+    """The move that takes a request onward (no reason needed, not a cancellation): after the
+    lurah's signature, to the camat for the types that need one."""
+    skip = Status.READY if needs_camat else Status.AWAITING_COUNTERSIGN
     return next(
-        (m for m in MOVES.get(status, ()) if not m.needs_reason and m.to is not Status.CANCELLED),
+        (
+            m
+            for m in MOVES.get(status, ())
+            if not m.needs_reason
+            and m.to is not Status.CANCELLED
+            and not (status is Status.AWAITING_SIGNATURE and m.to is skip)
+        ),
         None,
     )
 
@@ -78,7 +93,8 @@ def procedure(letter_type: dict) -> list[Step]:
         )
     ]
     status, seen = Status.IN_REVIEW, {Status.IN_REVIEW}
-    while (move := _forward(status)) is not None and move.to not in seen:
+    needs_camat = bool(letter_type.get("needs_camat"))
+    while (move := _forward(status, needs_camat)) is not None and move.to not in seen:
         text = FORWARD_TEXT.get((status, move.to), "Permohonan diproses lebih lanjut")
         text = f"{text.format(signers=signers)}. Status: {move.to.label}."
         if move.to in NOTIFY:

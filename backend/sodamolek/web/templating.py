@@ -28,6 +28,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.filters["persen"] = formatting.format_percent
     env.filters["durasi"] = formatting.format_hours
     env.filters["desimal"] = formatting.format_decimal
+    env.filters["isian"] = formatting.format_field_value
     env.globals["static_url"] = static_url
     env.trim_blocks = True
     env.lstrip_blocks = True
