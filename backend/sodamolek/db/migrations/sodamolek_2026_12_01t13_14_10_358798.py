@@ -1,14 +1,11 @@
-"""Letters of their own state, several per request (at most one live: the next migration's
+"""Letters of their own state, several per request (at most one live: a later migration's
 partial unique index); a request's paused service time.
 
-Generated, then edited: SQLite cannot drop the UNIQUE on letter.request in place, so on SQLite
-the table is rebuilt without it (a raw step, which Piccolo runs first) and Piccolo's own
-ALTER is skipped; PostgreSQL drops the constraint as generated."""
+Generated, then edited in one place: the UNIQUE on letter.request is dropped by the previous,
+hand-written migration (SQLite cannot drop it in place and rebuilds the table), so Piccolo's
+own ALTER for it is skipped here; the snapshot still records it."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
-from piccolo.engine.sqlite import SQLiteEngine
-from piccolo.querystring import QueryString
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Text
@@ -23,7 +20,6 @@ DESCRIPTION = "letter states, several letters per request, paused service time"
 
 async def forwards():
     manager = _Manager(migration_id=ID, app_name="sodamolek", description=DESCRIPTION)
-    manager.add_raw(_rebuild_letter_on_sqlite)
 
     manager.add_column(
         table_class_name="LetterRequest",
@@ -146,32 +142,7 @@ async def forwards():
     return manager
 
 
+
 class _Manager(MigrationManager):
     async def _run_alter_columns(self, backwards: bool = False):
-        if isinstance(engine_finder(), SQLiteEngine):
-            return  # done by _rebuild_letter_on_sqlite
-        await super()._run_alter_columns(backwards=backwards)
-
-
-async def _rebuild_letter_on_sqlite():
-    engine = engine_finder()
-    if not isinstance(engine, SQLiteEngine):
-        return
-    rows = await engine.run_querystring(
-        QueryString("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'letter'")
-    )
-    create = rows[0]["sql"]
-    unique = '"request" INTEGER UNIQUE NOT NULL'
-    if unique not in create:
-        raise RuntimeError("letter.request: unexpected table definition")
-    create = create.replace(unique, '"request" INTEGER NOT NULL').replace(
-        'CREATE TABLE "letter"', 'CREATE TABLE "letter_rebuilt"', 1
-    )
-    for statement in (
-        create,
-        'INSERT INTO "letter_rebuilt" SELECT * FROM "letter"',
-        'DROP TABLE "letter"',
-        'ALTER TABLE "letter_rebuilt" RENAME TO "letter"',
-        'CREATE INDEX IF NOT EXISTS letter_kelurahan ON "letter" ("kelurahan")',
-    ):
-        await engine.run_ddl(statement)
+        return  # letter.request's UNIQUE: dropped by 2026-12-01T13:14:09
