@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Sum
@@ -92,7 +93,10 @@ async def rebuild_rollup(batch: int = 20_000) -> int:
                         counts[name] += n
             after = rows[-1]["id"]
         await OfficeDay.delete(force=True)
-        items = [OfficeDay(kelurahan=k, day=d, **c) for (k, d), c in totals.items()]
+        rows_: list[dict[str, Any]] = [
+            {"kelurahan": k, "day": d, **c} for (k, d), c in totals.items()
+        ]
+        items = [OfficeDay(**row) for row in rows_]
         for start in range(0, len(items), 500):
             await OfficeDay.insert(*items[start : start + 500])
     return len(items)
