@@ -176,10 +176,14 @@ async def letter(request: Request, code: FromPath[str]) -> Response | Template:
         item = await requests.find_by_tracking_code(view.code)
         service.check_birth_date(item or {}, typed)
         issued = await letter_for_request(view.request_id)
-        if issued is None or issued.get("revoked_at"):
+        if issued is None or issued.get("state") != "valid":
             raise service.ApplicationRefused(service.LETTER_AT_OFFICE, status=409)
         try:
-            _, pdf = await letter_pdf(office_reader(issued["kelurahan"]), issued["id"])
+            _, pdf = await letter_pdf(
+                office_reader(issued["kelurahan"]),
+                issued["id"],
+                request.app.state.settings.base_url,
+            )
         except (SigningRefused, LetterNotFound):
             raise service.ApplicationRefused(service.LETTER_AT_OFFICE, status=409) from None
     except service.ApplicationRefused as refused:
