@@ -118,8 +118,12 @@ def first_visit(browser, url: str, code: str, baseline: bool) -> tuple[int, floa
         def old_register(route) -> None:
             body = OPERATOR_REGISTER.encode()
             routed[0] = len(gzip.compress(body)) + 300  # as if sent: headers and gzip body
-            route.fulfill(status=200, content_type="text/javascript", body=body,
-                          headers={"Cache-Control": "public, max-age=31536000"})  # fmt: skip
+            route.fulfill(
+                status=200,
+                content_type="text/javascript",
+                body=body,
+                headers={"Cache-Control": "public, max-age=31536000"},
+            )
 
         context.route(re.compile(r".*/static/js/sw-register\.js.*"), old_register)
     page = context.new_page()
@@ -162,8 +166,10 @@ def main() -> None:
                 for name in ("resident", "operator"):
                     size, cls, count, script = first_visit(browser, url, code, name == "operator")
                     results[name].append((size, cls))
-                    print(f"round {round_number} {name:8} {size:7,} B in {count:2} responses  "
-                          f"CLS {cls:.3f}  worker {script.rsplit('/', 1)[-1]}")  # fmt: skip
+                    print(
+                        f"round {round_number} {name:8} {size:7,} B in {count:2} responses  "
+                        f"CLS {cls:.3f}  worker {script.rsplit('/', 1)[-1]}"
+                    )
             browser.close()
     finally:
         server.terminate()
@@ -174,12 +180,16 @@ def main() -> None:
         shifts = [c for _, c in rows]
         print(f"{name:8} bytes: {spread(sizes)}   CLS max {max(shifts):.3f}")
     ratios = [o[0] / r[0] for r, o in zip(results["resident"], results["operator"], strict=True)]
-    print(f"operator worker / resident worker, per round: min {min(ratios):.2f}×  "
-          f"median {statistics.median(ratios):.2f}×  max {max(ratios):.2f}×")  # fmt: skip
+    print(
+        f"operator worker / resident worker, per round: min {min(ratios):.2f}×  "
+        f"median {statistics.median(ratios):.2f}×  max {max(ratios):.2f}×"
+    )
     worst = max(s for s, _ in results["resident"])
     verdict = "met" if worst <= GOAL_BYTES else "NOT met"
-    print(f"goal ≤ {GOAL_BYTES:,} B for the first load with the worker's install: {verdict} "
-          f"(worst round {worst:,} B)")  # fmt: skip
+    print(
+        f"goal ≤ {GOAL_BYTES:,} B for the first load with the worker's install: {verdict} "
+        f"(worst round {worst:,} B)"
+    )
 
 
 if __name__ == "__main__":

@@ -51,10 +51,20 @@ def start_fake_bsre(folder: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, SODAMOLEK_BSRE_USER="bench", SODAMOLEK_BSRE_PASSWORD="bench-secret")  # noqa: S106
     process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-        [sys.executable, "-m", "sodamolek.cli", "fake-bsre", "--port", str(port),
-         "--folder", str(folder)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "sodamolek.cli",
+            "fake-bsre",
+            "--port",
+            str(port),
+            "--folder",
+            str(folder),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -112,9 +122,11 @@ async def main(count: int, rounds: int) -> None:
 
             start = time.perf_counter()
             remote = await client.sign_pdfs(
-                NIK, pdfs, bsre.SignatureProperties(reason="Penerbitan surat", location="Kupang"),
+                NIK,
+                pdfs,
+                bsre.SignatureProperties(reason="Penerbitan surat", location="Kupang"),
                 passphrase=DEMO_PASSPHRASE,
-            )  # fmt: skip
+            )
             times["bsre"].append(time.perf_counter() - start)
         # What was measured is what the product makes: both batches validate.
         assert all(r.ok for r in await pades.validate_pdf(signed[0], authority.certificates))

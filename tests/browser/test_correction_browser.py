@@ -40,10 +40,20 @@ def test_a_request_sent_back_is_corrected_and_keeps_its_code(chromium, live_serv
     operator = signed_in(chromium, live_server, "operator.oebobo")
     lurah = signed_in(chromium, live_server, "lurah.oebobo")
     try:
-        created = evaluate(operator, API, ["POST", "/api/v1/permohonan", {
-            "letter_type": "domisili", "applicant": {"name": name, "nik": "5371041203900001"},
-            "data": {"keperluan": "Melamar kerja", "alamat_domisili": "Jl. Uji No. 1"},
-            "requirements_checked": ["Surat pengantar RT/RW"]}])  # fmt: skip
+        created = evaluate(
+            operator,
+            API,
+            [
+                "POST",
+                "/api/v1/permohonan",
+                {
+                    "letter_type": "domisili",
+                    "applicant": {"name": name, "nik": "5371041203900001"},
+                    "data": {"keperluan": "Melamar kerja", "alamat_domisili": "Jl. Uji No. 1"},
+                    "requirements_checked": ["Surat pengantar RT/RW"],
+                },
+            ],
+        )
         rid, code = created["id"], created["tracking_code"]
         path = f"/api/v1/permohonan/{rid}/transisi"
         evaluate(operator, API, ["POST", path, {"to": "awaiting_signature"}])

@@ -237,14 +237,17 @@ def test_the_installed_app_works_offline_from_the_first_visit(phone, push_server
     code = apply_from_home(phone, push_server, person)
     wait_for_resident_worker(phone)
     # Only the resident's files were fetched for the worker: nothing of the operator's app.
-    cached = evaluate(phone, """async () => {
+    cached = evaluate(
+        phone,
+        """async () => {
         const out = [];
         for (const name of await caches.keys()) {
           const cache = await caches.open(name);
           for (const request of await cache.keys()) out.push(new URL(request.url).pathname);
         }
         return out;
-    }""")  # fmt: skip
+    }""",
+    )
     assert f"/lacak/{code}" in cached and "/lacak" in cached  # the first visit, the start page
     assert not [p for p in cached if re.search(r"htmx|idb|outbox|request-form|/permohonan", p)]
     phone.context.set_offline(True)

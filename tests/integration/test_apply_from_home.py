@@ -57,8 +57,10 @@ async def apply(client, form: dict, files=None, code: str = "domisili") -> httpx
 
 
 def photo(name: str = "ktp.jpg", data: bytes | None = None, index: int = 0):
-    return (f"foto_{index}", (name, data if data is not None else images.photo_with_gps(),
-                              "image/jpeg"))  # fmt: skip
+    return (
+        f"foto_{index}",
+        (name, data if data is not None else images.photo_with_gps(), "image/jpeg"),
+    )
 
 
 async def stored_files(settings) -> list:
@@ -238,10 +240,14 @@ async def test_a_jpeg_polyglot_is_stored_as_a_clean_new_jpeg(client, person, set
 
 async def test_a_plain_pdf_and_a_png_are_kept(client, person, settings):
     png = images.photo_with_gps(800, 600, "PNG")
-    response = await apply(client, identity(person), files=[
-        ("foto_0", ("pengantar.pdf", images.plain_pdf(), "application/pdf")),
-        ("foto_1", ("ktp.png", png, "image/png")),
-    ])  # fmt: skip
+    response = await apply(
+        client,
+        identity(person),
+        files=[
+            ("foto_0", ("pengantar.pdf", images.plain_pdf(), "application/pdf")),
+            ("foto_1", ("ktp.png", png, "image/png")),
+        ],
+    )
     assert response.status_code == 303
     rows = await Attachment.select().order_by(Attachment.id)
     assert [r["media_type"] for r in rows] == ["application/pdf", "image/jpeg"]

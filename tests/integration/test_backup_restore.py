@@ -33,8 +33,11 @@ def _command(settings, database_url: str, *args: str) -> subprocess.CompletedPro
     }
     return subprocess.run(
         [sys.executable, "-m", "sodamolek.cli", *args],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 async def _rows() -> dict[str, list[dict]]:

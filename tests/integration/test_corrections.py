@@ -157,9 +157,12 @@ async def test_a_new_nik_is_checked_against_the_registry_again(app, staff):
     record = type("Record", (), {"name": "Yosef Tefa"})()
     registry = FakeRegistry({"5371041203900001": record})
     fix = corrections.Correction(
-        applicant={"applicant_nik": "5371041203900001", "applicant_name": "Yosef Tefa",
-                   "applicant_sex": ""}
-    )  # fmt: skip
+        applicant={
+            "applicant_nik": "5371041203900001",
+            "applicant_name": "Yosef Tefa",
+            "applicant_sex": "",
+        }
+    )
     result = await corrections.correct_request(operator, request["id"], fix, 1, registry)
     assert result.request["applicant_verified"] is True and registry.calls == 1
     labels = [c["label"] for c in result.changes]

@@ -21,8 +21,18 @@ BURST = 100
 
 def test_waits_grow_from_thirty_seconds_to_fifteen_minutes():
     assert [throttle.delay_after(n, 5) for n in range(1, 12)] == [
-        0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900,
-    ]  # fmt: skip
+        0,
+        0,
+        0,
+        0,
+        30,
+        60,
+        120,
+        240,
+        480,
+        900,
+        900,
+    ]
 
 
 async def _checked_passwords() -> int:
@@ -96,11 +106,18 @@ async def test_a_burst_spread_over_three_server_processes_checks_at_most_the_fre
     urls = [f"http://127.0.0.1:{_free_port()}" for _ in range(3)]
     servers = [
         await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "sodamolek.cli", "serve", "--port", url.rsplit(":", 1)[1],
-            env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+            sys.executable,
+            "-m",
+            "sodamolek.cli",
+            "serve",
+            "--port",
+            url.rsplit(":", 1)[1],
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
         )
         for url in urls
-    ]  # fmt: skip
+    ]
     try:
         async with httpx.AsyncClient(timeout=60) as client:
             for url, process in zip(urls, servers, strict=True):

@@ -254,9 +254,11 @@ async def test_bsre_client_against_the_fake_service(fake):
         assert await client.check_status(LURAH_NIK) == "ISSUE"
         pdfs = [render_letter_pdf(dataclasses.replace(LETTER, number=f"1/{i}")) for i in range(3)]
         signed = await client.sign_pdfs(
-            LURAH_NIK, pdfs, bsre.SignatureProperties(reason="Surat", location="Kupang"),
+            LURAH_NIK,
+            pdfs,
+            bsre.SignatureProperties(reason="Surat", location="Kupang"),
             passphrase=fake_bsre.DEMO_PASSPHRASE,
-        )  # fmt: skip
+        )
         assert len(signed) == 3 and fake.sign_calls == 1  # one call, one passphrase, a batch
         for pdf in signed:
             [report] = await pades.validate_pdf(pdf, fake.authority.certificates)
@@ -267,8 +269,12 @@ async def test_bsre_client_against_the_fake_service(fake):
         with pytest.raises(bsre.UnknownNik, match="belum terdaftar"):
             await client.check_status("5371000000000000")
         with pytest.raises(bsre.UnknownNik):
-            await client.sign_pdfs("5371000000000000", pdfs[:1], bsre.SignatureProperties(),
-                                   passphrase=fake_bsre.DEMO_PASSPHRASE)  # fmt: skip
+            await client.sign_pdfs(
+                "5371000000000000",
+                pdfs[:1],
+                bsre.SignatureProperties(),
+                passphrase=fake_bsre.DEMO_PASSPHRASE,
+            )
         with pytest.raises(bsre.CertificateExpired, match="kedaluwarsa"):
             await client.check_status(fake_bsre.EXPIRED_NIK)
         refused = client_for(url)
@@ -289,9 +295,11 @@ async def test_bsre_client_times_out_retries_network_errors_only_and_says_so(fak
         calls_before = fake.sign_calls
         with pytest.raises(bsre.ServiceUnavailable, match="HTTP 503"):
             await client_for(url, retries=3).sign_pdfs(
-                LURAH_NIK, [render_letter_pdf(LETTER)], bsre.SignatureProperties(),
+                LURAH_NIK,
+                [render_letter_pdf(LETTER)],
+                bsre.SignatureProperties(),
                 passphrase=fake_bsre.DEMO_PASSPHRASE,
-            )  # fmt: skip
+            )
         assert fake.sign_calls == calls_before
     # Nobody listening: a network error, retried, then the same words.
     with pytest.raises(bsre.ServiceUnavailable, match="tidak dapat dihubungi"):
@@ -305,9 +313,13 @@ async def test_the_bsre_back_end_checks_the_passphrase_before_anything_is_number
     fake_app = fake_bsre.create_fake_bsre(fake, "aplikasi", "rahasia-bsre")
     with serve_in_thread(fake_app) as url:
         bsre_settings = dataclasses.replace(
-            settings, tte_backend="bsre", bsre_url=url, bsre_user="aplikasi",
-            bsre_password="rahasia-bsre", bsre_retries=0,
-        )  # fmt: skip
+            settings,
+            tte_backend="bsre",
+            bsre_url=url,
+            bsre_user="aplikasi",
+            bsre_password="rahasia-bsre",
+            bsre_retries=0,
+        )
         lurah = await account(staff.lurah)
         with pytest.raises(service.SigningUnavailable, match="NIK Anda untuk TTE BSrE"):
             await service.open_session(bsre_settings, lurah.id, fake_bsre.DEMO_PASSPHRASE)

@@ -228,11 +228,29 @@ def _restore_postgres(settings: Settings, source: Path) -> Path:
     _backup_postgres(settings.database_url, before)
     # An empty schema first: tables the backup does not have (made by later migrations) would
     # otherwise stay and break the migrations that run after the restore.
-    _run(["psql", "--quiet", "-v", "ON_ERROR_STOP=1", "--dbname", dsn, "-c",
-          "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"], env)  # fmt: skip
     _run(
-        ["pg_restore", "--no-owner", "--single-transaction", "--exit-on-error",
-         "--dbname", dsn, str(source)],
+        [
+            "psql",
+            "--quiet",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "--dbname",
+            dsn,
+            "-c",
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;",
+        ],
         env,
-    )  # fmt: skip
+    )
+    _run(
+        [
+            "pg_restore",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            "--dbname",
+            dsn,
+            str(source),
+        ],
+        env,
+    )
     return before

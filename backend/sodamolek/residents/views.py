@@ -101,9 +101,12 @@ async def apply(request: Request, code: FromPath[str]) -> Template | Redirect:
     try:
         form_data = await request.form()
     except ClientException:  # a broken multipart body
-        return _form(letter_type, {"client_request_id": str(uuid.uuid4())},
-                     refusal="Formulir tidak terbaca. Muat ulang halaman lalu kirim lagi.",
-                     status=400)  # fmt: skip
+        return _form(
+            letter_type,
+            {"client_request_id": str(uuid.uuid4())},
+            refusal="Formulir tidak terbaca. Muat ulang halaman lalu kirim lagi.",
+            status=400,
+        )
     typed = {k: v for k, v in form_data.items() if isinstance(v, str)}
     values = {k: typed.get(k, "") for k in typed if k != "_csrf_token"}
     settings = request.app.state.settings
@@ -133,8 +136,13 @@ async def apply(request: Request, code: FromPath[str]) -> Template | Redirect:
             resident_kelurahan=office["id"],
         )
     except service.ApplicationRefused as refused:
-        return _form(letter_type, values, refusal=refused.message, status=refused.status,
-                     retry_after=refused.retry_after)  # fmt: skip
+        return _form(
+            letter_type,
+            values,
+            refusal=refused.message,
+            status=refused.status,
+            retry_after=refused.retry_after,
+        )
     except attachments.FileRefused as refused:
         return _form(letter_type, values, refusal=str(refused), status=422)
     except requests.RequestInvalid as invalid:
@@ -142,9 +150,13 @@ async def apply(request: Request, code: FromPath[str]) -> Template | Redirect:
         above = " ".join(v for k, v in invalid.errors.items() if not _is_shown(k)) or None
         return _form(letter_type, values, beside, refusal=above, status=422)
     except requests.IdempotencyConflict:
-        return _form(letter_type, values | {"client_request_id": str(uuid.uuid4())},
-                     refusal="Formulir ini sudah pernah dikirim dengan isi lain. Periksa isian "
-                     "lalu kirim lagi.", status=409)  # fmt: skip
+        return _form(
+            letter_type,
+            values | {"client_request_id": str(uuid.uuid4())},
+            refusal="Formulir ini sudah pernah dikirim dengan isi lain. Periksa isian "
+            "lalu kirim lagi.",
+            status=409,
+        )
     request_id = created.request["id"]
     await attachments.attach(request_id, files, settings.data_dir, Channel.RESIDENT.value)
     return Redirect(f"/lacak/{created.request['tracking_code']}?baru=1", status_code=303)

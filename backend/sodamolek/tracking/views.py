@@ -83,7 +83,7 @@ async def track(request: Request, code: FromPath[str]) -> Template:
                 "code": code[:40],
             },
             status_code=404,
-        )  # fmt: skip
+        )
     # Straight after /ajukan: the code is new to the resident, say to keep it.
     return status_page(view, just_applied=request.query_params.get("baru") == "1")
 
@@ -92,13 +92,21 @@ def status_page(view: service.TrackingView, status_code: int = 200, **context) -
     """The resident's status page; the survey's answers re-render it with their messages."""
     return Template(
         "tracking/status.html",
-        context={"view": view, "elements": survey.ELEMENTS, "max_comment": survey.MAX_COMMENT,
-                 "errors": {}, "answers": {}, "notice": None, "just_applied": False,
-                 "letter_error": None,
-                 "rendered_at": dt.datetime.now(dt.UTC)} | context,
+        context={
+            "view": view,
+            "elements": survey.ELEMENTS,
+            "max_comment": survey.MAX_COMMENT,
+            "errors": {},
+            "answers": {},
+            "notice": None,
+            "just_applied": False,
+            "letter_error": None,
+            "rendered_at": dt.datetime.now(dt.UTC),
+        }
+        | context,
         headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
         status_code=status_code,
-    )  # fmt: skip
+    )
 
 
 @post("/lacak/{code:str}/survei", exclude_from_auth=True, status_code=200)
@@ -109,10 +117,13 @@ async def answer_survey(request: Request, code: FromPath[str], data: Form) -> Te
     except ratelimit.RateLimited as limited:
         page = Template(
             "errors/error.html",
-            context={"status": 429, "title": "Terlalu banyak percobaan",
-                     "text": "Tunggu sebentar sebelum mengirim lagi."},
+            context={
+                "status": 429,
+                "title": "Terlalu banyak percobaan",
+                "text": "Tunggu sebentar sebelum mengirim lagi.",
+            },
             status_code=429,
-        )  # fmt: skip
+        )
         page.headers["Retry-After"] = str(limited.retry_after)
         return page
     normalised = normalise_tracking_code(code)
@@ -120,10 +131,12 @@ async def answer_survey(request: Request, code: FromPath[str], data: Form) -> Te
     if view is None:
         return Template(
             "tracking/lookup.html",
-            context={"error": "Kode lacak tidak ditemukan. Periksa kembali kode pada tanda "
-                     "terima.", "code": code[:40]},
+            context={
+                "error": "Kode lacak tidak ditemukan. Periksa kembali kode pada tanda terima.",
+                "code": code[:40],
+            },
             status_code=404,
-        )  # fmt: skip
+        )
     try:
         await survey.submit(view.code, data, data.get("comment", ""))
     except survey.SurveyInvalid as invalid:
