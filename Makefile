@@ -54,12 +54,12 @@ lint: dev-deps
 	$(UV) run --frozen lint-imports
 	$(UV) run --frozen mypy
 
-# Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
-# again on PostgreSQL (one run per engine, as Piccolo's own suite does).
 # The service worker's pure rules (service_worker/logic.js) under Node's own test runner.
 test-js:
 	node --test tests/js/
 
+# Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
+# again on PostgreSQL (one run per engine, as Piccolo's own suite does).
 test: dev-deps browser lint test-js
 	$(UV) run --frozen pytest
 	@if [ -n "$$SODAMOLEK_TEST_POSTGRES_URL" ]; then \
