@@ -54,6 +54,7 @@ from sodamolek.tte import service as tte_service
 from sodamolek.tte import views as tte_views
 from sodamolek.web import errors, standard_views
 from sodamolek.web import views as web_views
+from sodamolek.web.input_guard import InputGuardMiddleware
 from sodamolek.web.security import security_headers
 from sodamolek.web.templating import template_config
 from sodamolek.workcalendar import service as calendar_service
@@ -246,9 +247,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # The client's address (rate limits, login throttle) from X-Forwarded-For only when the
         # socket is one of the named proxies; uvicorn's own middleware, with our list.
         # uvicorn's middleware is typed with its own ASGI types, not Litestar's.
-        middleware=[DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(proxies))]  # type: ignore[arg-type]
-        if (proxies := settings.trusted_proxies)
-        else [],
+        middleware=[
+            *(
+                [DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(proxies))]  # type: ignore[arg-type]
+                if (proxies := settings.trusted_proxies)
+                else []
+            ),
+            InputGuardMiddleware,  # before any handler: paths, queries, forms, JSON
+        ],
         lifespan=[database_lifespan, calendar_lifespan, registry_lifespan, push_worker_lifespan],
         stores={STORE_NAME: DatabaseSessionStore()},
         csrf_config=CSRFConfig(

@@ -35,6 +35,9 @@ MESSAGES = {
         "silakan coba lagi sebentar lagi.",
     ),
 }
+INPUT_OUT_OF_RANGE = (
+    "Ada angka atau teks di isian yang tidak dapat diterima. Periksa lalu kirim lagi."
+)
 CSRF_MESSAGE = "Sesi formulir sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi."
 
 
@@ -74,6 +77,20 @@ def not_authorized_handler(request: Request, exc: NotAuthorizedException) -> Res
     return Redirect(target)
 
 
+def _refused_by_database(exc: Exception) -> bool:
+    """Input the database cannot take (a number beyond its integers, text it cannot store) that
+    no check caught: the sender's fault, not the server's."""
+    if isinstance(exc, OverflowError):  # sqlite3: Python int too large to convert
+        return True
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, asyncpg.exceptions.DataError | asyncpg.exceptions.InterfaceError) and (
+        "out of" in str(exc) or "invalid input" in str(exc)
+    )
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     # The database's refusals are answered in words: a twin write is a conflict, a busy
     # database a reason to try again. Neither is a server fault.
@@ -83,5 +100,10 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     if db_errors.is_busy(exc):
         logger.warning("Database busy on %s %s: %s", request.method, request.url.path, exc)
         return _error_response(request, 503, db_errors.BUSY_MESSAGE, headers={"Retry-After": "2"})
+    if _refused_by_database(exc):
+        # One line, no traceback: anyone can send this again and again.
+        logger.warning("Input refused by the database on %s %s: %s", request.method,
+                       request.url.path, type(exc).__name__)  # fmt: skip
+        return _error_response(request, 400, INPUT_OUT_OF_RANGE)
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, None)
