@@ -8,9 +8,10 @@ import io
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from sodamolek.documents.pdf import FONT, pdf_text
+from sodamolek.documents.pdf import pdf_text
 
 RED = (200, 0, 0)
+FONT = "Helvetica"  # a core font: the mark needs no embedding
 
 
 def _stamp_page(width_pt: float, height_pt: float, title: str, line: str) -> PdfReader:
@@ -33,12 +34,10 @@ def _stamp_page(width_pt: float, height_pt: float, title: str, line: str) -> Pdf
 
 def stamp_pdf(pdf: bytes, title: str, line: str) -> bytes:
     """`pdf` with `title` across each page and `line` in a box at its top."""
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter()
-    for original in reader.pages:
-        width, height = float(original.mediabox.width), float(original.mediabox.height)
-        original.merge_page(_stamp_page(width, height, title, line).pages[0])
-        writer.add_page(original)
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    for page in writer.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        page.merge_page(_stamp_page(width, height, title, line).pages[0])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
