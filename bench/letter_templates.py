@@ -1,8 +1,9 @@
-"""Letter type rules and template rendering, per call, over the seeded catalogue.
+"""Letter type rules and block rendering, per call, over the seeded catalogue.
 
-Prints microseconds a call for: checking a whole letter type (clean_letter_type, which parses and
-compiles the template), rendering a body (render_letter_body; compiled templates are cached),
-rendering with a cold cache, and validating a request's answers (validate_request_data).
+Prints microseconds a call for: checking a whole letter type (clean_letter_type, which checks
+every text against the whitelist and renders the blocks twice with sample data), rendering a
+body (render_letter_body; compiled texts are cached), rendering with a cold cache, and
+validating a request's answers (validate_request_data).
 Usage: uv run python bench/letter_templates.py
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 import statistics
 import time
 
-from sodamolek.letters import service
+from sodamolek.letters import templates
+from sodamolek.letters.blocks import SAMPLE_CONTEXT
 from sodamolek.letters.service import (
-    SAMPLE_CONTEXT,
     LetterTypeInput,
     clean_letter_type,
     default_catalogue,
@@ -63,13 +64,14 @@ def main() -> None:
 
     def render_warm():
         k = next(j) % n
-        render_letter_body(catalogue[k]["template"], contexts[k])
+        render_letter_body(catalogue[k], contexts[k])
 
     per_call("render_letter_body (compiled, cached)", render_warm)
 
     def render_cold():
-        service._compile.cache_clear()
-        service._referenced_paths.cache_clear()
+        templates._compile.cache_clear()
+        templates._referenced_paths.cache_clear()
+        templates._whitelist_problems.cache_clear()
         render_warm()
 
     per_call("render_letter_body (cold cache)", render_cold, 200)

@@ -134,6 +134,8 @@ ROUTES: list[ControllerRouterHandler] = [
     letter_views.letter_type_new,
     letter_views.letter_type_create,
     letter_views.letter_type_row,
+    letter_views.letter_type_preview,
+    letter_views.letter_type_preview_pdf,
     letter_views.letter_type_edit,
     letter_views.letter_type_update,
     letter_views.letter_type_status,

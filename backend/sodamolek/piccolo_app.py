@@ -15,7 +15,7 @@ from sodamolek.letter_requests.tables import (
     RequestCounter,
     RequestEvent,
 )
-from sodamolek.letters.tables import LetterType
+from sodamolek.letters.tables import CityEmblem, LetterType
 from sodamolek.people.tables import Resident
 from sodamolek.push.tables import PushMessage, PushSubscription
 from sodamolek.regions.tables import Kecamatan, Kelurahan
@@ -38,6 +38,7 @@ TABLES = [
     WebSession,
     ApiToken,
     LetterType,
+    CityEmblem,
     Resident,
     LetterRequest,
     RequestEvent,

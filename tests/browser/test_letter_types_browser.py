@@ -1,4 +1,5 @@
-"""The admin edits a letter type in Chromium: htmx adds a field row, errors show by the field."""
+"""The admin edits a letter type in Chromium: htmx adds a field row, the preview follows the
+blocks as they are typed, errors show by the field."""
 
 from tests.browser.test_login_browser import log_in
 
@@ -22,23 +23,26 @@ def test_admin_adds_a_field_row_and_saves(page, live_server):
     page.fill("input[name=fields-5-name]", "nama_instansi")
     page.fill("input[name=fields-5-label]", "Instansi tujuan")
     page.check("input[name=fields-5-required]")
-    page.fill("#template", "{{ pemohon.nama }} untuk {{ data.keperluan }} ke {{ data.instansi }}.")
+    text = "#blocks-3-text"  # "Surat pengantar ini diberikan untuk mengurus SKCK …"
+    page.fill(text, "Untuk {{ data.keperluan }} ke {{ data.instansi }}.")
+    # The live preview names the problem as it is typed, before anything is saved.
+    page.wait_for_selector("#pratinjau-masalah")
+    assert "Blok 4 (Paragraf)" in page.locator("#pratinjau-masalah").inner_text()
     page.click("form.letter-type-form button[type=submit]")
 
-    # Rejected: the message sits under the template, and the new row is still there.
-    error = page.locator("#err-template")
+    # Rejected: the message sits under the blocks, and the new row is still there.
+    error = page.locator("#err-blocks")
     assert "“instansi” bukan isian jenis surat ini" in error.inner_text()
     assert page.input_value("input[name=fields-5-name]") == "nama_instansi"
-    assert page.get_attribute("#template", "aria-invalid") == "true"
+    assert page.get_attribute(text, "aria-invalid") == "true"
 
-    page.fill(
-        "#template", "{{ pemohon.nama }} untuk {{ data.keperluan }} ke {{ data.nama_instansi }}."
-    )
+    page.fill(text, "Untuk {{ data.keperluan }} ke {{ data.nama_instansi }}.")
+    page.locator("#pratinjau-isi", has_text="ke [Instansi tujuan].").wait_for()
     page.click("form.letter-type-form button[type=submit]")
     page.wait_for_url("**/admin/jenis-surat/pengantar-skck?tersimpan=1")
     assert "Perubahan tersimpan" in page.content()
     assert page.input_value("input[name=fields-1-name]") == "nama_instansi"
-    assert "ke [Instansi tujuan]." in page.locator(".letter-preview").inner_text()
+    assert "ke [Instansi tujuan]." in page.locator("#pratinjau-isi").inner_text()
 
     sizes = page.evaluate(
         """[...document.querySelectorAll('a.button, button, input, select')]

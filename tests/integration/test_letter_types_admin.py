@@ -37,7 +37,20 @@ def valid_form(**changes) -> dict:
         "fields-2-label": "",
         "fields-2-type": "text",
         "fields-2-options": "",
-        "template": "{{ pemohon.nama }} adalah {{ data.hubungan }} dari {{ data.nama_almarhum }}.",
+        # The letter's blocks: a paragraph, a table under its own heading, the signature.
+        "blocks-0-kind": "paragraph",
+        "blocks-0-heading": "",
+        "blocks-0-text": "{{ pemohon.nama }} adalah {{ data.hubungan or 'ahli waris' }} dari "
+        "{{ data.nama_almarhum }}.",
+        "blocks-1-kind": "table",
+        "blocks-1-heading": "Yang meninggal:",
+        "blocks-1-text": "Nama | {{ data.nama_almarhum }}\r\nNIK | {{ pemohon.nik or '' }}",
+        "blocks-2-kind": "signature",
+        "blocks-2-heading": "",
+        "blocks-2-text": "",
+        "blocks-3-kind": "",  # an empty block, as the form always offers one: ignored
+        "blocks-3-heading": "",
+        "blocks-3-text": "",
     }
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
@@ -74,11 +87,28 @@ async def test_admin_creates_a_letter_type(client, staff):
     ]
     assert (row["service_days"], row["cost"], row["validity_days"]) == (3, 0, None)
     assert row["needs_camat"] is True and row["is_active"] is True
+    assert row["blocks"] == [
+        {
+            "kind": "paragraph",
+            "text": "{{ pemohon.nama }} adalah {{ data.hubungan or 'ahli waris' }} dari "
+            "{{ data.nama_almarhum }}.",
+        },
+        {
+            "kind": "table",
+            "heading": "Yang meninggal:",
+            "rows": [
+                {"label": "Nama", "value": "{{ data.nama_almarhum }}"},
+                {"label": "NIK", "value": "{{ pemohon.nik or '' }}"},
+            ],
+        },
+        {"kind": "signature"},
+    ]
 
     page = await client.get(response.headers["location"])
     assert "Perubahan tersimpan" in page.text
-    # The preview renders the template with sample values and the fields' labels.
-    assert "Maria Lado adalah [Hubungan dengan almarhum] dari [Nama almarhum]." in page.text
+    # The preview renders the blocks with sample values of every field type.
+    assert "Maria Lado adalah Anak dari [Nama almarhum]." in page.text
+    assert "<p>Yang meninggal:</p>" in page.text and "5371046506900001" in page.text
     listing = (await client.get(LIST)).text
     assert "Surat Keterangan Ahli Waris" in listing and "3 hari kerja" in listing
 
@@ -179,9 +209,20 @@ async def _all_rows() -> list[dict]:
         ({"fields-0-label": ""}, "fields.0.label", "Wajib diisi"),
         ({"fields-0-type": "file"}, "fields.0.type", "Pilih jenis isian"),
         ({"fields-1-options": " , "}, "fields.1.options", "paling sedikit satu pilihan"),
-        ({"template": "{{ data.alamat }}"}, "template", "“alamat” bukan isian jenis surat ini"),
-        ({"template": "{{ rahasia }}"}, "template", "Variabel “rahasia” tidak dikenal"),
-        ({"template": "{% if %}"}, "template", "Susunan templat salah di baris 1"),
+        (
+            {"blocks-0-text": "{{ data.alamat }}"},
+            "blocks",
+            "Blok 1 (Paragraf): baris 1: data.alamat: “alamat” bukan isian jenis surat ini",
+        ),
+        ({"blocks-0-text": "{{ rahasia }}"}, "blocks", "variabel “rahasia” tidak dikenal"),
+        ({"blocks-0-text": "{% if %}"}, "blocks", "baris 1: susunan templat salah"),
+        (
+            {"blocks-1-text": "Nama | {{ 10**5000 }}"},
+            "blocks",
+            "Blok 2 (Tabel “Yang meninggal:”), baris 1, isi: baris 1: pangkat (**)",
+        ),
+        ({"blocks-1-text": "Nama | {{ pemohon.nama * 20000000 }}"}, "blocks", "perkalian (*)"),
+        ({"blocks-2-kind": ""}, "blocks", "Blok tanda tangan harus ada tepat satu"),
     ],
 )
 async def test_invalid_create_is_422_with_the_message_by_its_field(
@@ -195,11 +236,16 @@ async def test_invalid_create_is_422_with_the_message_by_its_field(
     error = re.search(
         rf'<p class="field-error" id="err-{re.escape(_dom_id(field))}">([^<]*)</p>', response.text
     )
+    if field == "blocks":  # one line per problem, each naming its block and line
+        error = re.search(
+            r'<ul class="field-error" id="err-blocks">(.*?)</ul>', response.text, re.S
+        )
     assert error, f"no message next to {field}"
     assert message in html.unescape(error[1])
     # Everything typed comes back, and nothing was written.
     assert html.escape(form["name"]) in response.text
-    assert html.escape(form["template"], quote=False) in response.text
+    assert html.escape(form["blocks-0-text"][:40]) in response.text
+    assert "Nama | {{ data.nama_almarhum }}" in response.text
     assert await _all_rows() == before
 
 
@@ -222,7 +268,7 @@ async def test_several_errors_show_together(client, staff):
 async def test_invalid_edit_is_422_and_changes_nothing(client, staff):
     token = await admin_token(client, staff)
     before = await stored("domisili")
-    form = valid_form(name="Nama baru", template="{{ data.tidak_ada }}")
+    form = valid_form(name="Nama baru", **{"blocks-0-text": "{{ data.tidak_ada }}"})
     response = await client.post(f"{LIST}/domisili", data={**form, "_csrf_token": token})
     assert response.status_code == 422
     assert "“tidak_ada” bukan isian jenis surat ini" in html.unescape(response.text)
@@ -234,14 +280,16 @@ async def test_markup_typed_by_the_admin_is_shown_as_text(client, staff):
     token = await admin_token(client, staff)
     form = valid_form(
         name="<script>alert(1)</script>",
-        template="<b>{{ pemohon.nama }}</b> {{ data.nama_almarhum }}",
+        **{"blocks-0-text": "<b>{{ pemohon.nama }}</b> {{ data.nama_almarhum }}"},
     )
     await client.post(LIST, data={**form, "_csrf_token": token})
     page = (await client.get(f"{LIST}/ahli-waris")).text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    preview = re.search(r'<div class="letter-preview">(.*?)</div>', page, re.S)[1]
-    assert preview == "&lt;b&gt;Maria Lado&lt;/b&gt; [Nama almarhum]"
+    preview = re.search(r'<div class="letter-preview" id="pratinjau-isi">(.*?)</div>', page, re.S)[
+        1
+    ]
+    assert "<p>&lt;b&gt;Maria Lado&lt;/b&gt; [Nama almarhum]</p>" in preview
 
 
 async def test_status_needs_a_clear_choice(client, staff):
@@ -266,9 +314,15 @@ async def test_form_offers_empty_rows_and_an_add_button(client, staff):
     page = (await client.get(f"{LIST}/baru")).text
     assert all(f'name="fields-{i}-name"' in page for i in range(3))
     assert 'hx-get="/admin/jenis-surat/baris/3"' in page
-    edit = (await client.get(f"{LIST}/kelahiran")).text  # 6 fields + 3 empty rows
-    assert 'name="fields-8-name"' in edit and 'hx-get="/admin/jenis-surat/baris/9"' in edit
+    edit = (await client.get(f"{LIST}/kelahiran")).text  # 11 fields + 3 empty rows
+    assert 'name="fields-13-name"' in edit and 'hx-get="/admin/jenis-surat/baris/14"' in edit
     assert 'value="Laki-laki, Perempuan"' in edit
+    # Its 8 blocks, then empty ones to add a block without script; a new type starts from the
+    # usual shape of a surat keterangan.
+    assert 'name="blocks-7-kind"' in edit and 'name="blocks-9-kind"' in edit
+    assert "Telah lahir seorang anak:" in edit
+    new = (await client.get(f"{LIST}/baru")).text
+    assert "menerangkan bahwa:" in new and '<option value="signature" selected>' in new
 
 
 async def test_letter_type_pages_have_no_inline_script_or_style(client, staff):
@@ -338,7 +392,10 @@ def service_input(**changes) -> letters.LetterTypeInput:
         "classification_code": "474.4",
         "requirements": ["Surat pengantar RT/RW"],
         "fields": [letters.FieldInput("hubungan", "Hubungan", "text", True)],
-        "template": "{{ pemohon.nama }}, {{ data.hubungan }}",
+        "blocks": [
+            {"kind": "paragraph", "text": "{{ pemohon.nama }}, {{ data.hubungan }}"},
+            {"kind": "signature"},
+        ],
     }
     return letters.LetterTypeInput(**{**values, **changes})
 
@@ -387,3 +444,51 @@ async def test_service_unknown_code(app):
 async def test_stored_catalogue_passes_every_rule(app):
     for row in await letters.list_letter_types(active_only=False):
         letters.clean_letter_type(letters.LetterTypeInput.from_dict(row))
+
+
+# --- The live preview -----------------------------------------------------------------------------
+
+
+async def test_live_preview_follows_what_is_typed(client, staff):
+    token = await admin_token(client, staff)
+    form = {**valid_form(), "_csrf_token": token}
+    response = await client.post(f"{LIST}/pratinjau", data=form, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "<html" not in response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert "Maria Lado adalah Anak dari [Nama almarhum]." in response.text
+    assert "<p>Yang meninggal:</p>" in response.text
+    # A problem is named with its block and line, never a 500.
+    for text, message in (
+        ("Nama | {{ 10**5000 }}", "pangkat (**)"),
+        ("Nama | {{ pemohon.nama * 20000000 }}", "perkalian (*)"),
+        ("Nama | {{ data.tidak_ada }}", "“tidak_ada” bukan isian jenis surat ini"),
+    ):
+        bad = {**form, "blocks-1-text": text}
+        response = await client.post(f"{LIST}/pratinjau", data=bad)
+        assert response.status_code == 200
+        problems = html.unescape(response.text)
+        assert "Blok 2 (Tabel “Yang meninggal:”), baris 1, isi" in problems and message in problems
+
+
+async def test_preview_as_pdf(client, staff):
+    from tests.unit.test_letter_pdf import text_of
+
+    token = await admin_token(client, staff)
+    form = {**valid_form(), "_csrf_token": token}
+    response = await client.post(f"{LIST}/pratinjau.pdf", data=form)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = text_of(response.content)
+    assert "SURAT KETERANGAN AHLI WARIS" in text and "PRATINJAU" in text
+    assert text.index("Yang meninggal:") < text.index(
+        "[Nama almarhum]", text.index("Yang meninggal:")
+    )
+    bad = await client.post(f"{LIST}/pratinjau.pdf", data={**form, "blocks-0-text": "{{ x }}"})
+    assert bad.status_code == 422 and "variabel “x” tidak dikenal" in html.unescape(bad.text)
+
+
+async def test_only_the_admin_previews(client, staff):
+    await login(client, staff.operator)
+    token = csrf_from((await client.get("/permohonan")).text)
+    response = await client.post(f"{LIST}/pratinjau", data={**valid_form(), "_csrf_token": token})
+    assert response.status_code in (401, 403)

@@ -207,8 +207,7 @@ async def test_queue_search_and_order(app, staff):
     operator = await user(staff.operator)
     nikah = submission(
         letter_type="pengantar-nikah", applicant={"applicant_name": "Yosef 100% Tefa"},
-        data={"nama_pasangan": "Ester Lay", "tanggal_nikah": "2027-01-09",
-              "tempat_nikah": "Gereja Kota Baru"},
+        data={"status_nikah": "Jejaka", "nama_ayah": "Markus Tefa", "nama_ibu": "Ester Lay"},
         requirements_checked=[],
     )  # fmt: skip
     skck = (await service.create_request(operator, nikah)).request  # 2 working days

@@ -68,7 +68,7 @@ async def test_signing_gives_number_pdf_and_ready(app, staff):
         "PEMERINTAH KOTA KUPANG",
         "KELURAHAN OEBOBO",
         "Lurah Oebobo",
-        "Melamar pekerjaan",
+        "untuk keperluan melamar pekerjaan",  # typed with a capital, mid-sentence
     ]:
         assert expected in text, expected
     second = await issuing.sign_request(lurah, (await awaiting(staff))[0], key, "https://x")

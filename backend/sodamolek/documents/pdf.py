@@ -18,6 +18,7 @@ import copy
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ from fpdf.fonts import SubsetMap, TTFFont
 
 from sodamolek.core.formatting import format_date
 from sodamolek.documents.qr import draw_qr
+
+# fontTools reports every subsetting step at INFO: two dozen lines a letter in the server's log.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 # Paper sizes in millimetres (width, height). F4 (folio) as Indonesian offices use it.
 PAPER_SIZES_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "F4": (215.0, 330.0)}

@@ -85,15 +85,20 @@ def template_context(
     return {
         "pemohon": {
             "nama": request["applicant_name"],
-            "nik": request["applicant_nik"],
+            "nik": request["applicant_nik"] or None,
             "tempat_lahir": request["applicant_birth_place"] or None,
             "tanggal_lahir": format_date(request["applicant_birth_date"])
             if request["applicant_birth_date"]
             else None,
             "jenis_kelamin": SEX.get(request["applicant_sex"]),
             "alamat": _address(request) or None,
+            # As the registry writes them (often upper case), None when not recorded.
+            "agama": request.get("applicant_religion") or None,
+            "pekerjaan": request.get("applicant_occupation") or None,
+            "status_perkawinan": request.get("applicant_marital_status") or None,
+            "kewarganegaraan": request.get("applicant_citizenship") or None,
         },
-        "data": {k: _text(v) for k, v in request["data"].items()},
+        "data": {k: _value(v) for k, v in request["data"].items()},
         "kelurahan": {"nama": office["name"], "kode": office["code"], "alamat": office["address"]},
         "kecamatan": {"nama": office["kecamatan_name"], "kode": office["kecamatan_code"]},
         "penandatangan": signer,
@@ -105,10 +110,11 @@ def template_context(
     }
 
 
-def _text(value: Any) -> Any:
+def _value(value: Any) -> Any:
+    """A date answer (stored as ISO text) becomes a date that prints "29 November 2026"."""
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
-            return format_date(dt.date.fromisoformat(value))
+            return letters.letter_date(dt.date.fromisoformat(value))
         except ValueError:
             return value
     return value
@@ -121,34 +127,19 @@ def _address(request: dict) -> str:
     return address
 
 
-def identity_rows(request: dict) -> tuple[tuple[str, str], ...]:
-    rows = [("Nama", request["applicant_name"])]
-    if request["applicant_nik"]:
-        rows.append(("NIK", request["applicant_nik"]))
-    if request["applicant_birth_date"]:
-        place = request["applicant_birth_place"] or "-"
-        rows.append(
-            ("Tempat/Tgl. Lahir", f"{place}, {format_date(request['applicant_birth_date'])}")
-        )
-    if request["applicant_sex"]:
-        rows.append(("Jenis Kelamin", SEX[request["applicant_sex"]]))
-    if address := _address(request):
-        rows.append(("Alamat", address))
-    return tuple(rows)
-
-
-def body_blocks(body: str, identity: tuple[tuple[str, str], ...]) -> tuple[Block, ...]:
-    """The body text as blocks: its first paragraph, the applicant's identity, the rest."""
-    paragraphs = [Block("paragraph", text=p) for p in body.split("\n\n") if p.strip()]
-    table = [Block("table", rows=identity)] if identity else []
-    return (*paragraphs[:1], *table, *paragraphs[1:])
+def body_blocks(content_body: Any) -> tuple[Block, ...]:
+    """The body stored in a signed letter's content: blocks, or the text of a letter signed
+    before letters had blocks (its paragraphs)."""
+    if isinstance(content_body, str):
+        return tuple(Block("paragraph", text=p) for p in content_body.split("\n\n") if p.strip())
+    return tuple(Block.from_dict(b) for b in content_body)
 
 
 def letter_document(
     letter: dict,
     request: dict,
     office: dict,
-    body: str,
+    body: tuple[Block, ...],
     base_url: str,
     countersigner: Signer | None = None,
 ) -> LetterDocument:
@@ -160,7 +151,7 @@ def letter_document(
         office_phone=office["phone"],
         title=request["letter_type_name"].upper(),
         number=letter["number"],
-        blocks=body_blocks(body, identity_rows(request)),
+        blocks=body,
         place_date=place_date_line(signed_at.astimezone(WITA).date()),
         signer=Signer(
             title=letter["signer_title"], name=letter["signer_name"], nip=letter["signer_nip"]
@@ -172,7 +163,7 @@ def letter_document(
     )
 
 
-def signed_fields(letter: dict, request: dict, office: dict, body: str) -> dict:
+def signed_fields(letter: dict, request: dict, office: dict, body: tuple[Block, ...]) -> dict:
     """What the signature covers: enough to prove the letter's essentials were not changed."""
     return {
         "nomor": letter["number"],
@@ -180,7 +171,7 @@ def signed_fields(letter: dict, request: dict, office: dict, body: str) -> dict:
         "kelurahan": office["code"],
         "pemohon": request["applicant_name"],
         "nik": request["applicant_nik"] or "",
-        "isi": body,
+        "isi": [block.as_dict() for block in body],
         "ditandatangani": letter["signed_at"],
         "penandatangan": letter["signer_name"],
         "nip": letter["signer_nip"],
@@ -290,11 +281,16 @@ async def sign_request(
             request, office, signer, number, at, letter_type["validity_days"]
         )  # noqa: E501
         try:
-            body = letters.render_letter_body(letter_type["template"], context)
+            body = letters.render_letter_body(letter_type, context)
         except letters.MissingTemplateValue as missing:
             raise SigningRefused(
                 f"Surat {code} belum dapat ditandatangani: isian "
                 f"{', '.join(missing.missing)} kosong. Kembalikan ke pemeriksaan untuk dilengkapi."
+            ) from None
+        except letters.LetterTemplateError as problem:
+            raise SigningRefused(
+                f"Surat {code} belum dapat ditandatangani: templat jenis surat ini tidak dapat "
+                f"dipakai ({problem}). Minta admin kota memperbaikinya."
             ) from None
         letter = {
             "request": request_id,
@@ -489,7 +485,7 @@ async def _render_pdf(letter: dict, base_url: str) -> bytes:
         else None
     )
     document = letter_document(
-        letter, request, office, letter["content"]["isi"], base_url, countersigner
+        letter, request, office, body_blocks(letter["content"]["isi"]), base_url, countersigner
     )
     return await asyncio.to_thread(render_letter_pdf, document)
 

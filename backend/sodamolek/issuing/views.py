@@ -87,17 +87,16 @@ async def preview(request: Request, request_id: FromPath[int]) -> Response:
         item, office, signer, "(nomor)", now, letter_type["validity_days"]
     )
     try:
-        body = letters.render_letter_body(letter_type["template"], context)
+        body = letters.render_letter_body(letter_type, context)
     except letters.MissingTemplateValue as missing:
-        return Template(
-            "errors/error.html",
-            status_code=409,
-            context={
-                "status": 409,
-                "title": "Belum dapat ditandatangani",
-                "text": f"Isian {', '.join(missing.missing)} kosong. Kembalikan permohonan "
-                "ke pemeriksaan untuk dilengkapi.",
-            },
+        return _cannot_sign(
+            f"Isian {', '.join(missing.missing)} kosong. Kembalikan permohonan ke pemeriksaan "
+            "untuk dilengkapi."
+        )
+    except letters.LetterTemplateError as problem:
+        return _cannot_sign(
+            f"Templat jenis surat ini tidak dapat dipakai ({problem}). Minta admin kota "
+            "memperbaikinya."
         )
     letter = {
         "number": None,
@@ -117,6 +116,14 @@ async def preview(request: Request, request_id: FromPath[int]) -> Response:
             "Content-Disposition": "inline; filename=pratinjau.pdf",
             "Cache-Control": "no-store",
         },
+    )
+
+
+def _cannot_sign(text: str) -> Template:
+    return Template(
+        "errors/error.html",
+        status_code=409,
+        context={"status": 409, "title": "Belum dapat ditandatangani", "text": text},
     )
 
 

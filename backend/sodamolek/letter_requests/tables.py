@@ -44,6 +44,11 @@ class LetterRequest(Table, tablename="letter_request"):
     applicant_rt = Varchar(length=3, default="")
     applicant_rw = Varchar(length=3, default="")
     applicant_phone = Varchar(length=20, default="")
+    # Identity as the registry records it, printed where a letter's form calls for it.
+    applicant_religion = Varchar(length=32, default="")
+    applicant_occupation = Varchar(length=100, default="")
+    applicant_marital_status = Varchar(length=32, default="")
+    applicant_citizenship = Varchar(length=8, default="")  # WNI or WNA
     applicant_verified = Boolean(default=False)
     verification_note = Text(default="")
     data = JSON(default="{}")  # the letter type's own fields

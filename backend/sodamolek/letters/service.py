@@ -1,7 +1,7 @@
 """Letter types (jenis surat): the catalogue every counter and the public standard read from.
 
 The admin edits letter types as data; this module checks every rule before anything is written,
-renders a type's template into the letter's body, and validates the type-specific part of a
+renders a type's blocks into the letter's body, and validates the type-specific part of a
 request form. Messages are in Indonesian, keyed by the form field they belong to.
 """
 
@@ -13,30 +13,36 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jinja2 import (
-    StrictUndefined,
-    TemplateAssertionError,
-    TemplateError,
-    TemplateSyntaxError,
-    meta,
-    nodes,
-)
-from jinja2.exceptions import UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
-
 from sodamolek import db
-from sodamolek.core import formatting
-from sodamolek.letters.tables import LetterType
+from sodamolek.documents.pdf import Block, Emblem, LetterDocument, Signer, place_date_line
+from sodamolek.letters.blocks import (
+    SAMPLE_CONTEXT,
+    BlocksError,
+    clean_blocks,
+    render_blocks,
+    sample_context,
+)
+from sodamolek.letters.tables import CityEmblem, LetterType
+from sodamolek.letters.templates import (  # noqa: F401 - the template API, re-exported
+    COMMON_FILTERS,
+    LETTER_FILTERS,
+    TEMPLATE_ROOTS,
+    TEMPLATE_VARIABLES,
+    LetterTemplateError,
+    MissingTemplateValue,
+    letter_date,
+    render_text,
+    template_problems,
+)
 
 CATALOGUE_FILE = "letter_types.json"
 
 CODE_PATTERN = re.compile(r"[a-z0-9-]{2,32}")
 # Path segments under /admin/jenis-surat/ that are pages, not letter types.
-RESERVED_CODES = frozenset({"baru", "baris"})
+RESERVED_CODES = frozenset({"baru", "baris", "pratinjau", "pratinjau.pdf"})
 CLASSIFICATION_PATTERN = re.compile(r"\d{1,4}(?:\.\d{1,4})*")
 FIELD_NAME_PATTERN = re.compile(r"[a-z_][a-z0-9_]*")
 FIELD_TYPES = {
@@ -46,17 +52,6 @@ FIELD_TYPES = {
     "date": "Tanggal",
     "select": "Pilihan",
 }
-TEMPLATE_ROOTS = ("pemohon", "data", "kelurahan", "kecamatan", "penandatangan", "surat")
-# What the signing step is expected to put under each root (shown to the admin as help; only
-# `data.<field>` is checked, because the type's own fields are the only names known here).
-TEMPLATE_VARIABLES = {
-    "pemohon": ("nama", "nik", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alamat"),
-    "kelurahan": ("nama", "kode", "alamat"),
-    "kecamatan": ("nama", "kode"),
-    "penandatangan": ("nama", "jabatan", "nip"),
-    "surat": ("nomor", "tanggal", "berlaku_sampai"),
-}
-
 MAX_NAME = 150
 MAX_DESCRIPTION = 2000
 MAX_REQUIREMENTS = 30
@@ -66,7 +61,6 @@ MAX_FIELD_NAME = 40
 MAX_LABEL = 100
 MAX_OPTIONS = 50
 MAX_OPTION = 100
-MAX_TEMPLATE = 20_000
 MAX_COST = 100_000_000  # rupiah; fits the Integer column with room to spare
 # Lengths of a request's type-specific answers.
 MAX_TEXT = 500
@@ -80,7 +74,7 @@ class LetterTypeError(ValueError):
     """A letter type that cannot be saved; `errors` maps form field -> Indonesian message.
 
     Keys: code, name, classification_code, description, requirements, service_days, cost,
-    validity_days, template, fields, and fields.<row>.<name|label|type|options> for a field row.
+    validity_days, blocks, fields, and fields.<row>.<name|label|type|options> for a field row.
     """
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -90,19 +84,6 @@ class LetterTypeError(ValueError):
 
 class LetterTypeNotFound(LookupError):
     pass
-
-
-class LetterTemplateError(ValueError):
-    """A template that cannot be rendered."""
-
-
-class MissingTemplateValue(LetterTemplateError):
-    """The template needs values the context does not have; `missing` lists their paths,
-    e.g. ["pemohon.alamat", "data.keperluan"]."""
-
-    def __init__(self, missing: list[str]) -> None:
-        self.missing = missing
-        super().__init__("Data untuk isi surat belum lengkap: " + ", ".join(missing) + ".")
 
 
 FIELD_KEYS = ("name", "label", "type", "required", "options")
@@ -132,7 +113,7 @@ class LetterTypeInput:
     classification_code: str
     requirements: list[str]
     fields: list[FieldInput]  # or dicts in the stored shape {name, label, type, required, options}
-    template: str
+    blocks: list[dict]  # the body, in the stored shape (letters.blocks)
     description: str = ""
     service_days: int | str = 1
     cost: int | str = 0
@@ -157,7 +138,7 @@ class LetterTypeInput:
                 )
                 for f in item.get("fields") or []
             ],
-            template=item.get("template", ""),
+            blocks=list(item.get("blocks") or []),
             description=item.get("description", ""),
             service_days=item.get("service_days", 1),
             cost=item.get("cost", 0),
@@ -201,10 +182,20 @@ async def get_letter_type(code: str) -> dict | None:
 
 def _decode_json(row: dict) -> dict:
     # Piccolo returns JSON columns as text on both engines.
-    for key in ("requirements", "fields"):
+    for key in ("requirements", "fields", "blocks"):
         if isinstance(row.get(key), str):
             row[key] = json.loads(row[key])
     return row
+
+
+async def current_emblem() -> Emblem | None:
+    """The city's emblem as last uploaded, or None (letters then carry the neutral default)."""
+    row = await (
+        CityEmblem.select(CityEmblem.data, CityEmblem.media_type)
+        .order_by(CityEmblem.id, ascending=False)
+        .first()
+    )
+    return Emblem(bytes(row["data"]), row["media_type"]) if row else None
 
 
 # --- Writing -----------------------------------------------------------------------------------
@@ -347,14 +338,11 @@ def clean_letter_type(data: LetterTypeInput) -> dict:
 
     values["fields"] = _clean_fields(data.fields or [], errors)
 
-    template = (data.template or "").strip()
-    if not template:
-        errors["template"] = REQUIRED
-    elif len(template) > MAX_TEMPLATE:
-        errors["template"] = f"Templat paling banyak {MAX_TEMPLATE} karakter."
-    elif problems := template_problems(template, [f["name"] for f in values["fields"]]):
-        errors["template"] = " ".join(problems)
-    values["template"] = template
+    try:
+        values["blocks"] = clean_blocks(data.blocks, values["fields"])
+    except BlocksError as exc:
+        errors["blocks"] = "\n".join(exc.problems)
+        values["blocks"] = data.blocks
 
     if errors:
         raise LetterTypeError(errors)
@@ -440,253 +428,57 @@ def _clean_fields(rows: list[FieldInput | Mapping], errors: dict[str, str]) -> l
     return cleaned
 
 
-# --- Templates ---------------------------------------------------------------------------------
+# --- The body ----------------------------------------------------------------------------------
 
 
-class _LetterEnvironment(SandboxedEnvironment):
-    """The sandbox a template is parsed and rendered in: no globals, StrictUndefined, no
-    autoescape (the body goes into a PDF as text; HTML pages escape it when they show it)."""
-
-    def __init__(self) -> None:
-        super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-        self.globals.clear()
-        self.filters["tanggal"] = _date_filter
-        self.filters["rupiah"] = _rupiah_filter
-        self.filters["angka"] = _number_filter
-        self.filters["tengah_kalimat"] = mid_sentence
+def render_letter_body(letter_type: Mapping, context: Mapping) -> tuple[Block, ...]:
+    """The letter's body blocks for a request's context (MissingTemplateValue names every
+    missing value; LetterTemplateError says, in Indonesian, what else went wrong)."""
+    return render_blocks(letter_type["blocks"], context)
 
 
-def _date_filter(value: Any) -> str:
-    """`{{ data.tanggal_nikah | tanggal }}` -> "29 November 2026" (ISO text or a date)."""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return formatting.format_date(value)
-
-
-def _as_number(value: Any, name: str) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise LetterTemplateError(f"Filter {name} hanya untuk angka (isian jenis Angka).")
-    return value
-
-
-def _rupiah_filter(value: Any) -> str:
-    """`{{ data.penghasilan | rupiah }}` -> "Rp850.000"; 0 is "Rp0"."""
-    return formatting.format_rupiah(int(_as_number(value, "rupiah")))
-
-
-def _number_filter(value: Any) -> str:
-    """`{{ data.luas | angka }}` -> "1.250,5"."""
-    return formatting.format_amount(_as_number(value, "angka"))
-
-
-ACRONYM = re.compile(r"[A-Z0-9]{2,}\b")
-
-
-def mid_sentence(value: Any) -> str:
-    """Typed text placed mid-sentence: "Persyaratan melamar kerja" -> "persyaratan melamar
-    kerja". An acronym or code at the start ("SKCK", "KTP-el", "BPJS") keeps its capitals."""
-    text = str(value)
-    if not text or ACRONYM.match(text) or not text[0].isupper():
-        return text
-    return text[0].lower() + text[1:]
-
-
-ENVIRONMENT = _LetterEnvironment()
-COMMON_FILTERS = ("tanggal", "rupiah", "angka", "tengah_kalimat", "upper", "lower", "title")
-
-
-def template_problems(template: str, field_names: list[str]) -> list[str]:
-    """What is wrong with a template for a type with these fields (empty list: it is fine).
-
-    Only pemohon.*, data.<a field of this type>, kelurahan.*, kecamatan.*, penandatangan.* and
-    surat.* may be used; names starting with "_" never (the sandbox refuses them anyway).
-    """
+def preview_from_input(data: LetterTypeInput) -> tuple[tuple[Block, ...] | None, list[str]]:
+    """The admin's live preview of what is typed, saved or not: (blocks, []) rendered with
+    sample data, or (None, the problems of the fields and blocks, block and line named)."""
+    errors: dict[str, str] = {}
+    fields = _clean_fields(data.fields or [], errors)
+    if errors:
+        return None, ["Perbaiki dulu isian formulir permohonan (nama, label, jenis, pilihan)."]
     try:
-        tree = ENVIRONMENT.parse(template)
-        ENVIRONMENT.compile(tree)  # unknown filters and tests show up here
-    except TemplateAssertionError as exc:  # parsed, but names a filter or test we do not have
-        unknown = re.search(r"No (filter|test) named '([^']+)'", str(exc.message))
-        if unknown:
-            kind = "Filter" if unknown[1] == "filter" else "Uji"
-            return [
-                f"{kind} “{unknown[2]}” tidak dikenal (baris {exc.lineno}); "
-                f"filter yang tersedia antara lain: {', '.join(COMMON_FILTERS)}."
-            ]
-        return [f"Templat tidak dapat dipakai (baris {exc.lineno}): {_jinja_reason(exc)}."]
-    except TemplateSyntaxError as exc:
-        return [f"Susunan templat salah di baris {exc.lineno}: {_jinja_reason(exc)}."]
-    except TemplateError as exc:
-        return [f"Templat tidak dapat dipakai: {_jinja_reason(exc)}."]
-
-    problems: list[str] = []
-    unknown = sorted(meta.find_undeclared_variables(tree) - set(TEMPLATE_ROOTS))
-    for name in unknown:
-        problems.append(f"Variabel “{name}” tidak dikenal; gunakan {', '.join(TEMPLATE_ROOTS)}.")
-    fields = set(field_names)
-    used_as_base: set[int] = set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        if isinstance(node.node, nodes.Name):
-            used_as_base.add(id(node.node))
-        attr = _static_attribute(node)
-        if attr is not None and attr.startswith("_"):
-            problems.append(f"Atribut “{attr}” tidak diizinkan.")
-        if isinstance(node.node, nodes.Name) and node.node.name == "data":
-            if attr is None:
-                problems.append("Gunakan data.<nama_isian>, bukan data[...] dengan nilai hitungan.")
-            elif attr not in fields:
-                problems.append(f"data.{attr}: “{attr}” bukan isian jenis surat ini.")
-    for node in tree.find_all(nodes.Name):
-        if node.ctx == "load" and node.name in TEMPLATE_ROOTS and id(node) not in used_as_base:
-            problems.append(f"Gunakan {node.name}.<nama>, bukan {node.name} saja.")
-    return list(dict.fromkeys(problems))  # once each, in order
-
-
-def _static_attribute(node: nodes.Getattr | nodes.Getitem) -> str | None:
-    if isinstance(node, nodes.Getattr):
-        return node.attr
-    if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-        return node.arg.value
-    return None
-
-
-def _jinja_reason(exc: TemplateError) -> str:
-    return str(exc.message or exc).rstrip(".")
-
-
-def render_letter_body(template: str, context: dict) -> str:
-    """The letter's body text: `template` rendered in the sandbox with `context`
-    (keys pemohon, data, kelurahan, kecamatan, penandatangan, surat).
-
-    A value the template needs that is absent from the context, or None where the template
-    prints it, raises MissingTemplateValue naming every such path. Values are inserted as text
-    and never evaluated as template code. No HTML escaping: show the result in a page with
-    Jinja's autoescape (never `| safe`).
-    """
+        blocks = clean_blocks(data.blocks, fields)
+    except BlocksError as exc:
+        return None, exc.problems
     try:
-        compiled = _compile(template)
-    except TemplateError as exc:
-        raise LetterTemplateError(f"Templat surat tidak valid: {_jinja_reason(exc)}.") from exc
-    missing = _absent_paths(template, context)
-    if missing:
-        raise MissingTemplateValue(missing)
+        return render_blocks(blocks, sample_context(fields)), []
+    except LetterTemplateError as exc:  # pragma: no cover - clean_blocks renders the same way
+        return None, [str(exc)]
+
+
+async def preview_document(title: str, blocks: tuple[Block, ...]) -> LetterDocument:
+    """A letter of the sample office with these blocks: no number, no QR, the city's emblem."""
+    sample = SAMPLE_CONTEXT
+    return LetterDocument(
+        kecamatan=sample["kecamatan"]["nama"],
+        kelurahan=sample["kelurahan"]["nama"],
+        office_address=sample["kelurahan"]["alamat"],
+        title=title.upper(),
+        number=None,
+        blocks=blocks,
+        place_date=place_date_line(dt.date.today()),
+        signer=Signer(
+            title=f"{sample['penandatangan']['jabatan']} {sample['kelurahan']['nama']}",
+            name=sample["penandatangan"]["nama"],
+            nip=sample["penandatangan"]["nip"],
+        ),
+        emblem=await current_emblem(),
+    )
+
+
+def preview_letter_body(letter_type: Mapping) -> tuple[tuple[Block, ...] | None, str | None]:
+    """The body with sample values of every field type, for the admin's page:
+    (blocks, None) or (None, why it cannot be shown). Text is plain: escape it in HTML."""
     try:
-        return compiled.render(_mark_blanks(context, ""))
-    except MissingTemplateValue:
-        raise
-    except UndefinedError as exc:  # a path the static scan could not see (e.g. in a loop)
-        raise MissingTemplateValue([_undefined_name(exc)]) from exc
-    except TemplateError as exc:  # the sandbox refused something
-        reason = _jinja_reason(exc)
-        raise LetterTemplateError(f"Templat surat tidak dapat dipakai: {reason}.") from exc
-
-
-def _undefined_name(exc: UndefinedError) -> str:
-    """The name in Jinja's "'x' is undefined" or "... has no attribute 'x'"."""
-    found = re.search(r"(?:attribute|key) '([^']+)'|^'([^']+)' is undefined", str(exc.message))
-    return (found[1] or found[2]) if found else _jinja_reason(exc)
-
-
-@lru_cache(maxsize=128)
-def _compile(template: str):
-    return ENVIRONMENT.from_string(template)
-
-
-@lru_cache(maxsize=128)
-def _referenced_paths(template: str) -> tuple[tuple[str, ...], ...]:
-    """Every dotted path (root.attr.attr…) the template reads, outermost first."""
-    tree = ENVIRONMENT.parse(template)
-    paths: list[tuple[str, ...]] = []
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        path: list[str] = []
-        current: nodes.Node = node
-        while isinstance(current, (nodes.Getattr, nodes.Getitem)):
-            attr = _static_attribute(current)
-            if attr is None:
-                break
-            path.append(attr)
-            current = current.node
-        else:
-            if isinstance(current, nodes.Name) and current.name in TEMPLATE_ROOTS:
-                paths.append((current.name, *reversed(path)))
-    return tuple(dict.fromkeys(paths))
-
-
-def _absent_paths(template: str, context: Mapping) -> list[str]:
-    missing: list[str] = []
-    for path in _referenced_paths(template):
-        value: Any = context
-        for depth, key in enumerate(path):
-            if isinstance(value, Mapping) and key in value:
-                value = value[key]
-            elif value is not None and not isinstance(value, Mapping) and hasattr(value, key):
-                value = getattr(value, key)
-            else:
-                name = ".".join(path[: depth + 1])
-                if name not in missing and not any(name.startswith(m + ".") for m in missing):
-                    missing.append(name)
-                break
-    return missing
-
-
-class _Blank:
-    """A None in the context: false in `{% if %}`, but printing it is a missing value."""
-
-    __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __bool__(self) -> bool:
-        return False
-
-    def __str__(self) -> str:
-        raise MissingTemplateValue([self.path])
-
-
-def _mark_blanks(value: Any, path: str) -> Any:
-    if value is None:
-        return _Blank(path)
-    if isinstance(value, Mapping):
-        return {k: _mark_blanks(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
-    return value
-
-
-# --- Admin preview -----------------------------------------------------------------------------
-
-SAMPLE_CONTEXT = {
-    "pemohon": {
-        "nama": "Maria Lado",
-        "nik": "5371046506900001",
-        "tempat_lahir": "Kupang",
-        "tanggal_lahir": "25 Juni 1990",
-        "jenis_kelamin": "Perempuan",
-        "alamat": "Jl. Frans Seda No. 12, RT 003/RW 001",
-    },
-    "kelurahan": {
-        "nama": "Oebobo",
-        "kode": "53.71.04.1001",
-        "alamat": "Jl. W. J. Lalamentik, Kupang",
-    },
-    "kecamatan": {"nama": "Oebobo", "kode": "53.71.04"},
-    "penandatangan": {
-        "nama": "Markus Ndun, S.Sos.",
-        "jabatan": "Lurah",
-        "nip": "197805122005011003",
-    },
-    "surat": {
-        "nomor": "470/001/53.71.04.1001/XI/2026",
-        "tanggal": "29 November 2026",
-        "berlaku_sampai": "28 Mei 2027",
-    },
-}
-
-
-def preview_letter_body(letter_type: Mapping) -> tuple[str | None, str | None]:
-    """The body with example values (each field shows as [its label]) for the admin's page:
-    (text, None) or (None, why it cannot be shown). The text is plain: escape it in HTML."""
-    data = {f["name"]: f"[{f['label']}]" for f in letter_type.get("fields") or []}
-    try:
-        return render_letter_body(letter_type["template"], {**SAMPLE_CONTEXT, "data": data}), None
+        return render_blocks(letter_type["blocks"], sample_context(letter_type["fields"])), None
     except LetterTemplateError as exc:
         return None, str(exc)
 

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, Boolean, Integer, Serial, Text, Varchar
+from piccolo.columns import JSON, Boolean, Bytea, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -17,5 +17,17 @@ class LetterType(Table, tablename="letter_type"):
     cost = Integer(default=0)  # rupiah; letters are normally free
     validity_days = Integer(null=True, default=None)  # None: no expiry
     needs_camat = Boolean(default=False)  # the camat countersigns before it is ready
-    template = Text(default="")
+    blocks = JSON(default="[]")  # the letter's body: [{kind, text|heading|rows|items}, ...]
     is_active = Boolean(default=True)
+
+
+class CityEmblem(Table, tablename="city_emblem"):
+    """The city's emblem for the kop of every letter, uploaded by the admin (one row: the
+    newest is used); without one, letters carry the project's neutral emblem."""
+
+    id: Serial
+
+    data = Bytea()
+    media_type = Varchar(length=32)  # image/png or image/svg+xml
+    uploaded_at = Timestamptz()
+    uploaded_by = Varchar(length=150, default="")

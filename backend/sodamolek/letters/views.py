@@ -1,7 +1,9 @@
-"""The admin's pages for letter types: list, create, edit, activate or deactivate."""
+"""The admin's pages for letter types: list, create, edit (fields and the letter's blocks, with a
+live preview), activate or deactivate."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Annotated, Any
 
@@ -9,11 +11,13 @@ from litestar import get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from sodamolek.core.http import user_error
 from sodamolek.core.roles import Role, require_roles
+from sodamolek.documents.pdf import render_letter_pdf
 from sodamolek.letters import service
+from sodamolek.letters.blocks import KIND_WORDS
 from sodamolek.letters.service import FieldInput, LetterTypeError, LetterTypeInput
 
 FormBody = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -23,6 +27,32 @@ NOT_FOUND = "Jenis surat tidak ditemukan."
 EMPTY_ROWS = 3  # blank field rows under the existing ones, so the form works without script
 MAX_ROWS = 100
 ROW_KEY = re.compile(r"fields-(\d{1,6})-(name|label|type|required|options)")
+BLOCK_KEY = re.compile(r"blocks-(\d{1,6})-(kind|heading|text)")
+EMPTY_BLOCKS = 2  # blank blocks under the existing ones: a new block needs no script
+MAX_FORM_BLOCKS = 60
+# A new type starts from the usual shape of a surat keterangan.
+NEW_TYPE_BLOCKS: list[dict] = [
+    {
+        "kind": "paragraph",
+        "text": "Yang bertanda tangan di bawah ini, {{ penandatangan.jabatan }} "
+        "{{ kelurahan.nama }}, Kecamatan {{ kecamatan.nama }}, Kota Kupang, menerangkan bahwa:",
+    },
+    {
+        "kind": "table",
+        "heading": "",
+        "rows": [
+            {"label": "Nama", "value": "{{ pemohon.nama }}"},
+            {"label": "NIK", "value": "{{ pemohon.nik or '' }}"},
+            {"label": "Alamat", "value": "{{ pemohon.alamat or '' }}"},
+        ],
+    },
+    {
+        "kind": "closing",
+        "text": "Demikian surat keterangan ini dibuat dengan sebenarnya untuk dipergunakan "
+        "sebagaimana mestinya.",
+    },
+    {"kind": "signature"},
+]
 
 
 def _not_found():
@@ -31,6 +61,43 @@ def _not_found():
 
 def _blank_row() -> dict:
     return {"name": "", "label": "", "type": "text", "required": False, "options": ""}
+
+
+def _blank_block() -> dict:
+    return {"kind": "", "heading": "", "text": ""}
+
+
+def block_to_form(block: dict) -> dict:
+    """A stored block as its three form inputs: a table's rows are "Label | isi" lines, a
+    list's items one per line."""
+    kind = block["kind"]
+    if kind == "table":
+        text = "\n".join(f"{r['label']} | {r['value']}" for r in block.get("rows") or [])
+    elif kind == "list":
+        text = "\n".join(block.get("items") or [])
+    else:
+        text = block.get("text", "")
+    return {"kind": kind, "heading": block.get("heading", ""), "text": text}
+
+
+def block_from_form(row: dict) -> dict | None:
+    """The inputs of one block as the stored shape; None for a block left empty."""
+    kind = row["kind"].strip()
+    text = row["text"].replace("\r\n", "\n")
+    if not kind:
+        return None
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if kind == "table":
+        rows = []
+        for line in lines:
+            label, bar, value = line.partition("|")
+            rows.append({"label": label.strip(), "value": value.strip() if bar else ""})
+        return {"kind": kind, "heading": row["heading"].strip(), "rows": rows}
+    if kind == "list":
+        return {"kind": kind, "heading": row["heading"].strip(), "items": lines}
+    if kind == "signature":
+        return {"kind": kind}
+    return {"kind": kind, "text": " ".join(lines)}
 
 
 def _state_from_type(letter_type: dict | None) -> dict:
@@ -46,7 +113,8 @@ def _state_from_type(letter_type: dict | None) -> dict:
             "cost": "0",
             "validity_days": "",
             "needs_camat": False,
-            "template": "",
+            "blocks": [block_to_form(b) for b in NEW_TYPE_BLOCKS]
+            + [_blank_block() for _ in range(EMPTY_BLOCKS)],
             "rows": [_blank_row() for _ in range(EMPTY_ROWS)],
         }
     rows = [
@@ -70,7 +138,8 @@ def _state_from_type(letter_type: dict | None) -> dict:
         "cost": str(letter_type["cost"]),
         "validity_days": "" if validity is None else str(validity),
         "needs_camat": bool(letter_type["needs_camat"]),
-        "template": letter_type["template"],
+        "blocks": [block_to_form(b) for b in letter_type["blocks"]]
+        + [_blank_block() for _ in range(EMPTY_BLOCKS)],
         "rows": rows + [_blank_row() for _ in range(EMPTY_ROWS)],
     }
 
@@ -79,7 +148,16 @@ def _state_from_post(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
     """Everything typed, as typed, so a rejected form comes back whole; plus form-level errors."""
     errors: dict[str, str] = {}
     rows: dict[int, dict] = {}
+    blocks: dict[int, dict] = {}
     for key, value in form.items():
+        block_match = BLOCK_KEY.fullmatch(key)
+        if block_match:
+            index = int(block_match[1])
+            if index >= MAX_FORM_BLOCKS:
+                errors["blocks"] = f"Paling banyak {MAX_FORM_BLOCKS} blok dalam satu formulir."
+                continue
+            blocks.setdefault(index, _blank_block())[block_match[2]] = value
+            continue
         match = ROW_KEY.fullmatch(key)
         if not match:
             continue
@@ -101,11 +179,12 @@ def _state_from_post(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
             "service_days",
             "cost",
             "validity_days",
-            "template",
         )
     }
     state["needs_camat"] = form.get("needs_camat") == "1"
     state["rows"] = [rows.get(i, _blank_row()) for i in range(count)]
+    # In the order of their numbers; a block left empty keeps its place in the form.
+    state["blocks"] = [blocks[i] for i in sorted(blocks)]
     return state, errors
 
 
@@ -126,7 +205,7 @@ def _input_from_state(state: dict) -> LetterTypeInput:
             )
             for row in state["rows"]
         ],
-        template=state["template"],
+        blocks=[b for b in (block_from_form(row) for row in state["blocks"]) if b],
         service_days=state["service_days"],
         cost=state["cost"],
         validity_days=state["validity_days"],
@@ -145,6 +224,8 @@ def _form_page(
     preview = preview_problem = None
     if letter_type is not None and not errors:
         preview, preview_problem = service.preview_letter_body(letter_type)
+    if not any(not b["kind"] for b in state["blocks"]):
+        state["blocks"] = [*state["blocks"], _blank_block()]
     return Template(
         "letters/admin_form.html",
         context={
@@ -153,7 +234,8 @@ def _form_page(
             "errors": errors or {},
             "field_types": service.FIELD_TYPES,
             "template_variables": service.TEMPLATE_VARIABLES,
-            "filters": service.COMMON_FILTERS,
+            "filters": service.LETTER_FILTERS,
+            "block_kinds": KIND_WORDS,
             "preview": preview,
             "preview_problem": preview_problem,
             "saved": saved,
@@ -207,6 +289,47 @@ async def letter_type_row(index: FromPath[int]) -> Template:
             "errors": {},
             "field_types": service.FIELD_TYPES,
             "max_rows": MAX_ROWS,
+        },
+    )
+
+
+@post(
+    LIST_PATH + "/pratinjau", guards=ADMIN_ONLY, status_code=200, name="admin_letter_type_preview"
+)
+async def letter_type_preview(data: FormBody) -> Template:
+    """The live preview (htmx, as the admin types): the body as it will print, with sample
+    data of every field type, or what stops it, with the block and line named."""
+    state, _ = _state_from_post(data)
+    blocks, problems = service.preview_from_input(_input_from_state(state))
+    return Template(
+        "letters/_preview.html",
+        context={"preview": blocks, "problems": problems},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@post(
+    LIST_PATH + "/pratinjau.pdf", guards=ADMIN_ONLY, status_code=200, name="admin_letter_type_pdf"
+)
+async def letter_type_preview_pdf(data: FormBody) -> Response | Template:
+    """The same preview as the PDF a lurah would sign (sample data, no number, no QR)."""
+    state, _ = _state_from_post(data)
+    letter_input = _input_from_state(state)
+    blocks, problems = service.preview_from_input(letter_input)
+    if blocks is None:
+        return Template(
+            "letters/_preview.html",
+            context={"preview": None, "problems": problems},
+            status_code=422,
+        )
+    document = await service.preview_document(letter_input.name or "Jenis surat baru", blocks)
+    pdf = await asyncio.to_thread(render_letter_pdf, document)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": "inline; filename=pratinjau.pdf",
+            "Cache-Control": "no-store",
         },
     )
 

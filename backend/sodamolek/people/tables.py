@@ -18,6 +18,7 @@ class Resident(Table, tablename="resident"):
     religion = Varchar(length=32, default="")
     occupation = Varchar(length=100, default="")
     marital_status = Varchar(length=32, default="")
+    citizenship = Varchar(length=8, default="WNI")
     address = Text(default="")
     rt = Varchar(length=3, default="")
     rw = Varchar(length=3, default="")
