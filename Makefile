@@ -6,7 +6,7 @@ UV ?= $(PYTHON) -m uv
 export UV
 export SODAMOLEK_DATA_DIR ?= ./data
 
-.PHONY: run test test-js lint uv deps dev-deps browser migrate seed demo wheel image bench
+.PHONY: run test test-js lint uv deps dev-deps browser migrate seed demo wheel image bench bench-tools
 
 # Installs the pinned uv when it is missing or another version.
 uv:
@@ -67,5 +67,11 @@ test: dev-deps browser lint test-js
 	  SODAMOLEK_TEST_DATABASE_URL="$$SODAMOLEK_TEST_POSTGRES_URL" $(UV) run --frozen pytest -m db; \
 	fi
 
-bench: dev-deps
+# bench/http_pages.py drives the server with wrk (Debian's package).
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk; \
+	  else echo "wrk tidak ada: jalankan 'sudo apt-get install wrk'" >&2; exit 1; fi; }
+
+bench: dev-deps bench-tools
 	@for script in bench/*.py; do echo "== $$script"; $(UV) run --frozen python $$script || exit 1; done

@@ -136,6 +136,9 @@ def cmd_signing_key(settings: Settings, _: argparse.Namespace) -> None:
     print(public_key_pem(key), end="")
 
 
+WORKER_START_SECONDS = 60
+
+
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
     uvicorn.run(
@@ -146,6 +149,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         workers=args.workers,
         # X-Forwarded-For is read by the app itself, only from SODAMOLEK_TRUSTED_PROXIES.
         proxy_headers=False,
+        # A worker process imports the whole app before it answers the supervisor's first
+        # health check; on a loaded 2-core machine that took longer than uvicorn's default 5 s,
+        # and the supervisor killed and respawned the workers for ever.
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
         log_level="info",
     )
 
