@@ -3,6 +3,8 @@ service worker."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from litestar.exceptions import HTTPException
 
 # Sent by the service worker when it fetches a page for its cache (see web.offline).
@@ -10,8 +12,10 @@ SHELL_HEADER = "x-sodamolek-shell"
 
 _USER_MESSAGE = {"pesan": True}
 
+HTTPError = TypeVar("HTTPError", bound=HTTPException)
 
-def user_error(exception_class: type[HTTPException], message: str, **kwargs) -> HTTPException:
+
+def user_error(exception_class: type[HTTPError], message: str, **kwargs) -> HTTPError:
     """An HTTP error whose message is meant for the person (Indonesian) and shown as is."""
     return exception_class(detail=message, extra=dict(_USER_MESSAGE), **kwargs)
 

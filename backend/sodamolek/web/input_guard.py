@@ -15,10 +15,19 @@ from __future__ import annotations
 
 import json
 import re
+from typing import cast
 from urllib.parse import unquote_to_bytes
 
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPReceiveMessage,
+    HTTPScope,
+    Receive,
+    ReceiveMessage,
+    Scope,
+    Send,
+)
 
 from sodamolek.core.http import user_error
 
@@ -158,7 +167,7 @@ class InputGuardMiddleware:
         }.get(kind)
         if kind.endswith(b"+json"):
             checker = check_json
-        if checker is None or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if checker is None or cast("HTTPScope", scope)["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
@@ -178,12 +187,14 @@ class InputGuardMiddleware:
         body = b"".join(chunks)
         if not more:
             checker(body)
-        replayed: list[Message] = [{"type": "http.request", "body": body, "more_body": more}]
+        replayed: list[ReceiveMessage] = [
+            cast("HTTPReceiveMessage", {"type": "http.request", "body": body, "more_body": more})
+        ]
         await self.app(scope, _replay(replayed, receive), send)
 
 
-def _replay(messages: list[Message], rest: Receive) -> Receive:
-    async def receive() -> Message:
+def _replay(messages: list[ReceiveMessage], rest: Receive) -> Receive:
+    async def receive() -> ReceiveMessage:
         if messages:
             return messages.pop(0)
         return await rest()  # nothing more but a disconnect, when it comes
