@@ -18,6 +18,10 @@ from tests.conftest import csrf_from, login
 URL = "/penduduk/cek-nik"
 UNKNOWN_NIK = "5371010101990001"
 FIELDS = {
+    "applicant_religion",
+    "applicant_occupation",
+    "applicant_marital_status",
+    "applicant_citizenship",
     "applicant_kk",
     "applicant_name",
     "applicant_birth_place",
@@ -89,6 +93,11 @@ async def test_found_prefills_every_field_from_the_local_registry(client, staff,
         "applicant_address": person["address"],
         "applicant_rt": person["rt"],
         "applicant_rw": person["rw"],
+        # The identity letters print (agama, pekerjaan, status perkawinan, kewarganegaraan).
+        "applicant_religion": person["religion"],
+        "applicant_occupation": person["occupation"],
+        "applicant_marital_status": person["marital_status"],
+        "applicant_citizenship": "WNI",
     }
     assert 'class="notice"' in response.text
     assert "Terverifikasi dari data kependudukan" in response.text

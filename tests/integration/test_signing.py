@@ -47,6 +47,39 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+async def test_the_identity_from_the_registry_prints_in_the_letter(app, staff):
+    """Agama, pekerjaan, status perkawinan and kewarganegaraan travel from the counter's form
+    (filled by the registry) to the request and into the letter's identity table."""
+    identity = {
+        "applicant_religion": "KATOLIK",
+        "applicant_occupation": "GURU",
+        "applicant_marital_status": "KAWIN",
+        "applicant_citizenship": "WNI",
+    }
+    operator = await actor(staff.operator)
+    form = submission()
+    form.applicant.update(identity)
+    created = await requests.create_request(operator, form)
+    stored = await requests.get_request(operator, created.request["id"])
+    assert {k: stored[k] for k in identity} == identity
+    await LetterRequest.update({LetterRequest.applicant_verified: True}).where(
+        LetterRequest.id == stored["id"]
+    )
+    await requests.change_status(operator, stored["id"], "awaiting_signature")
+    lurah = await actor(staff.lurah)
+    letter = await issuing.sign_request(lurah, stored["id"], app.state.signing_key, "https://x")
+    _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
+    text = " ".join(pdf_text(pdf).split())
+    for line in ("Agama : KATOLIK", "Status Perkawinan : KAWIN", "Pekerjaan : GURU",
+                 "Kewarganegaraan : WNI"):  # fmt: skip
+        assert line in text, line
+    bad = submission()
+    bad.applicant["applicant_citizenship"] = "MARS"
+    with pytest.raises(requests.RequestInvalid) as refused:
+        await requests.create_request(operator, bad)
+    assert "WNI atau WNA" in str(refused.value)
+
+
 async def test_signing_gives_number_pdf_and_ready(app, staff):
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)

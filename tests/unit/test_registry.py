@@ -44,6 +44,7 @@ ITEM = {
     "AGAMA": "KRISTEN",
     "JENIS_PKRJN": "WIRASWASTA",
     "STATUS_KAWIN": "KAWIN",
+    "KEWARGANEGARAAN": "WNI",
 }
 EXPECTED = RegistryRecord(
     nik=NIK,
@@ -59,6 +60,7 @@ EXPECTED = RegistryRecord(
     religion="KRISTEN",
     occupation="WIRASWASTA",
     marital_status="KAWIN",
+    citizenship="WNI",
 )
 
 
@@ -67,6 +69,17 @@ EXPECTED = RegistryRecord(
 
 def test_dukcapil_fields_map_into_ours():
     assert record_from_dukcapil(ITEM) == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("answer", "citizenship"),
+    [("WNI", "WNI"), ("Indonesia", "WNI"), ("WNA", "WNA"), ("JEPANG", "WNA"), (None, "")],
+)
+def test_citizenship_is_wni_wna_or_unknown(answer, citizenship):
+    item = {k: v for k, v in ITEM.items() if k != "KEWARGANEGARAAN"}
+    if answer is not None:
+        item["KEWARGANEGARAAN"] = answer
+    assert record_from_dukcapil(item).citizenship == citizenship
 
 
 def test_region_numbers_as_strings_map_the_same():

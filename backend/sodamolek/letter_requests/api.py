@@ -26,6 +26,10 @@ APPLICANT_FIELDS = (
     "rt",
     "rw",
     "phone",
+    "religion",
+    "occupation",
+    "marital_status",
+    "citizenship",
 )
 
 

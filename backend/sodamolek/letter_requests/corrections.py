@@ -38,6 +38,10 @@ APPLICANT_LABELS = {
     "applicant_rt": "RT",
     "applicant_rw": "RW",
     "applicant_phone": "Nomor HP",
+    "applicant_religion": "Agama",
+    "applicant_occupation": "Pekerjaan",
+    "applicant_marital_status": "Status perkawinan",
+    "applicant_citizenship": "Kewarganegaraan",
 }
 REQUIREMENTS_LABEL = "Persyaratan yang sudah diperiksa"
 NOTES_LABEL = "Catatan petugas"

@@ -43,6 +43,9 @@ MAX_TEXT = {
     "applicant_name": 150,
     "applicant_birth_place": 100,
     "applicant_address": 500,
+    "applicant_religion": 32,
+    "applicant_occupation": 100,
+    "applicant_marital_status": 32,
     "notes": 2000,
 }
 _PHONE = re.compile(r"(?:\+62|62|0)8\d{7,12}")
@@ -136,6 +139,9 @@ def clean_applicant(raw: Mapping[str, str], today: dt.date) -> tuple[dict, dict[
         if value and not _RT_RW.fullmatch(value):
             errors[key] = "RT/RW berupa angka, paling banyak 3 digit."
         rt_rw[key] = value.zfill(3) if value and key not in errors else value
+    citizenship = str(raw.get("applicant_citizenship", "") or "").strip().upper()
+    if citizenship not in ("", "WNI", "WNA"):
+        errors["applicant_citizenship"] = "Kewarganegaraan WNI atau WNA."
     phone = re.sub(r"[\s\-()]", "", str(raw.get("applicant_phone", "") or ""))
     if phone and not _PHONE.fullmatch(phone):
         errors["applicant_phone"] = "Nomor HP tidak sah (contoh: 081234567890)."
@@ -148,6 +154,10 @@ def clean_applicant(raw: Mapping[str, str], today: dt.date) -> tuple[dict, dict[
         "applicant_sex": sex or (nik.sex if nik else ""),
         "applicant_address": text["applicant_address"],
         "applicant_phone": phone,
+        "applicant_religion": text["applicant_religion"],
+        "applicant_occupation": text["applicant_occupation"],
+        "applicant_marital_status": text["applicant_marital_status"],
+        "applicant_citizenship": citizenship,
         **rt_rw,
     }
     return applicant, errors

@@ -62,6 +62,7 @@ def dukcapil_item(person: dict) -> dict[str, Any]:
         "AGAMA": person["religion"],
         "JENIS_PKRJN": person["occupation"],
         "STATUS_KAWIN": person["marital_status"],
+        "KEWARGANEGARAAN": person.get("citizenship", "WNI"),
     }
 
 

@@ -41,6 +41,7 @@ class RegistryRecord:
     religion: str
     occupation: str
     marital_status: str
+    citizenship: str = ""  # WNI or WNA; "" when the registry does not say
 
 
 class RegistryUnavailable(Exception):
@@ -91,7 +92,9 @@ class LocalRegistry:
 #   TGL_LHR ("dd-mm-yyyy") → birth_date, JENIS_KLMIN ("LAKI-LAKI" / "PEREMPUAN") → sex (L / P),
 #   ALAMAT → address, NO_RT / NO_RW (numbers or strings) → rt / rw as 3 digits ("007"),
 #   NO_PROP, NO_KAB, NO_KEC, NO_KEL → kelurahan_code "53.71.04.1001" (None if any is missing),
-#   AGAMA → religion, JENIS_PKRJN → occupation, STATUS_KAWIN → marital_status.
+#   AGAMA → religion, JENIS_PKRJN → occupation, STATUS_KAWIN → marital_status,
+#   KEWARGANEGARAAN → citizenship (WNI or WNA; absent in some deployments: then "", and the
+#   operator types it when a letter's form prints it).
 #   KEL_NAME and KEC_NAME are not kept: the kelurahan code names them.
 # Values are kept as the registry writes them (often upper case): it is the authority.
 
@@ -147,7 +150,15 @@ def record_from_dukcapil(item: Mapping[str, Any]) -> RegistryRecord:
         religion=_text(item, "AGAMA"),
         occupation=_text(item, "JENIS_PKRJN"),
         marital_status=_text(item, "STATUS_KAWIN"),
+        citizenship=_citizenship(_text(item, "KEWARGANEGARAAN")),
     )
+
+
+def _citizenship(value: str) -> str:
+    upper = value.upper()
+    if upper in ("WNI", "INDONESIA", "WARGA NEGARA INDONESIA"):
+        return "WNI"
+    return "WNA" if upper else ""
 
 
 def parse_dukcapil_answer(payload: Any, nik: str) -> RegistryRecord | None:

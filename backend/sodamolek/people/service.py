@@ -148,6 +148,7 @@ def demo_residents(
                     "religion": rng.choice(_RELIGIONS),
                     "occupation": rng.choice(_OCCUPATIONS) if member < 2 else "Pelajar/Mahasiswa",
                     "marital_status": "Kawin" if member < 2 else "Belum Kawin",
+                    "citizenship": "WNI",
                     "address": f"{street}, Kelurahan {kel['name']}",
                     "rt": rt,
                     "rw": rw,
@@ -212,7 +213,12 @@ NOT_FOUND = (
 UNAVAILABLE = "Data kependudukan sedang tidak dapat dihubungi; isi manual, akan dicek ulang nanti."
 
 # The applicant's inputs in the request form (prefix "applicant_"), in the order shown.
-APPLICANT_FIELDS = ("nik", "kk", "name", "birth_place", "birth_date", "sex", "address", "rt", "rw")
+APPLICANT_FIELDS = (
+    "nik", "kk", "name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
+    # The identity a letter's form may print (agama, pekerjaan, status perkawinan,
+    # kewarganegaraan), as the registry records it.
+    "religion", "occupation", "marital_status", "citizenship",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,10 @@ def applicant_from(record: RegistryRecord, phone: str) -> dict[str, str]:
         "applicant_address": record.address,
         "applicant_rt": record.rt,
         "applicant_rw": record.rw,
+        "applicant_religion": record.religion,
+        "applicant_occupation": record.occupation,
+        "applicant_marital_status": record.marital_status,
+        "applicant_citizenship": record.citizenship,
         "applicant_phone": phone,
     }
 

@@ -14,6 +14,10 @@
     "applicant_address",
     "applicant_rt",
     "applicant_rw",
+    "applicant_religion",
+    "applicant_occupation",
+    "applicant_marital_status",
+    "applicant_citizenship",
   ];
 
   function theForm() {
