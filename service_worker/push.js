@@ -44,8 +44,45 @@
     return new URL(path, self.location.origin).href;
   }
 
+  // Staff alerts: {alert, count, url}; no personal data, the words are here.
+  const STAFF = {
+    sign: (n) => ({ title: n + " surat menunggu tanda tangan", body: "Buka meja tanda tangan." }),
+    countersign: (n) => ({
+      title: n + " surat menunggu tanda tangan camat",
+      body: "Buka meja tanda tangan camat.",
+    }),
+    returned: () => ({
+      title: "Permohonan dikembalikan lurah",
+      body: "Ketuk untuk melihat alasannya dan memeriksa lagi.",
+    }),
+    applied: (n) => ({
+      title: "Permohonan baru dari warga",
+      body: n + " permohonan menunggu pemeriksaan di antrian.",
+    }),
+  };
+  const STAFF_PAGE = /^\/(tanda-tangan|tanda-tangan-camat|permohonan|permohonan\/\d+)$/;
+
+  function staffAlert(payload) {
+    const count = Number.isInteger(payload.count) && payload.count >= 0 ? payload.count : "Ada";
+    const text = STAFF[payload.alert](count);
+    const url = STAFF_PAGE.test(payload.url || "") ? payload.url : "/";
+    return self.registration.showNotification(text.title, {
+      body: text.body,
+      lang: "id",
+      icon: "/static/icons/icon-192.png",
+      badge: "/static/icons/badge-72.png",
+      tag: "sodamolek-staff-" + payload.alert, // a newer count replaces the older one
+      renotify: true,
+      data: { url: new URL(url, self.location.origin).href, status: "" },
+    });
+  }
+
   self.addEventListener("push", (event) => {
     const payload = readPayload(event.data);
+    if (Object.prototype.hasOwnProperty.call(STAFF, payload.alert)) {
+      event.waitUntil(staffAlert(payload));
+      return;
+    }
     const text = TEXTS[payload.status] || FALLBACK;
     const code = typeof payload.code === "string" ? payload.code : "";
     const body = CODE_PATTERN.test(code) ? text.body + " Kode lacak: " + code + "." : text.body;

@@ -376,3 +376,61 @@ def test_the_tracking_page_does_not_shift(phone, push_server, chromium):
     )
     phone.wait_for_timeout(500)
     assert evaluate(phone, "() => window.__shifts") == []
+
+
+def test_the_staff_alert_reaches_a_lurahs_device(chromium, push_server):
+    """The lurah turns alerts on at home (a phone-sized tablet); a request forwarded by the
+    operator makes the server encrypt "sign" for that device (decrypted by the fake push
+    service), and the real worker shows it in Indonesian."""
+    fake = push_server.fake
+    device = fake.new_subscription()
+    context = chromium.new_context(**PHONE)
+    context.add_init_script(FAKE_PUSH % json.dumps([device]))
+    context.grant_permissions(["notifications"], origin=push_server.url)
+    try:
+        lurah = context.new_page()
+        lurah.goto(push_server.url + "/masuk")
+        lurah.fill("#username", "lurah.oebobo")
+        lurah.fill("#password", DEMO_PASSWORD)
+        lurah.click("button[type=submit]")
+        lurah.wait_for_url(push_server.url + "/")
+        on = lurah.locator("#petugas-aktifkan")
+        wait_for(lambda: on.is_visible(), "the staff card", page=lurah)
+        on.click()
+        status = lurah.locator("#notifikasi-petugas-status")
+        wait_for(lambda: "aktif di perangkat ini" in status.inner_text(), "alerts on", page=lurah)
+
+        operator = Operator(push_server)
+        page = operator.get("/permohonan/baru/domisili")
+        client_id = re.search(r'name="client_request_id" value="([^"]+)"', page)[1]
+        receipt = operator.post(
+            "/permohonan",
+            {
+                "client_request_id": client_id,
+                "letter_type": "domisili",
+                "applicant_name": "Yohana Lay",
+                "data.keperluan": "Sekolah",
+                "data.alamat_domisili": "Jl. Frans Seda",
+            },  # fmt: skip
+            page="/permohonan/baru/domisili",
+        )
+        code = re.search(r"KPG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", receipt)[0]
+        operator.move(request_id(push_server, code), "awaiting_signature")
+        token = FakePushService.token_of(device)
+        wait_for(lambda: any(d.token == token for d in fake.deliveries), "the lurah's alert")
+        [alert] = [d for d in fake.deliveries if d.token == token]
+        assert alert.payload["alert"] == "sign" and alert.payload["url"] == "/tanda-tangan"
+        assert alert.payload["count"] >= 1
+        assert "Yohana" not in json.dumps(alert.payload) and code not in json.dumps(alert.payload)
+        assert alert.headers["topic"].startswith("sign-k")
+
+        from tests.browser.test_push_handler_browser import deliver_push, notifications
+
+        deliver_push(lurah, push_server.url, alert.payload)
+        wait_for(lambda: notifications(lurah), "the notification", page=lurah)
+        (shown,) = notifications(lurah)
+        assert shown["title"] == f"{alert.payload['count']} surat menunggu tanda tangan"
+        assert shown["data"]["url"] == push_server.url + "/tanda-tangan"
+        assert fake.errors == []
+    finally:
+        context.close()

@@ -22,6 +22,7 @@ def make_request(page, server) -> str:
     page.wait_for_url(re.compile(r".*/tanda-terima"))
     code = page.locator(".code").inner_text()
     page.click("text=Keluar")
+    page.wait_for_url("**/masuk?keluar=1")  # before the next goto, which would abort it
     return code
 
 

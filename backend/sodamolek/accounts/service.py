@@ -234,6 +234,20 @@ async def list_accounts() -> list[dict]:
     )
 
 
+async def active_staff(
+    role: Role, *, kelurahan_id: int | None = None, kecamatan_id: int | None = None
+) -> list[int]:
+    """Ids of the active accounts of a role in one office (for staff alerts)."""
+    query = Account.select(Account.id).where(
+        (Account.role == role.value) & (Account.is_active == True)  # noqa: E712 - SQL
+    )
+    if kelurahan_id is not None:
+        query = query.where(Account.kelurahan == kelurahan_id)
+    if kecamatan_id is not None:
+        query = query.where(Account.kecamatan == kecamatan_id)
+    return [row["id"] for row in await query]
+
+
 async def account_exists(username: str) -> bool:
     return await Account.exists().where(Account.username == normalise_username(username))
 

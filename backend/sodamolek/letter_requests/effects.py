@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sodamolek.letter_requests import rollup
+from sodamolek.letter_requests import rollup, staff_alerts
 from sodamolek.letter_requests.lifecycle import NOTIFY, Status
 from sodamolek.letter_requests.tables import RequestCounter, RequestEvent
 from sodamolek.push import service as push
@@ -87,11 +87,19 @@ async def push_outbox(change: StatusChange) -> None:
         )
 
 
+async def staff_push(change: StatusChange) -> None:
+    """Staff alerts (letter_requests.staff_alerts): the lurah's "N surat menunggu tanda
+    tangan", the camat's, the operator's send-back and resident-applied. After the counters."""
+    before = change.before.value if change.before else None
+    await staff_alerts.notify_staff(change.request, before, change.after.value)
+
+
 EFFECTS: tuple[Callable[[StatusChange], Awaitable[None]], ...] = (
     audit,
     status_counters,
     dashboard_rollup,
     push_outbox,
+    staff_push,
 )
 
 

@@ -381,3 +381,109 @@ async def messages_for_request(request_id: int) -> list[dict[str, Any]]:
     return await (
         PushMessage.select().where(PushMessage.request_id == request_id).order_by(PushMessage.id)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff alerts: the same push, to the devices staff opted in with
+
+STAFF_QUIET = dt.timedelta(minutes=15)  # at most one alert of a topic in this time
+STAFF_ALERTS = ("sign", "countersign", "returned", "applied")
+
+
+def _staff_key(account_id: int, endpoint_sha: str) -> str:
+    return f"a{account_id}:{endpoint_sha}"
+
+
+async def subscribe_staff(account_id: int, clean: CleanSubscription) -> int:
+    """This device of this account receives staff alerts; the same again is the same row."""
+    sha = clean.endpoint_hash
+    async with db.write_transaction(PushSubscription._meta.db):
+        rows = await PushSubscription.insert(
+            PushSubscription(
+                request_id=0,
+                account_id=account_id,
+                endpoint=clean.endpoint,
+                endpoint_hash=sha,
+                key=_staff_key(account_id, sha),
+                p256dh=clean.p256dh,
+                auth=clean.auth,
+                created_at=_now(),
+            )
+        ).on_conflict(
+            target=PushSubscription.key,
+            action="DO UPDATE",
+            values=[PushSubscription.p256dh, PushSubscription.auth],
+        )
+    return rows[0]["id"]
+
+
+async def unsubscribe_staff(account_id: int, endpoint: str) -> int:
+    async with db.write_transaction(PushSubscription._meta.db):
+        ids = [
+            r["id"]
+            for r in await PushSubscription.select(PushSubscription.id).where(
+                PushSubscription.key == _staff_key(account_id, endpoint_hash(endpoint))
+            )
+        ]
+        await _remove_subscriptions(ids, "staff device turned off")
+    return len(ids)
+
+
+async def staff_device_on(account_id: int, endpoint: str) -> bool:
+    return await PushSubscription.exists().where(
+        PushSubscription.key == _staff_key(account_id, endpoint_hash(endpoint))
+    )
+
+
+def staff_payload(alert: str, count: int | None, url: str) -> dict[str, Any]:
+    """No personal data: which alert, how many, where to look. The words are push.js's."""
+    return {"alert": alert, "count": count, "url": url}
+
+
+async def enqueue_staff_alert(
+    account_ids: Iterable[int],
+    alert: str,
+    topic: str,
+    url: str,
+    count: int | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """One message per opted-in device of these accounts, unless an alert of this topic was
+    written in the last 15 minutes (then none: the staff member has been told, and the push
+    service collapses by Topic what is still undelivered). Runs in the caller's transaction;
+    returns how many messages were written."""
+    if alert not in STAFF_ALERTS:
+        raise ValueError(alert)
+    now = now or _now()
+    ids = list(account_ids)
+    if not ids:
+        return 0
+    if await PushMessage.exists().where(
+        (PushMessage.topic == topic) & (PushMessage.created_at > now - STAFF_QUIET)
+    ):
+        return 0
+    devices = await PushSubscription.select(PushSubscription.id).where(
+        PushSubscription.account_id.is_in(ids)
+    )
+    if not devices:
+        return 0
+    payload = json.dumps(staff_payload(alert, count, url), separators=(",", ":"))
+    await PushMessage.insert(
+        *[
+            PushMessage(
+                subscription=row["id"],
+                request_id=0,
+                status=alert,
+                payload=payload,
+                urgency="normal",
+                topic=topic,
+                state="created",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            for row in devices
+        ]
+    )
+    return len(devices)

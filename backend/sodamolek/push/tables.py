@@ -14,7 +14,7 @@ class PushSubscription(Table, tablename="push_subscription"):
 
     id: Serial
 
-    request_id = Integer(index=True)
+    request_id = Integer(index=True)  # 0 for a staff device (account_id set)
     endpoint = Text()
     endpoint_hash = Varchar(length=64, index=True)  # sha256 hex: lookups on 404/410, unsubscribe
     key = Varchar(length=80, unique=True)
@@ -22,6 +22,9 @@ class PushSubscription(Table, tablename="push_subscription"):
     auth = Varchar(length=40)  # base64url, 16 bytes
     created_at = Timestamptz()
     last_success_at = Timestamptz(null=True, default=None)
+    # A staff member's device that opted in to staff alerts (the lurah's "N surat menunggu tanda
+    # tangan"): the account, a plain integer like request_id; None for a resident's phone.
+    account_id = Integer(null=True, default=None, index=True)
 
 
 class PushMessage(Table, tablename="push_message"):
@@ -40,7 +43,7 @@ class PushMessage(Table, tablename="push_message"):
     status = Varchar(length=20)  # the request's status that caused it: incomplete|rejected|ready
     payload = Text()  # JSON text, exactly what is encrypted and sent
     urgency = Varchar(length=8, default="normal")
-    topic = Varchar(length=32)
+    topic = Varchar(length=32, index=True)  # also: was a staff alert of this topic sent lately?
     state = Varchar(length=20, default="created")
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(null=True, default=None, index=True)

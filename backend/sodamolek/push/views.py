@@ -21,11 +21,14 @@ from litestar.params import FromPath
 from litestar.response import File
 
 from sodamolek.core.paths import SERVICE_WORKER_DIR
+from sodamolek.core.roles import Role, require_roles
 from sodamolek.push import service
 
 TrackingCodeResolver = Callable[[str], Awaitable[int | None]]
 MAX_BODY = 8 * 1024  # a subscription is a few hundred bytes
 UNKNOWN_CODE = "Kode lacak tidak ditemukan."
+# Who gets staff alerts: the lurah and camat (signatures waiting), operators (returned, applied).
+STAFF_ALERTED = require_roles(Role.OPERATOR, Role.LURAH, Role.CAMAT)
 
 
 async def no_tracking_codes(code: str) -> int | None:
@@ -166,3 +169,51 @@ async def push_handler_script() -> File:
         content_disposition_type="inline",
         headers={"Cache-Control": "no-cache"},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff alerts: a signed-in staff member turns them on for this device
+
+
+async def _endpoint_of(request: Request) -> str | None:
+    body = await _read_json(request)
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if not isinstance(endpoint, str) or not endpoint or len(endpoint) > service.MAX_ENDPOINT_LENGTH:
+        return None
+    return endpoint
+
+
+@post("/akun/notifikasi", guards=[STAFF_ALERTED], name="staff_push_subscribe")
+async def staff_subscribe(request: Request) -> Response:
+    """Body: PushSubscription.toJSON() of this device."""
+    try:
+        clean = service.validate_subscription(
+            await _read_json(request), request.app.state.settings.push_allowed_hosts
+        )
+    except service.InvalidSubscription as problem:
+        return _answer(422, detail=str(problem))
+    await service.subscribe_staff(request.user.id, clean)
+    return _answer(201, detail="Notifikasi petugas aktif di perangkat ini.")
+
+
+@post("/akun/notifikasi/cek", guards=[STAFF_ALERTED], name="staff_push_check")
+async def staff_check(request: Request) -> Response:
+    try:
+        endpoint = await _endpoint_of(request)
+    except service.InvalidSubscription as problem:
+        return _answer(422, detail=str(problem))
+    if endpoint is None:
+        return _answer(422, detail="Alamat langganan (endpoint) tidak ada.")
+    return _answer(200, on=await service.staff_device_on(request.user.id, endpoint))
+
+
+@post("/akun/notifikasi/berhenti", guards=[STAFF_ALERTED], name="staff_push_unsubscribe")
+async def staff_unsubscribe(request: Request) -> Response:
+    try:
+        endpoint = await _endpoint_of(request)
+    except service.InvalidSubscription as problem:
+        return _answer(422, detail=str(problem))
+    if endpoint is None:
+        return _answer(422, detail="Alamat langganan (endpoint) tidak ada.")
+    removed = await service.unsubscribe_staff(request.user.id, endpoint)
+    return _answer(200, detail="Notifikasi petugas dimatikan di perangkat ini.", removed=removed)
