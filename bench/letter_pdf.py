@@ -1,132 +1,162 @@
-"""Time to render one letter PDF (fpdf2 + segno QR), A4 and F4, and to sign its content.
+"""Time to render one letter PDF, for every seeded letter type on F4, against a bare fpdf2 page of
+the same text measured in the same run.
 
-Every letter differs (name, number, verification token), as in a real batch. Prints median and
-p95 per letter; the goal of issue 4 is ≤ 50 ms a letter.
-Usage: uv run python bench/letter_pdf.py [letters]
+The letter: kop with the emblem, its blocks rendered from the seeded catalogue with a request's
+answers, the signature block, the verification QR, the embedded Liberation Serif subset. Two bare
+pages of the same text in one multi_cell: with the core Times font (nothing embedded), and with
+the same Liberation Serif added the ordinary way (fpdf2's add_font, parsed for every document).
+All are measured in interleaved rounds (letter, bare pages, next type, …), CPU time per render,
+so a busy machine slows them alike; a ratio is the median letter over the median bare page of
+the same type.
+Goal: every letter within 2.5× the bare page and ≤ 25 ms median.
+Usage: uv run python bench/letter_pdf.py [rounds]
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import random
 import statistics
 import sys
 import time
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fpdf import FPDF
 
-from sodamolek.documents.pdf import Block, LetterDocument, Signer, render_letter_pdf
-from sodamolek.documents.signing import canonical_content, sign, verify
+from sodamolek.documents.pdf import FONT_DIR, FONT_FILES, LetterDocument, Signer, render_letter_pdf
 from sodamolek.documents.tokens import new_verification_token
+from sodamolek.issuing.service import template_context
+from sodamolek.letters.blocks import body_text
+from sodamolek.letters.service import default_catalogue, render_letter_body, validate_request_data
 
-CAMAT = Signer("Camat Oebobo", "Drs. Petrus Lona, M.Si", "196912311994031010")
-NAMES = ["Maria Goreti Ndoen", "Yohanis Fanggidae", "Kristina Bana Lake", "Abdul Rahman Kiu"]
-
-
-def letter(i: int, paper: str, camat: bool) -> LetterDocument:
-    name = random.choice(NAMES)
-    return LetterDocument(
-        paper_size=paper,
-        kecamatan="Oebobo",
-        kelurahan="Fatululi",
-        office_address="Jl. Frans Seda No. 12, Fatululi, Kota Kupang 85111",
-        office_phone="(0380) 821234",
-        title="Surat Keterangan Domisili",
-        number=f"470/{i:03}/53.71.04.1005/XI/2026",
-        blocks=(
-            Block(
-                "paragraph",
-                text="Yang bertanda tangan di bawah ini, Lurah Fatululi, Kecamatan Oebobo, Kota "
-                "Kupang, menerangkan bahwa:",
-            ),
-            Block(
-                "table",
-                rows=(
-                    ("Nama", name),
-                    ("NIK", f"537104570890{i % 10000:04}"),
-                    ("Tempat/Tgl Lahir", "Kupang, 17 Agustus 1990"),
-                    ("Jenis Kelamin", "Perempuan"),
-                    ("Pekerjaan", "Wiraswasta"),
-                    ("Alamat", "Jl. Timor Raya No. 45, RT 004/RW 002, Kelurahan Fatululi"),
-                ),
-            ),
-            Block(
-                "paragraph",
-                text=f"Benar {name} berdomisili di RT 004/RW 002 Kelurahan Fatululi sejak 2019 – "
-                "sekarang. Surat keterangan ini diberikan untuk keperluan pendaftaran sekolah.",
-            ),
-            Block(
-                "closing",
-                text="Demikian surat keterangan ini dibuat untuk dipergunakan sebagaimana "
-                "mestinya.",
-            ),
-            Block("signature"),
-        ),
-        place_date="Kupang, 29 November 2026",
-        signer=Signer("Lurah Fatululi", "Yohanes Benu, S.Sos", "197805122005011003"),
-        countersigner=CAMAT if camat else None,
-        verification_url=f"https://surat.kupangkota.go.id/verifikasi/{new_verification_token()}",
-        issued_at=dt.datetime(2026, 11, 29, 6, 5, tzinfo=dt.UTC),
-    )
+WHEN = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
+OFFICE = {
+    "name": "Fatululi",
+    "code": "53.71.04.1005",
+    "address": "Jl. Frans Seda No. 12, Kupang",
+    "kecamatan_name": "Oebobo",
+    "kecamatan_code": "53.71.04",
+    "phone": "(0380) 821234",
+}
+APPLICANT = {
+    "applicant_name": "Maria Goreti Ndoen",
+    "applicant_nik": "5371045708900003",
+    "applicant_birth_place": "Kupang",
+    "applicant_birth_date": dt.date(1990, 8, 17),
+    "applicant_sex": "P",
+    "applicant_address": "Jl. Timor Raya No. 45",
+    "applicant_rt": "004",
+    "applicant_rw": "002",
+    "applicant_religion": "KATOLIK",
+    "applicant_occupation": "WIRASWASTA",
+    "applicant_marital_status": "KAWIN",
+    "applicant_citizenship": "WNI",
+}
+SAMPLE = {
+    "text": "Yohanis Fanggidae",
+    "textarea": "Jl. El Tari No. 5, RT 001/RW 003, Oebobo",
+    "number": "3",
+    "date": "2026-11-20",
+}
+SIGNER = {"nama": "Yohanes Benu, S.Sos", "jabatan": "Lurah", "nip": "197805122005011003"}
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ms = sorted(s * 1000 for s in samples)
-    return statistics.median(ms), ms[max(0, round(0.95 * len(ms)) - 1)]
+def letters() -> list[tuple[str, LetterDocument]]:
+    out = []
+    for item in default_catalogue():
+        form = {
+            f["name"]: f["options"][0] if f["type"] == "select" else SAMPLE[f["type"]]
+            for f in item["fields"]
+        }
+        clean, errors = validate_request_data(item, form)
+        assert not errors, errors
+        context = template_context(
+            {**APPLICANT, "data": clean},
+            OFFICE,
+            SIGNER,
+            "470/007/53.71.04.1005/XI/2026",
+            WHEN,
+            item["validity_days"],
+        )
+        document = LetterDocument(
+            kecamatan="Oebobo",
+            kelurahan="Fatululi",
+            office_address=OFFICE["address"],
+            office_phone=OFFICE["phone"],
+            title=item["name"],
+            number="470/007/53.71.04.1005/XI/2026",
+            blocks=render_letter_body(item, context),
+            place_date="Kupang, 29 November 2026",
+            signer=Signer("Lurah Fatululi", SIGNER["nama"], SIGNER["nip"]),
+            paper_size="F4",
+            verification_url=f"https://surat.kupangkota.go.id/verifikasi/{new_verification_token()}",
+            issued_at=WHEN,
+        )
+        out.append((item["code"], document))
+    return out
 
 
-def report(label: str, wall: list[float], cpu: list[float], extra: str = "") -> None:
-    """Wall time is what a lurah waits; CPU time shows the work when the machine is busy."""
-    wall_median, wall_p95 = percentiles(wall)
-    cpu_median, cpu_p95 = percentiles(cpu)
-    print(
-        f"{label:<26} wall median {wall_median:6.2f} ms  p95 {wall_p95:6.2f} ms   "
-        f"cpu median {cpu_median:6.2f} ms  p95 {cpu_p95:6.2f} ms   n={len(wall)}{extra}"
-    )
+def bare_page(text: str) -> bytes:
+    pdf = FPDF(format=(215, 330), unit="mm")
+    pdf.add_page()
+    pdf.set_font("Times", "", 12)
+    pdf.multi_cell(0, 6, text.encode("windows-1252", "replace").decode("windows-1252"))
+    return bytes(pdf.output())
 
 
-def timed(work) -> tuple[float, float, object]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = work()
-    return time.perf_counter() - wall, time.process_time() - cpu, result
+def bare_page_ttf(text: str) -> bytes:
+    pdf = FPDF(format=(215, 330), unit="mm")
+    pdf.add_font("serif", "", str(FONT_DIR / FONT_FILES[""]))
+    pdf.add_page()
+    pdf.set_font("serif", "", 12)
+    pdf.multi_cell(0, 6, text)
+    return bytes(pdf.output())
+
+
+def cpu(work) -> float:
+    start = time.process_time()
+    work()
+    return time.process_time() - start
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
-    random.seed(4)
-    render_letter_pdf(letter(0, "A4", False))  # warm up imports and font metrics
-    for paper, camat in (("A4", False), ("F4", False), ("F4", True)):
-        docs = [letter(i + 1, paper, camat) for i in range(count)]
-        wall, cpu, size = [], [], 0
-        for doc in docs:
-            elapsed, used, data = timed(lambda doc=doc: render_letter_pdf(doc))
-            wall.append(elapsed)
-            cpu.append(used)
-            size = len(data)
-        label = f"render {paper}" + (" + camat" if camat else "")
-        report(label, wall, cpu, f"   {size / 1024:.1f} KiB")
-
-    key = Ed25519PrivateKey.generate()
-    public = key.public_key()
-    fields = {
-        "number": "470/007/53.71.04.1005/XI/2026",
-        "applicant": {"name": "Maria Goreti Ndoen", "nik": "5371045708900003"},
-        "signed_at": dt.datetime.now(dt.UTC),
-        "signer": {"name": "Yohanes Benu, S.Sos", "nip": "197805122005011003"},
-    }
-
-    def sign_and_check() -> None:
-        content = canonical_content(fields)
-        assert verify(public, content, sign(key, content))
-
-    wall, cpu = [], []
-    for _ in range(count):
-        elapsed, used, _ = timed(sign_and_check)
-        wall.append(elapsed)
-        cpu.append(used)
-    report("canonical + sign + verify", wall, cpu)
-    print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus")
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
+    documents = letters()
+    texts = {code: f"{doc.title}\n{body_text(doc.blocks)}" for code, doc in documents}
+    for code, doc in documents:  # warm up: font parsing, imports
+        render_letter_pdf(doc)
+        bare_page(texts[code])
+        bare_page_ttf(texts[code])
+    full: dict[str, list[float]] = {code: [] for code, _ in documents}
+    bare: dict[str, list[float]] = {code: [] for code, _ in documents}
+    bare_ttf: dict[str, list[float]] = {code: [] for code, _ in documents}
+    for _ in range(rounds):
+        for code, doc in documents:
+            full[code].append(cpu(lambda doc=doc: render_letter_pdf(doc)))
+            bare[code].append(cpu(lambda code=code: bare_page(texts[code])))
+            bare_ttf[code].append(cpu(lambda code=code: bare_page_ttf(texts[code])))
+    print(
+        f"{'type (F4)':<16} {'letter ms min/median/max':>25} {'bare Times':>11} {'ratio':>6}"
+        f" {'bare TTF':>9} {'ratio':>6}"
+    )
+    ratios, ratios_ttf = [], []
+    for code, _ in documents:
+        ms = sorted(s * 1000 for s in full[code])
+        times_median = statistics.median(bare[code]) * 1000
+        ttf_median = statistics.median(bare_ttf[code]) * 1000
+        ratios.append(statistics.median(ms) / times_median)
+        ratios_ttf.append(statistics.median(ms) / ttf_median)
+        print(
+            f"{code:<16} {ms[0]:7.1f} /{statistics.median(ms):6.1f} /{ms[-1]:6.1f}"
+            f" {times_median:11.1f} {ratios[-1]:5.2f}× {ttf_median:9.1f} {ratios_ttf[-1]:5.2f}×"
+        )
+    every = sorted(s * 1000 for code in full for s in full[code])
+    print(
+        f"all types: median {statistics.median(every):.1f} ms a letter; against bare Times "
+        f"min {min(ratios):.2f}× median {statistics.median(ratios):.2f}× max {max(ratios):.2f}×; "
+        f"against bare TTF min {min(ratios_ttf):.2f}× median "
+        f"{statistics.median(ratios_ttf):.2f}× max {max(ratios_ttf):.2f}×; {rounds} "
+        f"interleaved rounds; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cpus"
+    )
 
 
 if __name__ == "__main__":

@@ -424,22 +424,39 @@ def _heading(pdf: FPDF, doc: LetterDocument) -> None:
     pdf.ln(6)
 
 
+def _fits(pdf: FPDF, width: float, text: str) -> bool:
+    return "\n" not in text and pdf.get_string_width(text) <= width - 0.01
+
+
+def _text_cell(pdf: FPDF, width: float, text: str, align: str = "L") -> None:
+    """Text in a column from the current x, then to the next line: one cell when it fits on a
+    line (most table rows and headings), else wrapped. fpdf2's line breaking measures the line
+    again for every character it adds, so skipping it for a line that fits is most of a letter's
+    layout time (bench/letter_pdf.py)."""
+    room = width or (pdf.w - pdf.r_margin - pdf.get_x())
+    if _fits(pdf, room, text):
+        pdf.cell(room, LINE, text, align="L" if align == "J" else align,
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+    else:
+        pdf.multi_cell(room, LINE, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
 def _print_heading(pdf: FPDF, block: Block) -> None:
     pdf.set_font(FONT, "B", BODY_SIZE)
-    pdf.multi_cell(0, LINE, pdf_text(block.text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text_cell(pdf, 0, pdf_text(block.text))
     pdf.ln(PARAGRAPH_GAP / 2)
 
 
 def _print_paragraph(pdf: FPDF, block: Block) -> None:
     pdf.set_font(FONT, "", BODY_SIZE)
-    pdf.multi_cell(0, LINE, pdf_text(block.text), align="J", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _text_cell(pdf, 0, pdf_text(block.text), "J")
     pdf.ln(PARAGRAPH_GAP)
 
 
 def _block_heading(pdf: FPDF, heading: str) -> None:
     if heading.strip():
         pdf.set_font(FONT, "", BODY_SIZE)
-        pdf.multi_cell(0, LINE, pdf_text(heading), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _text_cell(pdf, 0, pdf_text(heading))
 
 
 def _print_table(pdf: FPDF, block: Block) -> None:
@@ -454,16 +471,18 @@ def _print_table(pdf: FPDF, block: Block) -> None:
     value_width = pdf.w - pdf.r_margin - left - label_width - colon_width
     for label, (_, value) in zip(labels, block.rows, strict=True):
         pdf.set_x(left)
-        pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        top, label_bottom = pdf.get_y(), pdf.get_y() + LINE
+        if _fits(pdf, label_width, label):
+            pdf.cell(label_width, LINE, label)
+        else:  # a long label wraps in its column; the row is as tall as its taller cell
+            lines = pdf.multi_cell(label_width, LINE, label, align="L", dry_run=True,
+                                   output="LINES")  # fmt: skip
+            pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT,
+                           new_y=YPos.TOP)  # fmt: skip
+            label_bottom = top + len(lines) * LINE
         pdf.cell(colon_width, LINE, ":")
-        pdf.multi_cell(
-            value_width,
-            LINE,
-            pdf_text(value) or "-",
-            align="L",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        _text_cell(pdf, value_width, pdf_text(value) or "-")
+        pdf.set_y(max(pdf.get_y(), label_bottom))
     pdf.ln(PARAGRAPH_GAP)
 
 
@@ -474,14 +493,7 @@ def _print_list(pdf: FPDF, block: Block) -> None:
     for number, item in enumerate(block.items, 1):
         pdf.set_x(left)
         pdf.cell(8, LINE, f"{number}.")
-        pdf.multi_cell(
-            pdf.w - pdf.r_margin - left - 8,
-            LINE,
-            pdf_text(item),
-            align="J",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        _text_cell(pdf, pdf.w - pdf.r_margin - left - 8, pdf_text(item), "J")
     pdf.ln(PARAGRAPH_GAP)
 
 
