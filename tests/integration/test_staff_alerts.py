@@ -149,3 +149,23 @@ async def test_not_signed_in_gets_no_staff_alerts(client, fake):
     answer = await client.post("/akun/notifikasi", json=fake.new_subscription(), headers=headers)
     assert answer.status_code in (401, 302, 303)
     assert await PushSubscription.count() == 0
+
+
+async def test_the_camat_hears_of_letters_waiting_for_a_countersignature(app, staff, fake):
+    from sodamolek.issuing import service as issuing
+    from tests.integration.test_signing import awaiting
+
+    device = fake.new_subscription()
+    await opt_in(app, staff.camat, device, "203.0.113.25")
+    pindah = {
+        "letter_type": "pindah",
+        "data": {"alamat_tujuan": "Jl. Sudirman 1, Soe", "alasan_pindah": "Pekerjaan",
+                 "jumlah_pengikut": "2"},
+        "requirements_checked": [],
+    }  # fmt: skip
+    (rid,) = await awaiting(staff, **pindah)
+    lurah = await actor(staff.lurah)
+    await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    [alert] = [a for a in await alerts() if a["payload"]["alert"] == "countersign"]
+    assert alert["payload"] == {"alert": "countersign", "count": 1, "url": "/tanda-tangan-camat"}
+    assert alert["topic"].startswith("sign-c")
