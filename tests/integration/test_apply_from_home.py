@@ -389,3 +389,29 @@ async def test_the_operator_attaches_photos_at_the_counter(app, client, staff, s
         )
     assert other.status_code == 404
     assert await Attachment.count() == 1
+
+
+async def test_the_camat_and_the_city_see_that_there_are_photos_not_the_photos(
+    app, client, staff, settings
+):
+    from tests.integration.test_request_views import create, request_id_from
+
+    await login(client, staff.operator)
+    request_id = request_id_from(await create(client))
+    page = await client.get(f"/permohonan/{request_id}")
+    await client.post(
+        f"/permohonan/{request_id}/lampiran",
+        data={"_csrf_token": csrf_from(page.text)},
+        files=[photo(index=1)],
+    )
+    [row] = await Attachment.select()
+    link = f"/permohonan/{request_id}/lampiran/{row['id']}"
+    assert (await client.get(link)).status_code == 200
+    for who, address in ((staff.camat, "203.0.113.30"), (staff.admin, "203.0.113.31")):
+        async with client_at(app, address) as overview:
+            await login(overview, who)
+            detail = await overview.get(f"/permohonan/{request_id}")
+            assert detail.status_code == 200 and "KTP-el asli dan fotokopi" in detail.text
+            assert link not in detail.text
+            refused = await overview.get(link)
+            assert refused.status_code == 403 and not refused.content.startswith(b"\xff\xd8")

@@ -16,7 +16,6 @@ from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.channels import Channel
 from sodamolek.letters import service as letters
 
-STAFF = require_roles(Role.OPERATOR, Role.LURAH, Role.CAMAT, Role.ADMIN)
 COUNTER = require_roles(Role.OPERATOR, Role.LURAH)
 MAX_BODY = service.MAX_FILES * service.MAX_FILE_BYTES + 64 * 1024
 
@@ -31,7 +30,7 @@ async def _scoped_request(request: Request, request_id: int) -> dict:
 
 @get(
     "/permohonan/{request_id:int}/lampiran/{attachment_id:int}",
-    guards=[STAFF],
+    guards=[COUNTER],  # the office's own staff: not the camat's or the city's overview
     name="attachment",
     include_in_schema=False,
 )
