@@ -61,9 +61,13 @@ async def prepare(url: str, data_dir: Path) -> None:
             ("lurah.b", "lurah"),
         ):
             await create_account(
-                username=username, full_name=username.title(), role=role,
-                password=PASSWORD, kelurahan="53.71.04.1001", nip="197805122005011003",
-            )  # fmt: skip
+                username=username,
+                full_name=username.title(),
+                role=role,
+                password=PASSWORD,
+                kelurahan="53.71.04.1001",
+                nip="197805122005011003",
+            )
     finally:
         await db.stop_engine(engine)
 
@@ -85,11 +89,16 @@ async def fill_desk(url: str, data_dir: Path) -> None:
         operator = await load_user(row["id"])
         for _ in range(LETTERS):
             submission = requests.Submission(
-                client_request_id=str(uuid.uuid4()), letter_type="domisili",
-                applicant={"applicant_nik": "5371045708900003", "applicant_name": "Maria Ndun",
-                           "applicant_birth_place": "Kupang", "applicant_address": "Jl. El Tari 5"},
+                client_request_id=str(uuid.uuid4()),
+                letter_type="domisili",
+                applicant={
+                    "applicant_nik": "5371045708900003",
+                    "applicant_name": "Maria Ndun",
+                    "applicant_birth_place": "Kupang",
+                    "applicant_address": "Jl. El Tari 5",
+                },
                 data={"keperluan": "Melamar pekerjaan", "alamat_domisili": "Jl. El Tari 5"},
-            )  # fmt: skip
+            )
             rid = (await requests.create_request(operator, submission)).request["id"]
             await LetterRequest.update({LetterRequest.applicant_verified: True}).where(
                 LetterRequest.id == rid
@@ -109,8 +118,10 @@ def start_server(url: str, data_dir: Path, port: int) -> subprocess.Popen:
     log = open(data_dir / "server.log", "ab")  # noqa: SIM115 - kept open for the process
     server = subprocess.Popen(  # noqa: S603 - our own command line
         [sys.executable, "-m", "sodamolek.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

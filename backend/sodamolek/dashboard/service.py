@@ -97,7 +97,10 @@ async def resolve_scope(user: CurrentUser, kecamatan: str | None) -> dict | None
     if user.role is Role.CAMAT:
         if kecamatan and (wanted is None or wanted["id"] != user.kecamatan_id):
             raise ScopeNotFound(kecamatan)
-        return await regions.get_kecamatan(user.kecamatan_id)
+        own = await regions.get_kecamatan(user.kecamatan_id or 0)
+        if own is None:  # never the whole city for a camat
+            raise ScopeNotFound(kecamatan or "")
+        return own
     if user.role is Role.ADMIN:
         if kecamatan and wanted is None:
             raise ScopeNotFound(kecamatan)
@@ -191,22 +194,33 @@ async def dashboard(
     for office in offices:
         row = sums.get(office["id"], {})
         item = OfficeFigures(
-            id=office["id"], code=office["code"], name=office["name"],
-            kecamatan_name=office["kecamatan_name"], created=row.get("created", 0),
-            ready=row.get("ready", 0), ready_on_time=row.get("ready_on_time", 0),
+            id=office["id"],
+            code=office["code"],
+            name=office["name"],
+            kecamatan_name=office["kecamatan_name"],
+            created=row.get("created", 0),
+            ready=row.get("ready", 0),
+            ready_on_time=row.get("ready_on_time", 0),
             histogram=[row.get(b, 0) for b in BUCKETS],
             statuses=statuses.get(office["id"], {s.value: 0 for s in Status}),
-            overdue=overdue_counts.get(office["id"], 0), skm=skm.get(office["id"]),
-        )  # fmt: skip
+            overdue=overdue_counts.get(office["id"], 0),
+            skm=skm.get(office["id"]),
+        )
         figures.append(item)
         total.add(item)
-    for item in overdue:
-        item["days_late"] = workdays.working_days_between(item["due_at"], now)  # days worked
+    for late in overdue:
+        late["days_late"] = workdays.working_days_between(late["due_at"], now)  # days worked
     return Dashboard(
-        start=start, end=end, kecamatan=kecamatan, offices=figures, total=total,
-        days=_every_day(start, end, days), overdue=overdue, comments=comments,
+        start=start,
+        end=end,
+        kecamatan=kecamatan,
+        offices=figures,
+        total=total,
+        days=_every_day(start, end, days),
+        overdue=overdue,
+        comments=comments,
         generated_at=now,
-    )  # fmt: skip
+    )
 
 
 def _every_day(start: dt.date, end: dt.date, sums: dict) -> list[Day]:

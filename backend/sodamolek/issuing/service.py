@@ -254,8 +254,8 @@ async def sign_request(
         raise SigningRefused(
             f"{code}: " + UNVERIFIED_HINT.format(note=request["verification_note"].rstrip("."))
         )
-    letter_type = await letters.get_letter_type(request["letter_type_code"])
-    office = await regions.get_kelurahan(request["kelurahan"])
+    letter_type = await _letter_type(request["letter_type_code"])
+    office = await _office(request["kelurahan"])
     needs_camat = bool(letter_type["needs_camat"])
     # The templates write "{{ penandatangan.jabatan }} {{ kelurahan.nama }}": the title alone
     # there; the signature block carries the full "Lurah Oebobo".
@@ -263,7 +263,7 @@ async def sign_request(
         "nama": actor.full_name,
         "jabatan": office["lurah_title"],
         "nip": await account_nip(actor.id),
-    }  # noqa: E501
+    }
     issued: dict = {}
 
     async def issue(row: dict, before: Status, after: Status, reason: str, at: dt.datetime):
@@ -274,12 +274,15 @@ async def sign_request(
         code_ = letter_type["classification_code"]
         sequence = await _allocate_number(office["id"], year, code_)
         number = numbering.format_letter_number(
-            office["letter_number_format"], kode=code_, nomor=sequence,
-            kode_kelurahan=office["code"], when=at.astimezone(WITA).date(),
-        )  # fmt: skip
+            office["letter_number_format"],
+            kode=code_,
+            nomor=sequence,
+            kode_kelurahan=office["code"],
+            when=at.astimezone(WITA).date(),
+        )
         context = template_context(
             request, office, signer, number, at, letter_type["validity_days"]
-        )  # noqa: E501
+        )
         try:
             body = letters.render_letter_body(letter_type, context)
         except letters.MissingTemplateValue as missing:
@@ -324,9 +327,14 @@ async def sign_request(
     target = Status.AWAITING_COUNTERSIGN if needs_camat else Status.READY
     try:
         await requests.change_status(
-            actor, request_id, target.value, expected_version=request["version"],
-            by=By.SIGNATURE, letter_step=issue, now=now,
-        )  # fmt: skip
+            actor,
+            request_id,
+            target.value,
+            expected_version=request["version"],
+            by=By.SIGNATURE,
+            letter_step=issue,
+            now=now,
+        )
     except Exception as error:
         if (words := _in_words(error, code)) is None:
             raise
@@ -350,10 +358,13 @@ async def sign_batch(
         try:
             result.signed.append(
                 await sign_request(
-                    actor, request_id, key, base_url,
+                    actor,
+                    request_id,
+                    key,
+                    base_url,
                     unverified_confirmed=request_id in unverified_confirmed,
                 )
-            )  # fmt: skip
+            )
         except SigningRefused as refused:
             result.refused[request_id] = str(refused)
         except requests.RequestNotFound:
@@ -373,7 +384,9 @@ async def countersign(
     letter = await scoped_letter(actor, letter_id)
     if letter["state"] != LetterState.PENDING:
         raise SigningRefused(f"Surat {letter['number']} tidak menunggu tanda tangan camat.")
-    kecamatan = await regions.get_kecamatan(actor.kecamatan_id)
+    kecamatan = await regions.get_kecamatan(actor.kecamatan_id or 0)
+    if kecamatan is None:
+        raise SigningRefused("Akun camat ini tidak terhubung ke kecamatan.")
     nip = await account_nip(actor.id)
 
     async def mark_valid(row: dict, before: Status, after: Status, reason: str, at):
@@ -396,9 +409,13 @@ async def countersign(
 
     try:
         await requests.change_status(
-            actor, letter["request"], Status.READY.value,
-            by=By.COUNTERSIGN, letter_step=mark_valid, now=now,
-        )  # fmt: skip
+            actor,
+            letter["request"],
+            Status.READY.value,
+            by=By.COUNTERSIGN,
+            letter_step=mark_valid,
+            now=now,
+        )
     except Exception as error:
         if (words := _in_words(error, letter["number"])) is None:
             raise
@@ -473,7 +490,7 @@ async def revoke(actor: CurrentUser, letter_id: int, reason: str) -> dict:
 
 
 async def _render_pdf(letter: dict, base_url: str) -> bytes:
-    office = await regions.get_kelurahan(letter["kelurahan"])
+    office = await _office(letter["kelurahan"])
     request = await requests.get_request(_office_reader(letter["kelurahan"]), letter["request"])
     countersigner = (
         Signer(
@@ -498,8 +515,9 @@ async def _store_pdf(letter_id: int, base_url: str) -> bytes:
         await Letter.update({Letter.pdf: pdf}).where(
             (Letter.id == letter_id) & Letter.pdf.is_null()
         )
-    row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
-    return bytes(row["pdf"])
+    stored = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
+    assert stored is not None and stored["pdf"] is not None  # written just above or before
+    return bytes(stored["pdf"])
 
 
 def _office_reader(kelurahan_id: int) -> CurrentUser:
@@ -528,7 +546,8 @@ async def letter_pdf(actor: CurrentUser, letter_id: int, base_url: str) -> tuple
             "tidak ada PDF-nya."
         )
     row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
-    pdf = bytes(row["pdf"]) if row["pdf"] is not None else await _store_pdf(letter_id, base_url)
+    stored = row["pdf"] if row is not None else None
+    pdf = bytes(stored) if stored is not None else await _store_pdf(letter_id, base_url)
     if state in (LetterState.REVOKED, LetterState.REPLACED):
         when = format_date(letter["revoked_at"].astimezone(WITA).date())
         line = f"DICABUT {when}: {letter['revoked_reason']}"[:140]
@@ -540,9 +559,7 @@ async def letter_pdf(actor: CurrentUser, letter_id: int, base_url: str) -> tuple
 # Reading, verifying
 
 
-def _decode(row: dict | None) -> dict | None:
-    if row is None:
-        return None
+def _decode(row: dict) -> dict:
     if isinstance(row.get("content"), str):
         row["content"] = json.loads(row["content"])
     for key in ("signed_at", "countersigned_at", "revoked_at", "voided_at"):
@@ -550,12 +567,38 @@ def _decode(row: dict | None) -> dict | None:
     return row
 
 
-async def _letter(letter_id: int) -> dict | None:
-    return _decode(
+async def _letter(letter_id: int) -> dict:
+    row = (
         await Letter.select(*Letter.all_columns(exclude=[Letter.pdf]))
         .where(Letter.id == letter_id)
         .first()
     )
+    if row is None:
+        raise LetterNotFound()
+    return _decode(row)
+
+
+async def office_of(item: dict) -> dict:
+    """The office of a request or a letter."""
+    return await _office(item["kelurahan"])
+
+
+async def letter_type_of(request: dict) -> dict:
+    return await _letter_type(request["letter_type_code"])
+
+
+async def _office(kelurahan_id: int) -> dict:
+    office = await regions.get_kelurahan(kelurahan_id)
+    if office is None:  # a letter's or a request's office: the foreign key says it exists
+        raise LookupError(f"kelurahan {kelurahan_id}")
+    return office
+
+
+async def _letter_type(code: str) -> dict:
+    letter_type = await letters.get_letter_type(code)
+    if letter_type is None:
+        raise LookupError(f"letter type {code}")
+    return letter_type
 
 
 async def letters_of_request(request_id: int) -> list[dict]:
@@ -570,12 +613,13 @@ async def letters_of_request(request_id: int) -> list[dict]:
 
 async def letter_for_request(request_id: int) -> dict | None:
     """The request's latest letter (the live one if there is one)."""
-    return _decode(
+    row = (
         await Letter.select(*Letter.all_columns(exclude=[Letter.pdf]))
         .where(Letter.request == request_id)
         .order_by(Letter.id, ascending=False)
         .first()
     )
+    return _decode(row) if row is not None else None
 
 
 def _scope(actor: CurrentUser, letter: dict, office: dict) -> bool:
@@ -588,9 +632,7 @@ def _scope(actor: CurrentUser, letter: dict, office: dict) -> bool:
 
 async def scoped_letter(actor: CurrentUser, letter_id: int) -> dict:
     letter = await _letter(letter_id)
-    if letter is None:
-        raise LetterNotFound()
-    office = await regions.get_kelurahan(letter["kelurahan"])
+    office = await _office(letter["kelurahan"])
     if not _scope(actor, letter, office):
         raise LetterNotFound()
     return letter
@@ -632,17 +674,18 @@ async def verify_token(token: str, public_key) -> Verification | None:
     """What the public verification page shows; None for an unknown or malformed token."""
     if not tokens.is_well_formed_token(token):
         return None
-    letter = _decode(
+    row = (
         await Letter.select(
             *Letter.all_columns(exclude=[Letter.pdf]),
-            Letter.request.letter_type.name.as_alias("letter_type_name"),
+            Letter.request._.letter_type._.name.as_alias("letter_type_name"),
             Letter.kelurahan.name.as_alias("kelurahan_name"),
         )
         .where(Letter.verification_token == token)
         .first()
     )
-    if letter is None:
+    if row is None:
         return None
+    letter = _decode(row)
     content = letter["content"]
     ok = (
         signing.verify(public_key, signing.canonical_content(content), letter["signature"])
@@ -684,7 +727,7 @@ async def awaiting_countersign(actor: CurrentUser) -> list[dict]:
             Letter.signed_at,
             Letter.signer_name,
             Letter.kelurahan.name.as_alias("kelurahan_name"),
-            Letter.request.letter_type.name.as_alias("letter_type_name"),
+            Letter.request._.letter_type._.name.as_alias("letter_type_name"),
             Letter.request.applicant_name.as_alias("applicant_name"),
             Letter.request.tracking_code.as_alias("tracking_code"),
         )

@@ -21,7 +21,6 @@ from sodamolek.issuing import service
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters import service as letters
-from sodamolek.regions import service as regions
 
 Form = Annotated[dict[str, str | list[str]], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LURAH = require_roles(Role.LURAH)
@@ -78,8 +77,8 @@ async def preview(request: Request, request_id: FromPath[int]) -> Response:
         item = await requests.get_request(request.user, request_id)
     except requests.RequestNotFound:
         raise NotFoundException() from None
-    letter_type = await letters.get_letter_type(item["letter_type_code"])
-    office = await regions.get_kelurahan(item["kelurahan"])
+    letter_type = await service.letter_type_of(item)
+    office = await service.office_of(item)
     title = f"{office['lurah_title']} {office['name']}"
     signer = {"nama": request.user.full_name, "jabatan": office["lurah_title"], "nip": ""}
     now = service._now()

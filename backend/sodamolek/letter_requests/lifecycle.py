@@ -128,34 +128,75 @@ MOVES: dict[Status, tuple[Move, ...]] = {
         Move(Status.CANCELLED, "Batalkan", needs_reason=True, confirm=True),
     ),
     Status.AWAITING_SIGNATURE: (
-        Move(Status.READY, "Tanda tangani", roles=LURAH, by=By.SIGNATURE,
-             note="surat tanpa tanda tangan camat: bernomor dan sah"),
-        Move(Status.AWAITING_COUNTERSIGN, "Tanda tangani", roles=LURAH, by=By.SIGNATURE,
-             note="surat yang perlu camat: bernomor, menunggu camat"),
-        Move(Status.IN_REVIEW, "Kembalikan ke pemeriksaan", roles=LURAH, needs_reason=True,
-             confirm=True),
+        Move(
+            Status.READY,
+            "Tanda tangani",
+            roles=LURAH,
+            by=By.SIGNATURE,
+            note="surat tanpa tanda tangan camat: bernomor dan sah",
+        ),
+        Move(
+            Status.AWAITING_COUNTERSIGN,
+            "Tanda tangani",
+            roles=LURAH,
+            by=By.SIGNATURE,
+            note="surat yang perlu camat: bernomor, menunggu camat",
+        ),
+        Move(
+            Status.IN_REVIEW,
+            "Kembalikan ke pemeriksaan",
+            roles=LURAH,
+            needs_reason=True,
+            confirm=True,
+        ),
     ),
     Status.AWAITING_COUNTERSIGN: (
-        Move(Status.READY, "Tanda tangani (camat)", roles=frozenset({Role.CAMAT}),
-             by=By.COUNTERSIGN, note="surat menjadi sah"),
-        Move(Status.IN_REVIEW, "Kembalikan ke pemeriksaan",
-             roles=frozenset({Role.LURAH, Role.CAMAT}), needs_reason=True, confirm=True,
-             note=SEND_BACK_NOTE),
+        Move(
+            Status.READY,
+            "Tanda tangani (camat)",
+            roles=frozenset({Role.CAMAT}),
+            by=By.COUNTERSIGN,
+            note="surat menjadi sah",
+        ),
+        Move(
+            Status.IN_REVIEW,
+            "Kembalikan ke pemeriksaan",
+            roles=frozenset({Role.LURAH, Role.CAMAT}),
+            needs_reason=True,
+            confirm=True,
+            note=SEND_BACK_NOTE,
+        ),
     ),
     Status.READY: (
         Move(Status.COLLECTED, "Sudah diambil pemohon"),
-        Move(Status.REVOKED, "Cabut surat", roles=frozenset({Role.LURAH, Role.ADMIN}),
-             needs_reason=True, confirm=True, note="surat tidak berlaku lagi"),
+        Move(
+            Status.REVOKED,
+            "Cabut surat",
+            roles=frozenset({Role.LURAH, Role.ADMIN}),
+            needs_reason=True,
+            confirm=True,
+            note="surat tidak berlaku lagi",
+        ),
     ),
     Status.COLLECTED: (
-        Move(Status.REVOKED, "Cabut surat", roles=frozenset({Role.LURAH, Role.ADMIN}),
-             needs_reason=True, confirm=True, note="surat tidak berlaku lagi"),
+        Move(
+            Status.REVOKED,
+            "Cabut surat",
+            roles=frozenset({Role.LURAH, Role.ADMIN}),
+            needs_reason=True,
+            confirm=True,
+            note="surat tidak berlaku lagi",
+        ),
     ),
     Status.REVOKED: (
-        Move(Status.AWAITING_SIGNATURE, "Siapkan surat pengganti", roles=LURAH,
-             note="surat baru menyebut nomor surat yang diganti"),
+        Move(
+            Status.AWAITING_SIGNATURE,
+            "Siapkan surat pengganti",
+            roles=LURAH,
+            note="surat baru menyebut nomor surat yang diganti",
+        ),
     ),
-}  # fmt: skip
+}
 
 
 class LetterState(StrEnum):

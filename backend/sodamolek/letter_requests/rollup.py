@@ -49,8 +49,10 @@ async def _add(kelurahan_id: int, day: dt.date, increments: dict[str, int]) -> N
     await OfficeDay.raw(
         f"INSERT INTO office_day (kelurahan, day, {columns}) VALUES ({{}}, {{}}, {values}) "  # noqa: S608
         f"ON CONFLICT (kelurahan, day) DO UPDATE SET {updates}",
-        kelurahan_id, day, *increments.values(),
-    )  # fmt: skip
+        kelurahan_id,
+        day,
+        *increments.values(),
+    )
 
 
 def _ready_increments(created_at, due_at, ready_at) -> dict[str, int]:
@@ -117,7 +119,7 @@ async def office_sums(start, end, ids: list[int] | None) -> dict[int, dict]:
             OfficeDay.kelurahan,
             *[_sum(c) for c in ("created", "ready", "ready_on_time")],
             *[_sum(b) for b in BUCKETS],
-        )  # fmt: skip
+        )
         .where((OfficeDay.day >= start) & (OfficeDay.day <= end))
         .group_by(OfficeDay.kelurahan)
     )

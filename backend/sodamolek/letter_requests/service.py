@@ -289,10 +289,15 @@ async def create_request(
             }
             await effects.run(
                 effects.StatusChange(
-                    created, None, Status.IN_REVIEW, actor, "", now,
+                    created,
+                    None,
+                    Status.IN_REVIEW,
+                    actor,
+                    "",
+                    now,
                     actor_label=RESIDENT_ACTOR if actor is None else "",
                 )
-            )  # fmt: skip
+            )
     except Exception as error:
         # Two replays of one submission racing on the unique client_request_id: the loser
         # answers with the winner's request.
@@ -363,6 +368,8 @@ async def _kecamatan_of(kelurahan_id: int) -> int:
     from sodamolek.regions.service import get_kelurahan
 
     office = await get_kelurahan(kelurahan_id)
+    if office is None:
+        raise RequestInvalid({"kelurahan": "Kelurahan tidak dikenal."})
     return office["kecamatan"]
 
 
@@ -496,6 +503,8 @@ async def _load(request_id: int) -> dict:
         .where(LetterRequest.id == request_id)
         .first()
     )
+    if row is None:
+        raise RequestNotFound()
     return _decode(row)
 
 

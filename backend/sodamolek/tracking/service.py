@@ -61,6 +61,8 @@ async def track(code: str) -> TrackingView | None:
     ]
     letter_type = await letters.get_letter_type(request["letter_type_code"])
     office = await regions.get_kelurahan(request["kelurahan"])
+    if letter_type is None or office is None:  # the request's foreign keys say they exist
+        raise LookupError(request["tracking_code"])
     bring = ["Tanda terima permohonan (kode lacak ini)", "KTP-el asli pemohon"]
     if status is Status.INCOMPLETE:
         bring += [
@@ -88,4 +90,4 @@ async def track(code: str) -> TrackingView | None:
         survey=survey.state(request, await survey.is_answered(request["id"])),
         waiting_for_resident=status in CLOCK_PAUSED,
         reason=request["status_reason"] if status in PUBLIC_REASON else "",
-    )  # fmt: skip
+    )
