@@ -18,7 +18,7 @@ async def run_once(registry) -> dict[str, int]:
     """Expired sessions and old rate-limit windows go; applicants taken while the registry was
     down are checked again."""
     done = {"sessions_removed": await DatabaseSessionStore().delete_expired()}
-    await forget_before(time.time() - 3600)
+    done["rate_limit_windows_removed"] = await forget_before(time.time() - 3600)
     done["applicants_rechecked"] = await recheck_unverified(registry) if registry else 0
     return done
 

@@ -294,10 +294,15 @@ async def test_guessing_one_nik_from_many_addresses_is_stopped(app, person, sett
             statuses.append(response.status_code)
     assert statuses == [422] * residents_service.NIK_LIMIT.hits + [429]
     assert await nothing_stored(settings)
+    from sodamolek.core import ratelimit
     from sodamolek.core.tables import RateLimitWindow
 
-    keys = [r["key"] for r in await RateLimitWindow.select(RateLimitWindow.key)]
-    assert not any(person["nik"] in key for key in keys)  # the table holds no NIK
+    if settings.engine == "sqlite":  # the counts live in a side file beside the database
+        side = ratelimit.side_file(str(settings.sqlite_path))
+        keys = [row[0] for row in side.execute("SELECT key FROM rate_limit_window")]
+    else:
+        keys = [r["key"] for r in await RateLimitWindow.select(RateLimitWindow.key)]
+    assert keys and not any(person["nik"] in key for key in keys)  # the counts hold no NIK
 
 
 async def test_the_registry_down_keeps_the_form(app, client, person, settings):

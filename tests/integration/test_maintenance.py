@@ -3,10 +3,11 @@
 import datetime as dt
 import time
 
+import pytest
+
 from sodamolek import maintenance
 from sodamolek.accounts.tables import WebSession
 from sodamolek.core import ratelimit
-from sodamolek.core.tables import RateLimitWindow
 
 
 async def test_a_round_removes_expired_sessions_and_old_windows(app):
@@ -15,12 +16,17 @@ async def test_a_round_removes_expired_sessions_and_old_windows(app):
         WebSession(key_hash="a" * 64, data=b"{}", expires_at=now - dt.timedelta(minutes=1)),
         WebSession(key_hash="b" * 64, data=b"{}", expires_at=now + dt.timedelta(minutes=30)),
     )
-    await ratelimit.hit("old", ratelimit.Limit(5, 60), now=time.time() - 7200)
-    await ratelimit.hit("new", ratelimit.Limit(5, 60))
+    one_a_minute = ratelimit.Limit(1, 60)
+    two_hours_ago = time.time() - 7200
+    await ratelimit.hit("old", one_a_minute, now=two_hours_ago)
+    await ratelimit.hit("new", one_a_minute)
     done = await maintenance.run_once(app.state.registry)
     assert done["sessions_removed"] == 1
+    assert done["rate_limit_windows_removed"] == 1
     assert [r["key_hash"] for r in await WebSession.select(WebSession.key_hash)] == ["b" * 64]
-    assert [r["key"] for r in await RateLimitWindow.select(RateLimitWindow.key)] == ["new"]
+    await ratelimit.hit("old", one_a_minute, now=two_hours_ago)  # forgotten: counts from zero
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit("new", one_a_minute)  # kept
 
 
 def test_rebuild_counts_command_runs_on_a_fresh_database(tmp_path):

@@ -1,5 +1,7 @@
 """The resident's tracking page."""
 
+import pytest
+
 from sodamolek.tracking.views import LOOKUP_LIMIT
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_views import create, request_id_from
@@ -92,3 +94,37 @@ async def test_rate_limit_window_rolls_over(app):
         assert limited.retry_after == 1020 - 1019
     await ratelimit.hit("k", limit, now=1021.0)  # next window
     await ratelimit.hit("other", limit, now=1019.0)  # another key is not affected
+
+
+HIT_FROM_ANOTHER_PROCESS = """
+import asyncio, sys
+from sodamolek.core import ratelimit
+
+async def main():
+    for _ in range(int(sys.argv[1])):
+        await ratelimit.hit("lacak:203.0.113.9", ratelimit.Limit(hits=5, seconds=3600))
+
+asyncio.run(main())
+"""
+
+
+async def test_rate_limit_is_shared_by_worker_processes(app, settings):
+    """Workers are processes: hits counted in another one fill this one's window too."""
+    import asyncio
+    import os
+    import sys
+
+    from sodamolek.core import ratelimit
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
+    env |= {"SODAMOLEK_DATA_DIR": str(settings.data_dir),
+            "SODAMOLEK_DATABASE_URL": settings.database_url}  # fmt: skip
+    other = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", HIT_FROM_ANOTHER_PROCESS, "4", env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _, stderr = await asyncio.wait_for(other.communicate(), timeout=120)
+    assert other.returncode == 0, stderr.decode()
+    limit = ratelimit.Limit(hits=5, seconds=3600)
+    await ratelimit.hit("lacak:203.0.113.9", limit)  # the fifth
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit("lacak:203.0.113.9", limit)
