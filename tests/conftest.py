@@ -144,6 +144,7 @@ async def staff(app) -> Staff:
         role="camat",
         password=PASSWORD,
         kecamatan="53.71.04",
+        nip="196912311994031010",  # a signer needs a full name and a NIP
     )
     await create_account(username=s.admin, full_name="Admin Kota", role="admin", password=PASSWORD)
     return s

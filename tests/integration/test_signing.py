@@ -306,3 +306,50 @@ async def test_other_office_cannot_open_pdf_or_preview(app, staff, client):
     letter = await issuing.sign_request(await actor(staff.lurah), rid, app.state.signing_key, "x")
     await login(client, staff.other_operator)
     assert (await client.get(f"/surat/{letter['id']}/pdf")).status_code == 404
+
+
+# --- Who signs -----------------------------------------------------------------------------------
+
+
+async def _second_lurah(username: str, full_name: str, nip: str):
+    from sodamolek.accounts.service import create_account
+
+    await create_account(
+        username=username, full_name=full_name, role="lurah", password="kata-sandi-uji-123",
+        kelurahan="53.71.04.1001", nip=nip,
+    )  # fmt: skip
+    return await actor(username)
+
+
+async def test_a_signer_needs_a_full_name_and_a_nip(app, staff):
+    (rid,) = await awaiting(staff)
+    without_nip = await _second_lurah("sekretaris.oebobo", "Ana Bele, S.IP", "")
+    with pytest.raises(issuing.SigningRefused) as refused:
+        await issuing.sign_request(without_nip, rid, app.state.signing_key, "https://x")
+    assert "NIP yang sah (18 angka) wajib diisi" in str(refused.value)
+    assert "sekretaris.oebobo" in str(refused.value)
+    nameless = await _second_lurah("lurah.dua", "lurah.dua", "198001012005011002")
+    with pytest.raises(issuing.SigningRefused, match="nama lengkap wajib diisi"):
+        await issuing.sign_request(nameless, rid, app.state.signing_key, "https://x")
+    assert await Letter.count() == 0  # nothing was written, no number taken
+    assert (await requests.get_request(nameless, rid))["status"] == "awaiting_signature"
+
+
+async def test_the_letter_prints_the_holder_and_an_when_not_the_offices_lurah(app, staff):
+    from sodamolek.regions import service as regions
+
+    lurah = await actor(staff.lurah)  # the office's lurah: signs as "Lurah Oebobo"
+    await regions.set_lurah(lurah.kelurahan_id, "Lurah Oebobo", "197805122005011003")
+    first, second = await awaiting(staff, count=2)
+    own = await issuing.sign_request(lurah, first, app.state.signing_key, "https://x")
+    assert own["signer_title"] == "Lurah Oebobo"
+    secretary = await _second_lurah("sekretaris.oebobo", "Ana Bele, S.IP", "198503152010012003")
+    other = await issuing.sign_request(secretary, second, app.state.signing_key, "https://x")
+    assert other["signer_name"] == "Ana Bele, S.IP" and other["signer_nip"] == "198503152010012003"
+    assert other["signer_title"] == "a.n. Lurah Oebobo"
+    _, pdf = await issuing.letter_pdf(secretary, other["id"], "https://x")
+    text = " ".join(pdf_text(pdf).split())
+    assert "a.n. Lurah Oebobo" in text and "Ana Bele, S.IP" in text
+    assert "NIP. 19850315 201001 2 003" in text
+    _, own_pdf = await issuing.letter_pdf(lurah, own["id"], "https://x")
+    assert "a.n." not in pdf_text(own_pdf)

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sodamolek.accounts.service import CurrentUser, account_nip
 from sodamolek.core.formatting import WITA, format_date
 from sodamolek.core.masking import mask_name
+from sodamolek.core.nip import clean_nip
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.db.errors import is_busy, is_unique_violation
@@ -180,6 +181,44 @@ def signed_fields(letter: dict, request: dict, office: dict, body: tuple[Block, 
 
 
 # ---------------------------------------------------------------------------------------------
+# Who signs
+
+SIGNER_INCOMPLETE = (
+    "Akun {username} belum dapat menandatangani: {missing} wajib diisi di data akun (halaman "
+    "Pengguna admin kota), karena surat mencetak nama dan NIP penanda tangan."
+)
+
+
+async def signer_nip(actor: CurrentUser) -> str:
+    """The signing account's NIP; SigningRefused when its full name or a valid NIP is missing:
+    a letter prints both under the signature."""
+    missing = []
+    name = (actor.full_name or "").strip()
+    if not name or name.casefold() == actor.username.casefold():
+        missing.append("nama lengkap")
+    nip, problem = clean_nip(await account_nip(actor.id))
+    if problem:
+        missing.append("NIP yang sah (18 angka)")
+    if missing:
+        raise SigningRefused(
+            SIGNER_INCOMPLETE.format(username=actor.username, missing=" dan ".join(missing))
+        )
+    return nip
+
+
+def signature_title(office: dict, signer_nip: str) -> str:
+    """"Lurah Oebobo" when the signer is the lurah set on the office page, "a.n. Lurah
+    Oebobo" (atas nama, Permendagri 1/2023) when another official of the office signs for
+    them. An office page without a valid NIP of its lurah cannot tell: the signer is taken as
+    the lurah."""
+    title = f"{office['lurah_title']} {office['name']}"
+    lurah_nip, problem = clean_nip(office.get("lurah_nip") or "")
+    if problem is None and lurah_nip != signer_nip:
+        return f"a.n. {title}"
+    return title
+
+
+# ---------------------------------------------------------------------------------------------
 # Signing
 
 
@@ -257,13 +296,10 @@ async def sign_request(
     letter_type = await _letter_type(request["letter_type_code"])
     office = await _office(request["kelurahan"])
     needs_camat = bool(letter_type["needs_camat"])
+    nip = await signer_nip(actor)
     # The templates write "{{ penandatangan.jabatan }} {{ kelurahan.nama }}": the title alone
-    # there; the signature block carries the full "Lurah Oebobo".
-    signer = {
-        "nama": actor.full_name,
-        "jabatan": office["lurah_title"],
-        "nip": await account_nip(actor.id),
-    }
+    # there; the signature block carries the full "Lurah Oebobo", or "a.n. Lurah Oebobo".
+    signer = {"nama": actor.full_name.strip(), "jabatan": office["lurah_title"], "nip": nip}
     issued: dict = {}
 
     async def issue(row: dict, before: Status, after: Status, reason: str, at: dt.datetime):
@@ -306,7 +342,7 @@ async def sign_request(
             "signed_at": at,
             "signer": actor.id,
             "signer_name": signer["nama"],
-            "signer_title": f"{office['lurah_title']} {office['name']}",
+            "signer_title": signature_title(office, nip),
             "signer_nip": signer["nip"],
             "countersign_needed": "camat" if needs_camat else "",
             "verification_token": tokens.new_verification_token(),
@@ -387,7 +423,7 @@ async def countersign(
     kecamatan = await regions.get_kecamatan(actor.kecamatan_id or 0)
     if kecamatan is None:
         raise SigningRefused("Akun camat ini tidak terhubung ke kecamatan.")
-    nip = await account_nip(actor.id)
+    nip = await signer_nip(actor)
 
     async def mark_valid(row: dict, before: Status, after: Status, reason: str, at):
         updated = (

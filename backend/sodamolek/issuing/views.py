@@ -79,8 +79,12 @@ async def preview(request: Request, request_id: FromPath[int]) -> Response:
         raise NotFoundException() from None
     letter_type = await service.letter_type_of(item)
     office = await service.office_of(item)
-    title = f"{office['lurah_title']} {office['name']}"
-    signer = {"nama": request.user.full_name, "jabatan": office["lurah_title"], "nip": ""}
+    try:
+        nip = await service.signer_nip(request.user)
+    except service.SigningRefused as refused:
+        return _cannot_sign(str(refused))
+    title = service.signature_title(office, nip)
+    signer = {"nama": request.user.full_name, "jabatan": office["lurah_title"], "nip": nip}
     now = service._now()
     context = service.template_context(
         item, office, signer, "(nomor)", now, letter_type["validity_days"]
@@ -102,7 +106,7 @@ async def preview(request: Request, request_id: FromPath[int]) -> Response:
         "signed_at": now,
         "signer_title": title,
         "signer_name": signer["nama"],
-        "signer_nip": "",
+        "signer_nip": nip,
         "paper_size": office["paper_size"],
         "verification_token": "",
     }
