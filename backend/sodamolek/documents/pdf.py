@@ -477,6 +477,7 @@ def _print_table(pdf: FPDF, block: Block) -> None:
         else:  # a long label wraps in its column; the row is as tall as its taller cell
             lines = pdf.multi_cell(label_width, LINE, label, align="L", dry_run=True,
                                    output="LINES")  # fmt: skip
+            assert isinstance(lines, list)
             pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT,
                            new_y=YPos.TOP)  # fmt: skip
             label_bottom = top + len(lines) * LINE
