@@ -14,6 +14,8 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
@@ -54,6 +56,7 @@ from sodamolek.tte import service as tte_service
 from sodamolek.tte import views as tte_views
 from sodamolek.web import errors, standard_views
 from sodamolek.web import views as web_views
+from sodamolek.web.http_semantics import HttpSemantics, RouteMethods
 from sodamolek.web.input_guard import InputGuardMiddleware
 from sodamolek.web.security import security_headers
 from sodamolek.web.templating import template_config
@@ -277,10 +280,31 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HTTPException: errors.http_exception_handler,
             Exception: errors.internal_error_handler,
         },
-        openapi_config=OpenAPIConfig(title="Sodamolek API", version="1", path="/schema"),
+        # The JSON API only (the pages are no API: include_in_schema below), as JSON only: no
+        # Swagger/Redoc page, whose scripts would come from a CDN outside the CSP.
+        openapi_config=OpenAPIConfig(
+            title="Sodamolek API",
+            version="1",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin()],
+            components=Components(
+                # SessionAuth adds "sessionCookie" (a staff session; writes need X-CSRFToken).
+                security_schemes={
+                    "tokenApi": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="An office's API token (Authorization: Bearer …)",
+                    ),
+                }
+            ),
+        ),
+        include_in_schema=False,
         request_max_body_size=MAX_REQUEST_BODY,
         debug=False,
     )
+    # HEAD, Allow and 304s in front of the router (web.http_semantics).
+    app.asgi_handler = HttpSemantics(app.asgi_handler, RouteMethods(app.routes))
+    request_api.document_strictly(app.openapi_schema)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry

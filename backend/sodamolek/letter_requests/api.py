@@ -5,14 +5,26 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Response, Router, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from sodamolek.accounts.api_auth import api_actor
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.roles import Role
 from sodamolek.letter_requests import corrections, service
+from sodamolek.letter_requests.api_schema import (
+    NO_CONTROL,
+    CorrectionBody,
+    CreateBody,
+    Problem,
+    QueuePage,
+    RequestOut,
+    TransitionBody,
+)
 from sodamolek.letter_requests.lifecycle import ReasonRequired, Status, TransitionRefused
 
 APPLICANT_FIELDS = (
@@ -86,15 +98,48 @@ def serialise(item: dict) -> dict:
     }
 
 
-@post("/permohonan", status_code=201, summary="Buat permohonan (idempoten)")
+def _problems(*statuses: int) -> dict[int, ResponseSpec]:
+    words = {
+        400: "Body or parameters of the wrong shape or type",
+        401: "No valid API token or session",
+        403: "Not allowed for this account or token, or the CSRF header is missing",
+        404: "No such request in the caller's office",
+        409: "Refused by the request's state, or the Idempotency-Key was used for other content "
+        "or elsewhere",
+        412: "If-Match names an older version",
+        422: "Values that are not valid, or a body or parameter of the wrong type (named in "
+        "errors)",
+        428: "If-Match is missing",
+    }
+    return {
+        status: ResponseSpec(data_container=Problem, description=words[status])
+        for status in statuses
+    }
+
+
+@post(
+    "/permohonan",
+    status_code=201,
+    summary="Buat permohonan (idempoten)",
+    responses={200: ResponseSpec(RequestOut, description="The same key and body again: the "
+               "request made the first time")} | _problems(400, 401, 403, 409, 422),
+)  # fmt: skip
 async def create(
     request: Request,
     actor: NamedDependency[CurrentUser],
-    data: JSONBody[dict[str, Any]],
-    idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
-) -> Response:
+    data: JSONBody[CreateBody],
+    idempotency_key: Annotated[
+        str | None,
+        HeaderParameter(
+            name="Idempotency-Key",
+            required=True,
+            description="A UUID made by the client for this request; required (422 without)",
+        ),
+    ] = None,
+) -> Response[RequestOut]:
     """The Idempotency-Key header (a UUID) is the request's client_request_id: sending the same
     key and body again returns the same request; the same key with another body is a 409."""
+    raw: dict[str, Any] = msgspec.to_builtins(data)
     if actor.role not in (Role.OPERATOR, Role.LURAH):
         return _problem(403, "Hanya petugas kelurahan yang dapat membuat permohonan.")
     try:
@@ -105,21 +150,21 @@ async def create(
             "Header Idempotency-Key wajib berisi UUID.",
             {"Idempotency-Key": "Wajib berisi UUID."},
         )
-    body_key = data.get("client_request_id")
+    body_key = raw.get("client_request_id")
     if body_key is not None and str(body_key) != key:
         return _problem(422, "client_request_id harus sama dengan Idempotency-Key.")
-    raw_applicant, raw_answers = data.get("applicant"), data.get("data")
+    raw_applicant, raw_answers = raw.get("applicant"), raw.get("data")
     applicant = raw_applicant if isinstance(raw_applicant, dict) else {}
     answers = raw_answers if isinstance(raw_answers, dict) else {}
     submission = service.Submission(
         client_request_id=key,
-        letter_type=str(data.get("letter_type", "")),
+        letter_type=str(raw.get("letter_type", "")),
         applicant={f"applicant_{k}": str(v) for k, v in applicant.items() if v is not None},
         data={str(k): str(v) for k, v in answers.items()},
-        requirements_checked=[str(r) for r in data.get("requirements_checked") or []]
-        if isinstance(data.get("requirements_checked"), list)
+        requirements_checked=[str(r) for r in raw.get("requirements_checked") or []]
+        if isinstance(raw.get("requirements_checked"), list)
         else [],
-        notes=str(data.get("notes") or ""),
+        notes=str(raw.get("notes") or ""),
     )
     try:
         result = await service.create_request(
@@ -138,31 +183,36 @@ async def create(
     )
 
 
-@get("/permohonan", summary="Daftar permohonan kantor sendiri")
+@get("/permohonan", summary="Daftar permohonan kantor sendiri", responses=_problems(400, 401, 422))
 async def list_requests(
     actor: NamedDependency[CurrentUser],
-    status: Annotated[str | None, QueryParameter(name="status")] = None,
+    status: Annotated[
+        str | None, QueryParameter(name="status", max_length=40, pattern=NO_CONTROL)
+    ] = None,
     page: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1,
-) -> dict:
+) -> QueuePage:
     result = await service.queue(actor, status=status, page=page)
-    return {
-        "items": [
-            {
-                "id": i["id"],
-                "tracking_code": i["tracking_code"],
-                "status": i["status"],
-                "applicant_name": i["applicant_name"],
-                "letter_type": i["letter_type_name"],
-                "due_at": i["due_at"].isoformat(),
-                "overdue": i["overdue"],
-            }
-            for i in result.items
-        ],
-        "counts": result.counts,
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-    }
+    return msgspec.convert(
+        {
+            "items": [
+                {
+                    "id": i["id"],
+                    "tracking_code": i["tracking_code"],
+                    "status": i["status"],
+                    "applicant_name": i["applicant_name"],
+                    "letter_type": i["letter_type_name"],
+                    "due_at": i["due_at"].isoformat(),
+                    "overdue": i["overdue"],
+                }
+                for i in result.items
+            ],
+            "counts": result.counts,
+            "total": result.total,
+            "page": result.page,
+            "pages": result.pages,
+        },
+        QueuePage,
+    )
 
 
 def etag(version: int) -> str:
@@ -183,8 +233,14 @@ async def _with_corrections(item: dict) -> dict:
     return serialise(item) | {"corrections": await corrections.corrections_of(item["id"])}
 
 
-@get("/permohonan/{request_id:int}", summary="Satu permohonan dengan riwayatnya")
-async def read(actor: NamedDependency[CurrentUser], request_id: FromPath[int]) -> Response:
+@get(
+    "/permohonan/{request_id:int}",
+    summary="Satu permohonan dengan riwayatnya",
+    responses=_problems(400, 401, 404, 422),
+)
+async def read(
+    actor: NamedDependency[CurrentUser], request_id: FromPath[int]
+) -> Response[RequestOut]:
     try:
         item = await service.get_request(actor, request_id)
     except service.RequestNotFound:
@@ -202,14 +258,19 @@ async def read(actor: NamedDependency[CurrentUser], request_id: FromPath[int]) -
         "no longer allows a correction, 422 with `errors` for invalid values. The tracking "
         "code stays; the answer carries the new ETag."
     ),
+    responses=_problems(400, 401, 403, 404, 409, 412, 422, 428),
 )
 async def correct(
     request: Request,
     actor: NamedDependency[CurrentUser],
     request_id: FromPath[int],
-    data: JSONBody[dict[str, Any]],
-    if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
-) -> Response:
+    data: JSONBody[CorrectionBody],
+    if_match: Annotated[
+        str | None,
+        HeaderParameter(name="If-Match", required=True, description="The ETag from GET"),
+    ] = None,
+) -> Response[RequestOut]:
+    raw: dict[str, Any] = msgspec.to_builtins(data)
     version = _matched_version(if_match or "")
     if version is None:
         try:
@@ -221,20 +282,20 @@ async def correct(
             "Header If-Match wajib berisi ETag permohonan (dari GET) agar perubahan petugas lain "
             "tidak tertimpa.",
         )
-    applicant = data.get("applicant")
+    applicant = raw.get("applicant")
     if applicant is not None and not isinstance(applicant, dict):
         return _problem(422, "applicant harus berupa objek.", {"applicant": "Harus berupa objek."})
-    answers = data.get("data")
+    answers = raw.get("data")
     if answers is not None and not isinstance(answers, dict):
         return _problem(422, "data harus berupa objek.", {"data": "Harus berupa objek."})
-    requirements = data.get("requirements_checked")
+    requirements = raw.get("requirements_checked")
     if requirements is not None and not isinstance(requirements, list):
         return _problem(
             422,
             "requirements_checked harus berupa daftar.",
             {"requirements_checked": "Harus berupa daftar."},
         )
-    notes = data.get("notes")
+    notes = raw.get("notes")
     correction = corrections.Correction(
         applicant=None
         if applicant is None
@@ -266,11 +327,19 @@ async def correct(
     return Response(body, headers={"ETag": etag(result.request["version"])})
 
 
-@post("/permohonan/{request_id:int}/transisi", status_code=200, summary="Ubah status")
+@post(
+    "/permohonan/{request_id:int}/transisi",
+    status_code=200,
+    summary="Ubah status",
+    responses=_problems(400, 401, 403, 404, 409, 422),
+)
 async def transition(
-    actor: NamedDependency[CurrentUser], request_id: FromPath[int], data: JSONBody[dict[str, Any]]
-) -> Response:
-    version = data.get("version")
+    actor: NamedDependency[CurrentUser],
+    request_id: FromPath[int],
+    data: JSONBody[TransitionBody],
+) -> Response[RequestOut]:
+    raw: dict[str, Any] = msgspec.to_builtins(data)
+    version = raw.get("version")
     try:
         # Moves that change a letter (a send-back from the camat's desk, a revocation) are made
         # on the request page, where issuing voids or revokes the letter with them; here they
@@ -278,8 +347,8 @@ async def transition(
         item = await service.change_status(
             actor,
             request_id,
-            str(data.get("to", "")),
-            str(data.get("reason") or ""),
+            str(raw.get("to", "")),
+            str(raw.get("reason") or ""),
             expected_version=version if isinstance(version, int) else None,
         )
     except service.RequestNotFound:
@@ -298,4 +367,48 @@ api_router = Router(
     # api_actor authenticates (token or session) and checks CSRF for sessions itself.
     opt={"exclude_from_auth": True, "exclude_from_csrf": True},
     tags=["permohonan"],
+    include_in_schema=True,  # the pages are not an API: the app leaves them out
+    security=[{"tokenApi": []}, {"sessionCookie": []}],
 )
+
+
+REQUEST_BODIES = ("Applicant", "CreateBody", "CorrectionBody", "TransitionBody")
+
+
+def document_strictly(openapi) -> None:
+    """What the bodies' Structs and the input guard enforce but Litestar's schema leaves out:
+    no properties besides the declared ones (forbid_unknown_fields), and no control characters
+    in any text, the names of `data`'s answers included."""
+    from litestar.openapi.spec import Schema
+
+    text_rule = {"pattern": NO_CONTROL}
+
+    def strict_text(node) -> None:
+        if not isinstance(node, Schema):
+            return
+        if node.type == OpenAPIType.STRING and node.pattern is None:
+            node.pattern = text_rule["pattern"]
+        for child in (*(node.one_of or []), *(node.any_of or []), node.items):
+            strict_text(child)
+        for child in (node.properties or {}).values():
+            strict_text(child)
+        if isinstance(node.additional_properties, Schema):
+            strict_text(node.additional_properties)
+
+    schemas = openapi.components.schemas or {}
+    for name in REQUEST_BODIES:
+        schema = schemas.get(name)
+        if schema is None:
+            continue
+        schema.additional_properties = False
+        data = (schema.properties or {}).get("data")
+        for option in [data, *((data.one_of or []) if isinstance(data, Schema) else [])]:
+            if isinstance(option, Schema) and option.type == OpenAPIType.OBJECT:
+                option.property_names = Schema(
+                    type=OpenAPIType.STRING, max_length=200, pattern=NO_CONTROL
+                )
+                if not isinstance(option.additional_properties, Schema):
+                    option.additional_properties = Schema(
+                        type=OpenAPIType.STRING, max_length=2000, pattern=NO_CONTROL
+                    )
+        strict_text(schema)

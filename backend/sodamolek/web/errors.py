@@ -61,7 +61,25 @@ def _error_response(request: Request, status: int, detail: str | None, headers=N
     )
 
 
+def _invalid_fields(exc: HTTPException) -> dict[str, str] | None:
+    """Litestar's validation errors (a body of the wrong type, e.g. a number where text is
+    expected), field by field, for the API's 422."""
+    extra = getattr(exc, "extra", None)
+    if not isinstance(extra, list) or not all(isinstance(e, dict) for e in extra):
+        return None
+    return {
+        str(e.get("key") or "body"): f"Nilai tidak sesuai skema API ({e.get('message', '')})."
+        for e in extra
+    }
+
+
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    if wants_json(request) and exc.status_code == 400 and (fields := _invalid_fields(exc)):
+        return Response(
+            {"status_code": 422, "detail": "Isian belum benar: " + ", ".join(fields),
+             "errors": fields},
+            status_code=422,
+        )  # fmt: skip
     detail = exc.detail if is_user_message(exc) else None
     if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
         detail = CSRF_MESSAGE

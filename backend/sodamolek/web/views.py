@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from litestar import Request, Response, get
 from litestar.response import File, Template
 from piccolo.querystring import QueryString
@@ -45,16 +47,25 @@ async def health() -> Response:
     return Response(body, status_code=200 if reachable else 503)
 
 
+def etag(content: str | bytes) -> str:
+    """A validator of generated content: an update check that finds it unchanged gets a 304
+    (web.http_semantics) instead of the whole script. Weak: it names the content, which the
+    compression middleware may send gzipped or not (its gzip bytes carry a time)."""
+    data = content.encode() if isinstance(content, str) else content
+    return 'W/"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+
+
 @get("/sw.js", exclude_from_auth=True, include_in_schema=False)
 async def service_worker(request: Request) -> Response:
     # The worker controls only paths under its own URL, so it is served from the root; no-cache
     # makes browsers check for a new version on every navigation. Its first line carries the
     # version and the shell to precache (sodamolek.web.offline).
     codes = [t["code"] for t in await letters.list_letter_types()]
+    script = service_worker_script(request.app.state.settings.release, codes)
     return Response(
-        service_worker_script(request.app.state.settings.release, codes),
+        script,
         media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/", "ETag": etag(script)},
     )
 
 
@@ -73,10 +84,15 @@ async def service_worker_logic() -> File:
 @get("/sw-warga.js", exclude_from_auth=True, include_in_schema=False)
 async def resident_service_worker(request: Request) -> Response:
     """The resident's app (scope /lacak): only what the tracking pages need."""
+    script = resident_worker_script(request.app.state.settings.release)
     return Response(
-        resident_worker_script(request.app.state.settings.release),
+        script,
         media_type="text/javascript",
-        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": SCOPE},
+        headers={
+            "Cache-Control": "no-cache",
+            "Service-Worker-Allowed": SCOPE,
+            "ETag": etag(script),
+        },
     )
 
 

@@ -1,0 +1,90 @@
+"""A short, bounded schemathesis run with every check against the JSON API of a real server
+process: the OpenAPI document describes what the API does (bodies, headers, statuses)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from sodamolek.accounts import tokens
+from sodamolek.letter_requests import service
+from tests.conftest import TEST_SECRET
+from tests.integration.test_request_service import submission
+
+CONFIG = Path(__file__).resolve().parents[1] / "schemathesis" / "schemathesis.toml"
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+
+
+async def user_of_token(token: str):
+    return await tokens.authenticate_token(token)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_schemathesis_with_every_check_finds_nothing(app, settings, database_url):
+    _, token = await tokens.create_token(None, "SIAK Oebobo", "53.71.04.1001")
+    # One real request, so the operations on /permohonan/{request_id} get past the 404.
+    operator = await user_of_token(token)
+    existing = (await service.create_request(operator, submission())).request
+    config = settings.data_dir / "schemathesis.toml"
+    config.write_text(CONFIG.read_text() + f"\n[parameters]\nrequest_id = {existing['id']}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
+    env |= {
+        "SODAMOLEK_ENV": "test",
+        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
+        "SODAMOLEK_DATABASE_URL": database_url,
+        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
+        "SODAMOLEK_EMBEDDED_WORKER": "false",
+    }
+    url = f"http://127.0.0.1:{_free_port()}"
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sodamolek.cli", "serve", "--port", url.rsplit(":", 1)[1],
+        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        async with httpx.AsyncClient() as client:
+            deadline = time.monotonic() + 90
+            while True:
+                assert server.returncode is None and time.monotonic() < deadline
+                try:
+                    if (await client.get(url + "/health", timeout=1)).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.2)
+        run = await asyncio.to_thread(
+            subprocess.run,
+            [
+                str(SCHEMATHESIS), "--config-file", str(config),
+                "run", url + "/schema/openapi.json",
+                "--checks", "all", "--max-examples", "15", "--seed", "20261201",
+                "--generation-deterministic", "--request-timeout", "20", "--workers", "1",
+                "--header", f"Authorization: Bearer {token}",
+            ],
+            capture_output=True, text=True, timeout=600, env=env, cwd=settings.data_dir,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        try:
+            await asyncio.wait_for(server.wait(), 20)
+        except TimeoutError:
+            server.kill()
+    output = run.stdout + run.stderr
+    (settings.data_dir / "schemathesis.txt").write_text(output)
+    print(output[-1500:])
+    assert run.returncode == 0, output[:12000]
+    counted = re.search(r"(\d+) generated, (\d+) passed", output)
+    assert counted and counted.group(1) == counted.group(2), output[-3000:]
+    assert int(counted.group(1)) > 300  # the run really ran: cases over every operation
+    assert "Tested: 5" in output
