@@ -139,8 +139,11 @@ def start(name: str, command: list[str], env: dict[str, str], port: int, log: Pa
 def cli(env: dict[str, str], *args: str) -> str:
     done = subprocess.run(  # noqa: S603 - our own command
         [sys.executable, "-m", "sodamolek.cli", *args],
-        env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return done.stdout
 
 
@@ -160,9 +163,17 @@ class Load:
 
 def wrk(url: str, seconds: int, connections: int, cpu: str | None, extra: list[str]) -> Load:
     command = [
-        *pinned(cpu), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-        "--timeout", "10s", url, *extra,
-    ]  # fmt: skip
+        *pinned(cpu),
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        url,
+        *extra,
+    ]
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
@@ -468,10 +479,13 @@ def main() -> None:
         created = httpx.post(
             app_sqlite.url + "/api/v1/permohonan",
             content=BODY % (key := str(uuid.uuid4())),
-            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key,
-                     "Content-Type": "application/json"},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Idempotency-Key": key,
+                "Content-Type": "application/json",
+            },
             timeout=30,
-        )  # fmt: skip
+        )
         created.raise_for_status()
         code = created.json()["tracking_code"]
         page = httpx.get(f"{app_sqlite.url}/lacak/{code}", timeout=30)
@@ -496,10 +510,13 @@ def main() -> None:
             first = httpx.post(
                 pg1.url + "/api/v1/permohonan",
                 content=BODY % (key := str(uuid.uuid4())),
-                headers={"Authorization": f"Bearer {pg_token}", "Idempotency-Key": key,
-                         "Content-Type": "application/json"},
+                headers={
+                    "Authorization": f"Bearer {pg_token}",
+                    "Idempotency-Key": key,
+                    "Content-Type": "application/json",
+                },
                 timeout=30,
-            )  # fmt: skip
+            )
             first.raise_for_status()
             postgres = (pg1, pg2, raw_pg, pg_token, first.json()["tracking_code"])
 
@@ -511,10 +528,13 @@ def main() -> None:
             return run(url, 8, ["-s", str(script), *auth_header, "--", prefix])
 
         names = [
-            "lacak vs bare route", "lacak vs page without database", "queue vs bare route",
-            "API create SQLite c8 vs raw aiosqlite", "API create PostgreSQL c8 vs raw asyncpg",
+            "lacak vs bare route",
+            "lacak vs page without database",
+            "queue vs bare route",
+            "API create SQLite c8 vs raw aiosqlite",
+            "API create PostgreSQL c8 vs raw asyncpg",
             "lacak PostgreSQL, 2 workers vs 1",
-        ]  # fmt: skip
+        ]
         ratios: dict[str, list[float]] = {n: [] for n in names}
         loads: dict[str, dict[str, list[Load]]] = {n: {} for n in names}
 

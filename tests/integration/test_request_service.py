@@ -23,12 +23,16 @@ def submission(**overrides):
     base = dict(
         client_request_id=str(uuid.uuid4()),
         letter_type="domisili",
-        applicant={"applicant_nik": "5371045708900003", "applicant_name": "Maria Ndun",
-                   "applicant_birth_place": "Kupang",
-                   "applicant_address": "Jl. El Tari No. 5", "applicant_phone": "0812 3456 7890"},
+        applicant={
+            "applicant_nik": "5371045708900003",
+            "applicant_name": "Maria Ndun",
+            "applicant_birth_place": "Kupang",
+            "applicant_address": "Jl. El Tari No. 5",
+            "applicant_phone": "0812 3456 7890",
+        },
         data={"keperluan": "Melamar pekerjaan", "alamat_domisili": "Jl. El Tari No. 5, Oebobo"},
         requirements_checked=["Surat pengantar RT/RW"],
-    )  # fmt: skip
+    )
     base.update(overrides)
     return service.Submission(**base)
 
@@ -99,9 +103,12 @@ async def test_invalid_input_names_every_field_and_writes_nothing(app, staff):
     with pytest.raises(service.RequestInvalid) as error:
         await service.create_request(operator, bad)
     assert set(error.value.errors) >= {
-        "client_request_id", "applicant_nik", "applicant_name", "data.keperluan",
+        "client_request_id",
+        "applicant_nik",
+        "applicant_name",
+        "data.keperluan",
         "data.alamat_domisili",
-    }  # fmt: skip
+    }
     assert "Tanggal lahir" in error.value.errors["applicant_nik"]
     assert await LetterRequest.count() == 0
 
@@ -206,10 +213,11 @@ async def test_other_office_sees_nothing(app, staff):
 async def test_queue_search_and_order(app, staff):
     operator = await user(staff.operator)
     nikah = submission(
-        letter_type="pengantar-nikah", applicant={"applicant_name": "Yosef 100% Tefa"},
+        letter_type="pengantar-nikah",
+        applicant={"applicant_name": "Yosef 100% Tefa"},
         data={"status_nikah": "Jejaka", "nama_ayah": "Markus Tefa", "nama_ibu": "Ester Lay"},
         requirements_checked=[],
-    )  # fmt: skip
+    )
     skck = (await service.create_request(operator, nikah)).request  # 2 working days
     domisili = (await service.create_request(operator, submission())).request  # 1 working day
     page = await service.queue(operator)

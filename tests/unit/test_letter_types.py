@@ -310,10 +310,14 @@ def test_template_errors_reach_the_blocks_field_naming_block_and_line():
     assert errors["blocks"] == (
         "Blok 1 (Paragraf): baris 2: data.umur: “umur” bukan isian jenis surat ini."
     )
-    table = {"kind": "table", "heading": "Pelapor:", "rows": [
-        {"label": "Nama", "value": "{{ pemohon.nama }}"},
-        {"label": "Umur", "value": "{{ pemohon.nama * 3 }}"},
-    ]}  # fmt: skip
+    table = {
+        "kind": "table",
+        "heading": "Pelapor:",
+        "rows": [
+            {"label": "Nama", "value": "{{ pemohon.nama }}"},
+            {"label": "Umur", "value": "{{ pemohon.nama * 3 }}"},
+        ],
+    }
     errors = errors_of(valid_input(blocks=[table, {"kind": "signature"}]))
     assert errors["blocks"].startswith(
         "Blok 1 (Tabel “Pelapor:”), baris 2, isi: baris 1: perkalian"

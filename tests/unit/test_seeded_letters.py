@@ -12,9 +12,13 @@ from tests.unit.test_letter_pdf import text_of
 
 WHEN = dt.datetime(2026, 11, 29, 2, 0, tzinfo=dt.UTC)
 OFFICE = {
-    "name": "Oebobo", "code": "53.71.04.1001", "address": "Jl. W. J. Lalamentik",
-    "kecamatan_name": "Oebobo", "kecamatan_code": "53.71.04", "phone": "(0380) 821234",
-}  # fmt: skip
+    "name": "Oebobo",
+    "code": "53.71.04.1001",
+    "address": "Jl. W. J. Lalamentik",
+    "kecamatan_name": "Oebobo",
+    "kecamatan_code": "53.71.04",
+    "phone": "(0380) 821234",
+}
 APPLICANT = {
     "applicant_name": "Maria Ōmatu Ŋgala",
     "applicant_nik": "5371046506900001",
@@ -57,12 +61,17 @@ def rendered(code: str, paper: str) -> tuple[str, dict, tuple]:
     )
     blocks = render_letter_body(item, context)
     document = LetterDocument(
-        kecamatan="Oebobo", kelurahan="Oebobo", office_address=OFFICE["address"],
-        title=item["name"], number="470/001/X/2026", blocks=blocks,
+        kecamatan="Oebobo",
+        kelurahan="Oebobo",
+        office_address=OFFICE["address"],
+        title=item["name"],
+        number="470/001/X/2026",
+        blocks=blocks,
         place_date="Kupang, 29 November 2026",
-        signer=Signer("Lurah Oebobo", signer["nama"], signer["nip"]), paper_size=paper,
+        signer=Signer("Lurah Oebobo", signer["nama"], signer["nip"]),
+        paper_size=paper,
         verification_url="https://surat.example/verifikasi/AbCdEfGhIjKlMnOpQrStUvWx",
-    )  # fmt: skip
+    )
     return text_of(render_letter_pdf(document)), clean, blocks
 
 

@@ -64,19 +64,21 @@ async def queue_page(
     request: Request,
     status: Annotated[str | None, QueryParameter(name="status")] = None,
     halaman: Annotated[str | None, QueryParameter(name="halaman")] = None,
-) -> Template:  # fmt: skip
+) -> Template:
     if request.headers.get(SHELL_HEADER):
         # The service worker's copy for offline use: the page without its list of requests
         # (names are personal data and stay off the device); the list loads when online.
         return Template(
-            "letter_requests/queue.html", context={"shell": True, "Status": Status},
+            "letter_requests/queue.html",
+            context={"shell": True, "Status": Status},
             headers={"Cache-Control": "no-store", "Vary": SHELL_HEADER},
-        )  # fmt: skip
+        )
     page = await service.queue(request.user, status=status, page=_page_number(halaman))
     return Template(
-        "letter_requests/queue.html", context=_queue_context(page),
+        "letter_requests/queue.html",
+        context=_queue_context(page),
         headers={"Vary": SHELL_HEADER},
-    )  # fmt: skip
+    )
 
 
 @post("/permohonan/daftar", guards=[STAFF], status_code=200)
@@ -341,9 +343,15 @@ async def correct_request(
         letter_type = await _letter_type_of(item)
         stale = isinstance(refused, service.VersionConflict)
         return _correction_page(
-            item, letter_type, values, {}, version=version, error=str(refused), stale=stale,
+            item,
+            letter_type,
+            values,
+            {},
+            version=version,
+            error=str(refused),
+            stale=stale,
             status=409,
-        )  # fmt: skip
+        )
     return _redirect(request, f"/permohonan/{request_id}")
 
 
@@ -354,17 +362,24 @@ async def _letter_type_of(item: dict) -> dict:
     return letter_type
 
 
-def _correction_page(item, letter_type, values, errors, *, version, error=None, stale=False,
-                     status=200) -> Template:  # fmt: skip
+def _correction_page(
+    item, letter_type, values, errors, *, version, error=None, stale=False, status=200
+) -> Template:
     return Template(
         "letter_requests/correct.html",
         context={
-            "item": item, "letter_type": letter_type, "values": values, "errors": errors,
-            "version": version, "error": error, "stale": stale, "Status": Status,
+            "item": item,
+            "letter_type": letter_type,
+            "values": values,
+            "errors": errors,
+            "version": version,
+            "error": error,
+            "stale": stale,
+            "Status": Status,
         },
         status_code=status,
         headers={"Cache-Control": "no-store"},  # personal data
-    )  # fmt: skip
+    )
 
 
 def _refused_page(text: str) -> Template:

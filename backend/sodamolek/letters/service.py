@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -377,7 +377,7 @@ def _parse_whole(value: int | str | None) -> int | None:
     return int(text)
 
 
-def _clean_fields(rows: list[FieldInput | Mapping], errors: dict[str, str]) -> list[dict]:
+def _clean_fields(rows: Sequence[FieldInput | Mapping], errors: dict[str, str]) -> list[dict]:
     cleaned: list[dict] = []
     seen: set[str] = set()
     for index, row in enumerate(rows):

@@ -31,16 +31,33 @@ TEMPLATE_ROOTS = ("pemohon", "data", "kelurahan", "kecamatan", "penandatangan", 
 # What the signing step puts under each root (`data.<field>` are the type's own fields).
 TEMPLATE_VARIABLES = {
     "pemohon": (
-        "nama", "nik", "tempat_lahir", "tanggal_lahir", "jenis_kelamin", "alamat", "agama",
-        "pekerjaan", "status_perkawinan", "kewarganegaraan",
+        "nama",
+        "nik",
+        "tempat_lahir",
+        "tanggal_lahir",
+        "jenis_kelamin",
+        "alamat",
+        "agama",
+        "pekerjaan",
+        "status_perkawinan",
+        "kewarganegaraan",
     ),
     "kelurahan": ("nama", "kode", "alamat"),
     "kecamatan": ("nama", "kode"),
     "penandatangan": ("nama", "jabatan", "nip"),
     "surat": ("nomor", "tanggal", "berlaku_sampai"),
-}  # fmt: skip
-LETTER_FILTERS = ("tanggal", "rupiah", "angka", "tengah_kalimat", "upper", "lower", "title",
-                  "capitalize", "trim")  # fmt: skip
+}
+LETTER_FILTERS = (
+    "tanggal",
+    "rupiah",
+    "angka",
+    "tengah_kalimat",
+    "upper",
+    "lower",
+    "title",
+    "capitalize",
+    "trim",
+)
 COMMON_FILTERS = LETTER_FILTERS[:7]
 
 MAX_TEXT = 4000  # characters of one template text
@@ -154,8 +171,9 @@ class _LetterEnvironment(SandboxedEnvironment):
         super().__init__(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
         self.globals.clear()
         builtin = self.filters
-        self.filters = {name: builtin[name] for name in ("upper", "lower", "title",
-                                                          "capitalize", "trim")}  # fmt: skip
+        self.filters = {
+            name: builtin[name] for name in ("upper", "lower", "title", "capitalize", "trim")
+        }
         self.filters |= {
             "tanggal": _date_filter,
             "rupiah": _rupiah_filter,
@@ -171,10 +189,24 @@ ENVIRONMENT = _LetterEnvironment()
 # --- The whitelist check -------------------------------------------------------------------------
 
 _ALLOWED_NODES = (
-    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.Getattr, nodes.Getitem,
-    nodes.Const, nodes.Filter, nodes.Test, nodes.If, nodes.CondExpr, nodes.Compare,
-    nodes.Operand, nodes.And, nodes.Or, nodes.Not, nodes.Concat,
-)  # fmt: skip
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Getattr,
+    nodes.Getitem,
+    nodes.Const,
+    nodes.Filter,
+    nodes.Test,
+    nodes.If,
+    nodes.CondExpr,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.And,
+    nodes.Or,
+    nodes.Not,
+    nodes.Concat,
+)
 _NODE_WORDS = {
     nodes.For: "perulangan {% for %}",
     nodes.Macro: "makro",

@@ -120,8 +120,12 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
         return _error_response(request, 503, db_errors.BUSY_MESSAGE, headers={"Retry-After": "2"})
     if _refused_by_database(exc):
         # One line, no traceback: anyone can send this again and again.
-        logger.warning("Input refused by the database on %s %s: %s", request.method,
-                       request.url.path, type(exc).__name__)  # fmt: skip
+        logger.warning(
+            "Input refused by the database on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+        )
         return _error_response(request, 400, INPUT_OUT_OF_RANGE)
     logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, None)
