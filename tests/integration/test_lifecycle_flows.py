@@ -321,3 +321,27 @@ async def test_request_page_shows_labels_and_indonesian_dates(app, staff):
     assert "Alamat domisili" in page or "Alamat Domisili" in page
     assert "29 November 2026" in page and "2026-11-29" not in page
     assert re.search(r"\d{1,2} \w+ 20\d\d \d{2}\.\d{2} WITA", page)
+
+
+async def test_the_databases_refusals_are_answered_in_words(app, staff):
+    """A UNIQUE violation from either engine is a 409 in words, never a 500."""
+    from types import SimpleNamespace
+
+    import pytest
+
+    from sodamolek.db.errors import TWIN_MESSAGE, is_busy, is_unique_violation
+    from sodamolek.web.errors import internal_error_handler
+
+    (rid,) = await awaiting(staff)
+    letter = await issuing.sign_request(await actor(staff.lurah), rid, app.state.signing_key, "x")
+    row = await Letter.select().where(Letter.id == letter["id"]).first()
+    twin = {k: v for k, v in row.items() if k != "id"} | {
+        "verification_token": "t" * 43,
+        "state": "voided",  # not live: only the number is a twin
+    }
+    with pytest.raises(Exception) as caught:
+        await Letter.insert(Letter(**twin))
+    assert is_unique_violation(caught.value) and not is_busy(caught.value)
+    request = SimpleNamespace(method="POST", url=SimpleNamespace(path="/api/v1/permohonan"))
+    response = internal_error_handler(request, caught.value)
+    assert response.status_code == 409 and response.content["detail"] == TWIN_MESSAGE

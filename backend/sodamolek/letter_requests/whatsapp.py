@@ -19,10 +19,12 @@ NEXT_STEP = {
     Status.IN_REVIEW: "sedang diperiksa petugas kelurahan",
     Status.INCOMPLETE: "belum lengkap; mohon lengkapi kekurangannya (rinciannya di tautan)",
     Status.AWAITING_SIGNATURE: "sudah lengkap dan menunggu tanda tangan lurah",
+    Status.AWAITING_COUNTERSIGN: "sudah ditandatangani lurah dan menunggu tanda tangan camat",
     Status.READY: "sudah selesai dan siap diambil di kantor kelurahan",
     Status.COLLECTED: "sudah diambil",
     Status.REJECTED: "tidak dapat diproses (alasannya di tautan)",
     Status.CANCELLED: "dibatalkan",
+    Status.REVOKED: "dicabut dan tidak berlaku lagi (alasannya di tautan)",
 }
 
 
