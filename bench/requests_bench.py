@@ -1,23 +1,31 @@
-"""Requests at the counter: creation rate, and the queue page's latency as an office grows.
+"""The queue and name search as an office grows, measured side by side in one run.
 
     uv run python bench/requests_bench.py                       # SQLite (a temporary file)
-    uv run python bench/requests_bench.py postgresql://postgres@127.0.0.1:5432/bench
+    uv run python bench/requests_bench.py postgresql://postgres@127.0.0.1:5432/bench_perf
+    uv run python bench/requests_bench.py URL --rounds 5 --seconds 3
 
-Creation = validation, idempotency check, request + audit row + counter in one transaction.
-Queue = the operator's default page (counts, active requests soonest due first), rendered
-in-process over HTTP, median of 30 loads, with 1,000 and then 100,000 requests in the office.
-The office takes 40 requests a day; those older than 3 days are finished — so the bigger office
-has a longer history, not more work in progress (which is what a queue shows).
+Two offices in one database, each with its operator signed in:
+- a small office: 300 active requests and 1,000 finished ones;
+- a large office: 62,722 active requests (a city-wide backlog on one desk) and 100,000 finished.
+Each round loads, for the same number of seconds each, the operator's default queue page
+(`/permohonan`: counts and the 25 soonest due active requests) and a name search in a finished
+status (`/permohonan?status=collected&q=...`) in both offices, through the app's whole HTTP
+stack in-process (session, CSRF, templates). Printed: large/small requests per second per
+measure, min/median/max over the rounds (goal: queue ≥ 0.7, name search ≥ 0.5).
+
+Creation is measured over real HTTP against a raw 3-row transaction in bench/http_pages.py.
+The database drops and recreates PostgreSQL's public schema: give it a database of its own.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import json
+import logging
 import random
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -26,52 +34,41 @@ from pathlib import Path
 import httpx
 
 from sodamolek import db
-from sodamolek.accounts.service import create_account, load_user
+from sodamolek.accounts.service import create_account
 from sodamolek.app import create_app
 from sodamolek.letter_requests import service
 from sodamolek.letter_requests.codes import new_tracking_code
 from sodamolek.letter_requests.tables import LetterRequest
 from sodamolek.letters.service import get_letter_type
+from sodamolek.regions.tables import Kelurahan
 from sodamolek.seed import seed
 from sodamolek.settings import Settings
 
-CREATES = 300
 PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account in a temporary database
-
-
-def submission() -> service.Submission:
-    return service.Submission(
-        client_request_id=str(uuid.uuid4()),
-        letter_type="domisili",
-        applicant={"applicant_nik": "5371045708900003", "applicant_name": "Maria Ndun"},
-        data={"keperluan": "Bench", "alamat_domisili": "Jl. El Tari 5"},
-    )
-
-
-PER_DAY = 40
 ACTIVE = ["in_review", "incomplete", "awaiting_signature", "ready"]
-FINAL = ["collected"] * 18 + ["rejected", "cancelled"]
+FINISHED = ["collected"] * 18 + ["rejected", "cancelled"]
+OFFICES = {"small": ("53.71.04.1001", 300, 1_000), "large": ("53.71.04.1008", 62_722, 100_000)}
+SEARCH = "/permohonan?status=collected&q=warga+12"
 
 
-async def bulk_requests(
-    count: int, kelurahan_id: int, kecamatan_id: int, type_id: int, offset: int = 0
-) -> None:
-    rng = random.Random(count)  # noqa: S311 - synthetic data
+async def bulk_requests(code: str, active: int, finished: int, type_id: int) -> None:
+    """`active` requests due over the next days and `finished` ones from the years before."""
+    rng = random.Random(code)  # noqa: S311 - synthetic data
+    office = await Kelurahan.select(Kelurahan.id, Kelurahan.kecamatan).where(Kelurahan.code == code)
     now = dt.datetime.now(dt.UTC)
-    rows = []
-    for i in range(offset, offset + count):
-        created = now - dt.timedelta(days=i / PER_DAY)
-        recent = now - created < dt.timedelta(days=3)
-        status = rng.choice(ACTIVE if recent else FINAL)
-        rows.append(
+    batch: list[LetterRequest] = []
+    for i in range(active + finished):
+        is_active = i < active
+        created = now - dt.timedelta(minutes=i) if is_active else now - dt.timedelta(hours=i)
+        batch.append(
             LetterRequest(
                 client_request_id=uuid.uuid4(),
                 content_hash="bench",
                 tracking_code=new_tracking_code(),
-                kelurahan=kelurahan_id,
-                kecamatan=kecamatan_id,
+                kelurahan=office[0]["id"],
+                kecamatan=office[0]["kecamatan"],
                 letter_type=type_id,
-                status=status,
+                status=rng.choice(ACTIVE if is_active else FINISHED),
                 applicant_nik=None,
                 applicant_name=f"Warga {i}",
                 applicant_name_key=f"warga {i}",
@@ -79,27 +76,91 @@ async def bulk_requests(
                 requirements_checked="[]",
                 created_at=created,
                 updated_at=created,
-                due_at=created + dt.timedelta(days=1),
+                due_at=created + dt.timedelta(days=5),
                 version=1,
             )
         )
-    for start in range(0, len(rows), 400):
-        await LetterRequest.insert(*rows[start : start + 400])
+        if len(batch) == 500:
+            await LetterRequest.insert(*batch)
+            batch = []
+    if batch:
+        await LetterRequest.insert(*batch)
+
+
+async def signed_in(app, username: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+    page = await client.get("/masuk")
+    token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
+    await client.post("/masuk", data={"username": username, "password": PASSWORD,
+                                      "_csrf_token": token})  # fmt: skip
+    return client
+
+
+async def rate(client: httpx.AsyncClient, path: str, seconds: float) -> float:
+    """Loads per second of one page, one after the other, for `seconds`."""
+    done, start = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        response = await client.get(path)
+        assert response.status_code == 200, response.status_code
+        done += 1
+    return done / elapsed
+
+
+async def run(app, engine, rounds: int, seconds: float) -> None:
+    await db.migrate()
+    await seed()
+    letter_type = await get_letter_type("domisili")
+    clients = {}
+    for name, (code, active, finished) in OFFICES.items():
+        await create_account(username=f"op.{name}", full_name=name, role="operator",
+                             password=PASSWORD, kelurahan=code)  # fmt: skip
+        t0 = time.perf_counter()
+        await bulk_requests(code, active, finished, letter_type["id"])
+        print(f"{name} office: {active:,} active, {finished:,} finished "
+              f"({time.perf_counter() - t0:.0f} s to load)", flush=True)  # fmt: skip
+        clients[name] = await signed_in(app, f"op.{name}")
     await service.rebuild_counters()
     # What autovacuum does after a bulk load; without it PostgreSQL plans on stale statistics.
-    if db.engine_name(db.current_engine()) == "postgresql":
-        await LetterRequest.raw("ANALYZE letter_request")
-    else:
-        await LetterRequest.raw("ANALYZE")
+    postgres = db.engine_name(engine) == "postgresql"
+    await LetterRequest.raw("ANALYZE letter_request" if postgres else "ANALYZE")
+    measures = {"queue": "/permohonan", "name search in a finished status": SEARCH}
+    ratios: dict[str, list[float]] = {m: [] for m in measures}
+    rates: dict[str, dict[str, list[float]]] = {m: {"small": [], "large": []} for m in measures}
+    for client in clients.values():  # warm up: templates compiled, connections open
+        for path in measures.values():
+            await rate(client, path, 0.5)
+    for round_number in range(1, rounds + 1):
+        print(f"round {round_number}/{rounds}", flush=True)
+        for measure, path in measures.items():
+            for name, client in clients.items():
+                rates[measure][name].append(await rate(client, path, seconds))
+            ratios[measure].append(rates[measure]["large"][-1] / rates[measure]["small"][-1])
+    goals = {"queue": "≥ 0.7", "name search in a finished status": "≥ 0.5"}
+    label = db.engine_name(engine)
+    for measure, values in ratios.items():
+        small = statistics.median(rates[measure]["small"])
+        large = statistics.median(rates[measure]["large"])
+        print(f"[{label}] {measure}, large vs small office: ratio min {min(values):.3f} "
+              f"median {statistics.median(values):.3f} max {max(values):.3f} "
+              f"(goal {goals[measure]}) — large {large:.1f}/s "
+              f"({1000 / large:.1f} ms), small {small:.1f}/s ({1000 / small:.1f} ms)")  # fmt: skip
+    for client in clients.values():
+        await client.aclose()
 
 
-async def main(url: str | None) -> None:
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url", nargs="?", default="", help="PostgreSQL (dropped!) or SQLite")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per load otherwise
     with tempfile.TemporaryDirectory() as tmp:
-        database_url = url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        if url:
+        database_url = args.url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        if args.url:
             import asyncpg
 
-            connection = await asyncpg.connect(url)
+            connection = await asyncpg.connect(args.url)
             await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
             await connection.close()
         settings = Settings(
@@ -112,63 +173,10 @@ async def main(url: str | None) -> None:
         engine = app.state.engine
         await db.start_engine(engine)
         try:
-            await run(app, engine)
+            await run(app, engine, args.rounds, args.seconds)
         finally:
             await db.stop_engine(engine)
 
 
-async def run(app, engine) -> None:
-    await db.migrate()
-    await seed()
-    account_id = await create_account(
-        username="op.bench",
-        full_name="Bench",
-        role="operator",
-        password=PASSWORD,
-        kelurahan="53.71.04.1001",
-    )
-    actor = await load_user(account_id)
-    engine_label = db.engine_name(engine)
-
-    start = time.perf_counter()
-    for _ in range(CREATES):
-        await service.create_request(actor, submission())
-    rate = CREATES / (time.perf_counter() - start)
-    print(f"[{engine_label}] requests created: {rate:.0f}/s ({CREATES} sequential)")
-
-    office = await LetterRequest.select(LetterRequest.kecamatan).first()
-    letter_type = await get_letter_type("domisili")
-    medians = {}
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-        page = await client.get("/masuk")
-        token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-        await client.post(
-            "/masuk", data={"username": "op.bench", "password": PASSWORD, "_csrf_token": token}
-        )
-        have = await LetterRequest.count()
-        for target in (1_000, 100_000):
-            await bulk_requests(
-                target - have,
-                actor.kelurahan_id,
-                office["kecamatan"],
-                letter_type["id"],
-                offset=have,
-            )
-            have = target
-            timings = []
-            for _ in range(30):
-                t0 = time.perf_counter()
-                response = await client.get("/permohonan")
-                timings.append(time.perf_counter() - t0)
-                assert response.status_code == 200
-            medians[target] = statistics.median(timings) * 1000
-            print(
-                f"[{engine_label}] queue page with {target:>7,} requests: "
-                f"median {medians[target]:.1f} ms"
-            )
-    print(f"[{engine_label}] queue latency ratio 100k/1k: {medians[100_000] / medians[1_000]:.2f}")
-
-
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1] if len(sys.argv) > 1 else None))
+    asyncio.run(main())
