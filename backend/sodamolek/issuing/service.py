@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -207,7 +207,7 @@ async def signer_nip(actor: CurrentUser) -> str:
 
 
 def signature_title(office: dict, signer_nip: str) -> str:
-    """"Lurah Oebobo" when the signer is the lurah set on the office page, "a.n. Lurah
+    """ "Lurah Oebobo" when the signer is the lurah set on the office page, "a.n. Lurah
     Oebobo" (atas nama, Permendagri 1/2023) when another official of the office signs for
     them. An office page without a valid NIP of its lurah cannot tell: the signer is taken as
     the lurah."""
@@ -540,6 +540,7 @@ async def _render_pdf(letter: dict, base_url: str) -> bytes:
     document = letter_document(
         letter, request, office, body_blocks(letter["content"]["isi"]), base_url, countersigner
     )
+    document = replace(document, emblem=await letters.current_emblem())
     return await asyncio.to_thread(render_letter_pdf, document)
 
 

@@ -111,7 +111,9 @@ async def preview(request: Request, request_id: FromPath[int]) -> Response:
         "verification_token": "",
     }
     document = service.letter_document(letter, item, office, body, _base_url(request))
-    pdf = await asyncio.to_thread(render_letter_pdf, replace(document, verification_url=None))
+    emblem = await letters.current_emblem()
+    document = replace(document, verification_url=None, emblem=emblem)
+    pdf = await asyncio.to_thread(render_letter_pdf, document)
     return Response(
         pdf,
         media_type="application/pdf",

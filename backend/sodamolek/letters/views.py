@@ -7,7 +7,8 @@ import asyncio
 import re
 from typing import Annotated, Any
 
-from litestar import get, post
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
@@ -16,7 +17,7 @@ from litestar.response import Redirect, Response, Template
 from sodamolek.core.http import user_error
 from sodamolek.core.roles import Role, require_roles
 from sodamolek.documents.pdf import render_letter_pdf
-from sodamolek.letters import service
+from sodamolek.letters import emblem, service
 from sodamolek.letters.blocks import KIND_WORDS
 from sodamolek.letters.service import FieldInput, LetterTypeError, LetterTypeInput
 
@@ -377,3 +378,61 @@ async def letter_type_status(code: FromPath[str], data: FormBody) -> Redirect:
     except service.LetterTypeNotFound:
         raise _not_found() from None
     return Redirect(f"{LIST_PATH}?status={code}", status_code=303)
+
+
+# --- The city's emblem ---------------------------------------------------------------------------
+
+EMBLEM_PATH = "/admin/lambang"
+
+
+def _emblem_page(info: dict | None, *, error: str = "", saved: bool = False,
+                 status: int = 200) -> Template:  # fmt: skip
+    return Template(
+        "letters/emblem.html",
+        context={"info": info, "error": error, "saved": saved, "max_kb": emblem.MAX_BYTES // 1024},
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@get(EMBLEM_PATH, guards=ADMIN_ONLY, name="admin_emblem")
+async def emblem_form(
+    tersimpan: Annotated[str | None, QueryParameter(name="tersimpan")] = None,
+) -> Template:
+    return _emblem_page(await emblem.emblem_info(), saved=bool(tersimpan))
+
+
+@post(EMBLEM_PATH, guards=ADMIN_ONLY, status_code=303,
+      request_max_body_size=emblem.MAX_BYTES + 64 * 1024)  # fmt: skip
+async def emblem_upload(request: Request) -> Template | Redirect:
+    """PNG or SVG, checked by its content (letters.emblem); the newest upload is printed."""
+    try:
+        form = await request.form()
+    except Exception:  # noqa: BLE001 - a malformed body is the sender's mistake, said in words
+        return _emblem_page(await emblem.emblem_info(), error="Kiriman tidak dapat dibaca.",
+                            status=422)  # fmt: skip
+    upload = form.get("lambang")
+    if not isinstance(upload, UploadFile):
+        return _emblem_page(await emblem.emblem_info(), error="Pilih berkas PNG atau SVG.",
+                            status=422)  # fmt: skip
+    data = await upload.read(emblem.MAX_BYTES + 1)
+    try:
+        checked = emblem.check_emblem(data)
+    except emblem.EmblemRefused as refused:
+        return _emblem_page(await emblem.emblem_info(), error=str(refused), status=422)
+    await emblem.store_emblem(checked, request.user.full_name)
+    return Redirect(f"{EMBLEM_PATH}?tersimpan=1", status_code=303)
+
+
+@get(EMBLEM_PATH + "/contoh.pdf", guards=ADMIN_ONLY, name="admin_emblem_sample")
+async def emblem_sample() -> Response:
+    """A sample letter with the emblem in use, to see it in the kop."""
+    domisili = await service.get_letter_type("domisili")
+    blocks, _ = service.preview_letter_body(domisili) if domisili else (None, None)
+    document = await service.preview_document("Contoh surat", blocks or ())
+    pdf = await asyncio.to_thread(render_letter_pdf, document)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": "inline; filename=contoh.pdf", "Cache-Control": "no-store"},
+    )
