@@ -1,5 +1,10 @@
 """Push worker throughput: 10,000 notifications through the outbox to a loopback fake push
-service over HTTPS, against the bare encryption rate (pywebpush encrypt only) in the same run.
+service over HTTPS, against the no-database send limit in the same run: the worker's own sender
+(pywebpush encryption, VAPID headers, HTTPS keep-alive POSTs) sending the same messages in
+batches of the same size with no outbox to claim from or record into. That is what a worker
+could reach if the database cost nothing; encryption alone (printed too) no sender can reach.
+Each batch size runs its baseline and the worker one after the other, several rounds; printed:
+worker/limit with min/median/max (goal ≥ 0.9, every message delivered).
 
 The fake service runs in its own process (it only counts and answers 201; decryption is checked
 by the tests) so that it does not share the worker's event loop. The database is SQLite in a
@@ -15,6 +20,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -34,12 +40,13 @@ from sodamolek import db  # noqa: E402
 from sodamolek.push import service  # noqa: E402
 from sodamolek.push.tables import PushMessage, PushSubscription  # noqa: E402
 from sodamolek.push.vapid import b64url  # noqa: E402
-from sodamolek.push.worker import deliver_due, open_sender  # noqa: E402
+from sodamolek.push.worker import Claimed, deliver_due, open_sender  # noqa: E402
 from sodamolek.settings import Settings  # noqa: E402
 from sodamolek.startup import ProcessRole, prepare  # noqa: E402
 
 MESSAGES = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 BATCH_SIZES = [int(a) for a in sys.argv[2:]] or [50, 200]
+ROUNDS = int(os.environ.get("SODAMOLEK_BENCH_ROUNDS", "3"))
 ENCRYPTIONS = 1_000
 SUBSCRIBERS = 500  # phones; each gets MESSAGES / SUBSCRIBERS notifications
 PAYLOAD = json.dumps(service.notification_payload(123456, "KPG-7F3K-9QX2", "ready"))
@@ -119,6 +126,26 @@ async def fill_outbox(base_url: str, phones: list[dict[str, str]]) -> None:
                 await service.enqueue_status_notification(number, "KPG-7F3K-9QX2", "ready")
 
 
+async def send_limit(sender, base_url: str, phones: list[dict[str, str]], batch_size: int) -> float:
+    """Messages per second the sender reaches with no database: the same messages, claimed
+    from a list instead of the outbox, nothing recorded."""
+    messages = [
+        Claimed(
+            id=n, attempts=1, subscription_id=n % len(phones),
+            endpoint=f"{base_url}/push/p{n % len(phones)}", endpoint_hash="",
+            p256dh=phones[n % len(phones)]["p256dh"], auth=phones[n % len(phones)]["auth"],
+            payload=PAYLOAD, urgency="normal", topic="status",
+        )
+        for n in range(MESSAGES)
+    ]  # fmt: skip
+    start = time.perf_counter()
+    for first in range(0, MESSAGES, batch_size):
+        batch = messages[first : first + batch_size]
+        results = await asyncio.gather(*(sender.send(m) for m in batch))
+        assert all(r.delivered for r in results), results[0]
+    return MESSAGES / (time.perf_counter() - start)
+
+
 async def service_stats(base_url: str, certificate: TestCertificate) -> dict[str, int]:
     """POSTs per phone as the fake service counted them; then its counters start again."""
     connector = aiohttp.TCPConnector(ssl=certificate.client_context())
@@ -154,28 +181,44 @@ async def main() -> None:
         )
         bare = encryption_rate(phones[0])
         print(f"pywebpush encryption alone:     {bare:8.0f} messages/s")
+        ratios: dict[int, list[float]] = {b: [] for b in BATCH_SIZES}
         try:
-            for batch_size in BATCH_SIZES:
-                await fill_outbox(base_url, phones)
-                async with open_sender(
-                    settings, ssl_context=certificate.client_context()
-                ) as sender:
-                    start = time.perf_counter()
-                    sent = 0
-                    while handled := await deliver_due(sender, batch_size=batch_size):
-                        sent += handled
-                    elapsed = time.perf_counter() - start
-                stats = await service_stats(base_url, certificate)
-                delivered = await PushMessage.count().where(PushMessage.state == "delivered")
-                assert sent == delivered == MESSAGES, (sent, delivered)
-                assert (
-                    sum(stats.values()) == MESSAGES
-                    and max(stats.values()) == MESSAGES // SUBSCRIBERS
-                )
-                rate = sent / elapsed
+            for round_number in range(1, ROUNDS + 1):
+                for batch_size in BATCH_SIZES:
+                    async with open_sender(
+                        settings, ssl_context=certificate.client_context()
+                    ) as sender:
+                        limit = await send_limit(sender, base_url, phones, batch_size)
+                    await service_stats(base_url, certificate)  # counters start again
+                    await fill_outbox(base_url, phones)
+                    async with open_sender(
+                        settings, ssl_context=certificate.client_context()
+                    ) as sender:
+                        start = time.perf_counter()
+                        sent = 0
+                        while handled := await deliver_due(sender, batch_size=batch_size):
+                            sent += handled
+                        elapsed = time.perf_counter() - start
+                    stats = await service_stats(base_url, certificate)
+                    delivered = await PushMessage.count().where(PushMessage.state == "delivered")
+                    assert sent == delivered == MESSAGES, (sent, delivered)
+                    assert (
+                        sum(stats.values()) == MESSAGES
+                        and max(stats.values()) == MESSAGES // SUBSCRIBERS
+                    )
+                    rate = sent / elapsed
+                    ratios[batch_size].append(rate / limit)
+                    print(
+                        f"round {round_number}, batch {batch_size:>4}: worker {rate:6.0f}/s, "
+                        f"no-database send limit {limit:6.0f}/s ({elapsed:.1f} s; "
+                        f"{rate / bare:.0%} of encryption alone)",
+                        flush=True,
+                    )
+            for batch_size, values in ratios.items():
                 print(
-                    f"worker, batch {batch_size:>4}:             {rate:8.0f} messages/s "
-                    f"({elapsed:.1f} s; {rate / bare:.0%} of the encryption rate)"
+                    f"worker vs no-database send limit, batch {batch_size}: ratio min "
+                    f"{min(values):.3f} median {statistics.median(values):.3f} "
+                    f"max {max(values):.3f} (goal ≥ 0.9, {MESSAGES} delivered each round)"
                 )
         finally:
             done.set()
