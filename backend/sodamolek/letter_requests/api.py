@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
 from litestar import Request, Response, Router, get, patch, post
@@ -54,6 +54,12 @@ def _problem(status: int, detail: str, errors: dict | None = None) -> Response:
 
 def _public_field(name: str) -> str:
     return "applicant." + name.removeprefix("applicant_") if name.startswith("applicant_") else name
+
+
+def _shaped(body: dict) -> RequestOut:
+    """serialise()'s dict has RequestOut's shape: the handlers are annotated with the Struct for
+    the OpenAPI document, and the dict is encoded as it is."""
+    return cast(RequestOut, body)
 
 
 def serialise(item: dict) -> dict:
@@ -177,7 +183,7 @@ async def create(
         return _problem(409, str(conflict))
     item = serialise(result.request)
     return Response(
-        item,
+        _shaped(item),
         status_code=201 if result.created else 200,
         headers={"Location": f"/api/v1/permohonan/{item['id']}"},
     )
@@ -245,7 +251,7 @@ async def read(
         item = await service.get_request(actor, request_id)
     except service.RequestNotFound:
         return _problem(404, "Permohonan tidak ditemukan.")
-    return Response(await _with_corrections(item), headers={"ETag": etag(item["version"])})
+    return Response(_shaped(await _with_corrections(item)), headers={"ETag": etag(item["version"])})
 
 
 @patch(
@@ -324,7 +330,7 @@ async def correct(
     body = await _with_corrections(result.request) | {
         "changed": [c["label"] for c in result.changes]
     }
-    return Response(body, headers={"ETag": etag(result.request["version"])})
+    return Response(_shaped(body), headers={"ETag": etag(result.request["version"])})
 
 
 @post(
@@ -357,7 +363,7 @@ async def transition(
         return _problem(409, str(refused))
     except ReasonRequired as missing:
         return _problem(422, str(missing), {"reason": str(missing)})
-    return Response(serialise(item))
+    return Response(_shaped(serialise(item)))
 
 
 api_router = Router(

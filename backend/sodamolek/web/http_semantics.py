@@ -13,8 +13,9 @@ The wrapper sits around the router because a HEAD request matches no route there
 from __future__ import annotations
 
 import re
+from typing import cast
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 # What a 304 keeps of the 200 it stands for (RFC 9110 15.4.5).
 KEPT_ON_304 = {b"etag", b"cache-control", b"vary", b"date", b"expires", b"content-location"}
@@ -63,7 +64,7 @@ class HttpSemantics:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
+        method = cast("HTTPScope", scope)["method"]
         head = method == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}  # type: ignore[assignment]
