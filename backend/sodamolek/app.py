@@ -37,6 +37,7 @@ from sodamolek.dashboard import views as dashboard_views
 from sodamolek.desk import attachment_views
 from sodamolek.desk import views as request_views
 from sodamolek.documents.signing import signing_key_for
+from sodamolek.issuing import register_views
 from sodamolek.issuing import upload_views as verification_views
 from sodamolek.issuing import views as issuing_views
 from sodamolek.letter_requests import api as request_api
@@ -123,6 +124,9 @@ ROUTES: list[ControllerRouterHandler] = [
     attachment_views.read_attachment,
     attachment_views.attach_at_counter,
     issuing_views.signing_desk,
+    register_views.register_page,
+    register_views.register_csv,
+    register_views.register_xlsx,
     issuing_views.sign,
     issuing_views.preview,
     issuing_views.countersign_desk,
