@@ -131,13 +131,19 @@ async def send_limit(sender, base_url: str, phones: list[dict[str, str]], batch_
     from a list instead of the outbox, nothing recorded."""
     messages = [
         Claimed(
-            id=n, attempts=1, subscription_id=n % len(phones),
-            endpoint=f"{base_url}/push/p{n % len(phones)}", endpoint_hash="",
-            p256dh=phones[n % len(phones)]["p256dh"], auth=phones[n % len(phones)]["auth"],
-            payload=PAYLOAD, urgency="normal", topic="status",
+            id=n,
+            attempts=1,
+            subscription_id=n % len(phones),
+            endpoint=f"{base_url}/push/p{n % len(phones)}",
+            endpoint_hash="",
+            p256dh=phones[n % len(phones)]["p256dh"],
+            auth=phones[n % len(phones)]["auth"],
+            payload=PAYLOAD,
+            urgency="normal",
+            topic="status",
         )
         for n in range(MESSAGES)
-    ]  # fmt: skip
+    ]
     start = time.perf_counter()
     for first in range(0, MESSAGES, batch_size):
         batch = messages[first : first + batch_size]

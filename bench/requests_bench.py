@@ -91,8 +91,9 @@ async def signed_in(app, username: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
     page = await client.get("/masuk")
     token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-    await client.post("/masuk", data={"username": username, "password": PASSWORD,
-                                      "_csrf_token": token})  # fmt: skip
+    await client.post(
+        "/masuk", data={"username": username, "password": PASSWORD, "_csrf_token": token}
+    )
     return client
 
 
@@ -112,12 +113,20 @@ async def run(app, engine, rounds: int, seconds: float) -> None:
     letter_type = await get_letter_type("domisili")
     clients = {}
     for name, (code, active, finished) in OFFICES.items():
-        await create_account(username=f"op.{name}", full_name=name, role="operator",
-                             password=PASSWORD, kelurahan=code)  # fmt: skip
+        await create_account(
+            username=f"op.{name}",
+            full_name=name,
+            role="operator",
+            password=PASSWORD,
+            kelurahan=code,
+        )
         t0 = time.perf_counter()
         await bulk_requests(code, active, finished, letter_type["id"])
-        print(f"{name} office: {active:,} active, {finished:,} finished "
-              f"({time.perf_counter() - t0:.0f} s to load)", flush=True)  # fmt: skip
+        print(
+            f"{name} office: {active:,} active, {finished:,} finished "
+            f"({time.perf_counter() - t0:.0f} s to load)",
+            flush=True,
+        )
         clients[name] = await signed_in(app, f"op.{name}")
     await service.rebuild_counters()
     # What autovacuum does after a bulk load; without it PostgreSQL plans on stale statistics.
@@ -140,10 +149,12 @@ async def run(app, engine, rounds: int, seconds: float) -> None:
     for measure, values in ratios.items():
         small = statistics.median(rates[measure]["small"])
         large = statistics.median(rates[measure]["large"])
-        print(f"[{label}] {measure}, large vs small office: ratio min {min(values):.3f} "
-              f"median {statistics.median(values):.3f} max {max(values):.3f} "
-              f"(goal {goals[measure]}) — large {large:.1f}/s "
-              f"({1000 / large:.1f} ms), small {small:.1f}/s ({1000 / small:.1f} ms)")  # fmt: skip
+        print(
+            f"[{label}] {measure}, large vs small office: ratio min {min(values):.3f} "
+            f"median {statistics.median(values):.3f} max {max(values):.3f} "
+            f"(goal {goals[measure]}) — large {large:.1f}/s "
+            f"({1000 / large:.1f} ms), small {small:.1f}/s ({1000 / small:.1f} ms)"
+        )
     for client in clients.values():
         await client.aclose()
 

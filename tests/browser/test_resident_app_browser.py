@@ -411,7 +411,7 @@ def test_the_staff_alert_reaches_a_lurahs_device(chromium, push_server):
                 "applicant_name": "Yohana Lay",
                 "data.keperluan": "Sekolah",
                 "data.alamat_domisili": "Jl. Frans Seda",
-            },  # fmt: skip
+            },
             page="/permohonan/baru/domisili",
         )
         code = re.search(r"KPG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", receipt)[0]

@@ -50,9 +50,16 @@ async def test_schemathesis_with_every_check_finds_nothing(app, settings, databa
     }
     url = f"http://127.0.0.1:{_free_port()}"
     server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "sodamolek.cli", "serve", "--port", url.rsplit(":", 1)[1],
-        env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "sodamolek.cli",
+        "serve",
+        "--port",
+        url.rsplit(":", 1)[1],
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     try:
         async with httpx.AsyncClient() as client:
             deadline = time.monotonic() + 90
@@ -66,14 +73,31 @@ async def test_schemathesis_with_every_check_finds_nothing(app, settings, databa
         run = await asyncio.to_thread(
             subprocess.run,
             [
-                str(SCHEMATHESIS), "--config-file", str(config),
-                "run", url + "/schema/openapi.json",
-                "--checks", "all", "--max-examples", "15", "--seed", "20261201",
-                "--generation-deterministic", "--request-timeout", "20", "--workers", "1",
-                "--header", f"Authorization: Bearer {token}",
+                str(SCHEMATHESIS),
+                "--config-file",
+                str(config),
+                "run",
+                url + "/schema/openapi.json",
+                "--checks",
+                "all",
+                "--max-examples",
+                "15",
+                "--seed",
+                "20261201",
+                "--generation-deterministic",
+                "--request-timeout",
+                "20",
+                "--workers",
+                "1",
+                "--header",
+                f"Authorization: Bearer {token}",
             ],
-            capture_output=True, text=True, timeout=600, env=env, cwd=settings.data_dir,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
+            cwd=settings.data_dir,
+        )
     finally:
         server.terminate()
         try:

@@ -75,9 +75,10 @@ async def test_admin_uploads_the_emblem_and_letters_print_it(client, staff):
     assert await letters.current_emblem() is None
     # The name and the claimed type do not matter: the content does.
     response = await client.post(
-        PAGE, data={"_csrf_token": token},
+        PAGE,
+        data={"_csrf_token": token},
         files={"lambang": ("kota.txt", png(), "text/plain")},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     stored = await letters.current_emblem()
     assert stored is not None and stored.media_type == "image/png" and stored.data == png()

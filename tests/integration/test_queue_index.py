@@ -74,8 +74,12 @@ async def test_the_active_page_keeps_soonest_due_first_ready_included(app, staff
     )
     page = await service.queue(actor)
     assert [item["status"] for item in page.items] == [
-        "in_review", "incomplete", "ready", "awaiting_signature", "awaiting_countersign",
-    ]  # fmt: skip
+        "in_review",
+        "incomplete",
+        "ready",
+        "awaiting_signature",
+        "awaiting_countersign",
+    ]
     assert page.total == 5
 
 

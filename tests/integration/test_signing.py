@@ -70,8 +70,12 @@ async def test_the_identity_from_the_registry_prints_in_the_letter(app, staff):
     letter = await issuing.sign_request(lurah, stored["id"], app.state.signing_key, "https://x")
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     text = " ".join(pdf_text(pdf).split())
-    for line in ("Agama : KATOLIK", "Status Perkawinan : KAWIN", "Pekerjaan : GURU",
-                 "Kewarganegaraan : WNI"):  # fmt: skip
+    for line in (
+        "Agama : KATOLIK",
+        "Status Perkawinan : KAWIN",
+        "Pekerjaan : GURU",
+        "Kewarganegaraan : WNI",
+    ):
         assert line in text, line
     bad = submission()
     bad.applicant["applicant_citizenship"] = "MARS"
@@ -315,9 +319,13 @@ async def _second_lurah(username: str, full_name: str, nip: str):
     from sodamolek.accounts.service import create_account
 
     await create_account(
-        username=username, full_name=full_name, role="lurah", password="kata-sandi-uji-123",
-        kelurahan="53.71.04.1001", nip=nip,
-    )  # fmt: skip
+        username=username,
+        full_name=full_name,
+        role="lurah",
+        password="kata-sandi-uji-123",
+        kelurahan="53.71.04.1001",
+        nip=nip,
+    )
     return await actor(username)
 
 

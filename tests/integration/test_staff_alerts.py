@@ -116,9 +116,14 @@ async def test_only_opted_in_devices_of_that_office_and_role(app, staff, fake):
     other_lurah_device = fake.new_subscription()
     from sodamolek.accounts.service import create_account
 
-    await create_account(username="lurah.namosain", full_name="Lurah Namosain", role="lurah",
-                         password="kata-sandi-uji-123", kelurahan="53.71.01.1001",
-                         nip="197805122005011004")  # fmt: skip
+    await create_account(
+        username="lurah.namosain",
+        full_name="Lurah Namosain",
+        role="lurah",
+        password="kata-sandi-uji-123",
+        kelurahan="53.71.01.1001",
+        nip="197805122005011004",
+    )
     await opt_in(app, "lurah.namosain", other_lurah_device, "203.0.113.22")
     await awaiting_signature(staff)  # in Oebobo: nobody there opted in
     assert await alerts() == []
@@ -159,10 +164,13 @@ async def test_the_camat_hears_of_letters_waiting_for_a_countersignature(app, st
     await opt_in(app, staff.camat, device, "203.0.113.25")
     pindah = {
         "letter_type": "pindah",
-        "data": {"alamat_tujuan": "Jl. Sudirman 1, Soe", "alasan_pindah": "Pekerjaan",
-                 "jumlah_pengikut": "2"},
+        "data": {
+            "alamat_tujuan": "Jl. Sudirman 1, Soe",
+            "alasan_pindah": "Pekerjaan",
+            "jumlah_pengikut": "2",
+        },
         "requirements_checked": [],
-    }  # fmt: skip
+    }
     (rid,) = await awaiting(staff, **pindah)
     lurah = await actor(staff.lurah)
     await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")

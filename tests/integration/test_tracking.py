@@ -117,8 +117,10 @@ async def test_rate_limit_is_shared_by_worker_processes(app, settings):
     from sodamolek.core import ratelimit
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {"SODAMOLEK_DATA_DIR": str(settings.data_dir),
-            "SODAMOLEK_DATABASE_URL": settings.database_url}  # fmt: skip
+    env |= {
+        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
+        "SODAMOLEK_DATABASE_URL": settings.database_url,
+    }
     other = await asyncio.create_subprocess_exec(
         sys.executable, "-c", HIT_FROM_ANOTHER_PROCESS, "4", env=env, stderr=asyncio.subprocess.PIPE
     )

@@ -435,8 +435,14 @@ def _text_cell(pdf: FPDF, width: float, text: str, align: str = "L") -> None:
     layout time (bench/letter_pdf.py)."""
     room = width or (pdf.w - pdf.r_margin - pdf.get_x())
     if _fits(pdf, room, text):
-        pdf.cell(room, LINE, text, align="L" if align == "J" else align,
-                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        pdf.cell(
+            room,
+            LINE,
+            text,
+            align="L" if align == "J" else align,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
     else:
         pdf.multi_cell(room, LINE, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
@@ -475,11 +481,11 @@ def _print_table(pdf: FPDF, block: Block) -> None:
         if _fits(pdf, label_width, label):
             pdf.cell(label_width, LINE, label)
         else:  # a long label wraps in its column; the row is as tall as its taller cell
-            lines = pdf.multi_cell(label_width, LINE, label, align="L", dry_run=True,
-                                   output="LINES")  # fmt: skip
+            lines = pdf.multi_cell(
+                label_width, LINE, label, align="L", dry_run=True, output="LINES"
+            )
             assert isinstance(lines, list)
-            pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT,
-                           new_y=YPos.TOP)  # fmt: skip
+            pdf.multi_cell(label_width, LINE, label, align="L", new_x=XPos.RIGHT, new_y=YPos.TOP)
             label_bottom = top + len(lines) * LINE
         pdf.cell(colon_width, LINE, ":")
         _text_cell(pdf, value_width, pdf_text(value) or "-")

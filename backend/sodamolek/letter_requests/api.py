@@ -127,9 +127,13 @@ def _problems(*statuses: int) -> dict[int, ResponseSpec]:
     "/permohonan",
     status_code=201,
     summary="Buat permohonan (idempoten)",
-    responses={200: ResponseSpec(RequestOut, description="The same key and body again: the "
-               "request made the first time")} | _problems(400, 401, 403, 409, 422),
-)  # fmt: skip
+    responses={
+        200: ResponseSpec(
+            RequestOut, description="The same key and body again: the request made the first time"
+        )
+    }
+    | _problems(400, 401, 403, 409, 422),
+)
 async def create(
     request: Request,
     actor: NamedDependency[CurrentUser],

@@ -88,8 +88,14 @@ def _draws(emblem: Emblem) -> None:
     pdf = FPDF()
     pdf.add_page()
     try:
-        pdf.image(io.BytesIO(emblem.data), x=10, y=10, w=EMBLEM_SIZE, h=EMBLEM_SIZE,
-                  keep_aspect_ratio=True)  # fmt: skip
+        pdf.image(
+            io.BytesIO(emblem.data),
+            x=10,
+            y=10,
+            w=EMBLEM_SIZE,
+            h=EMBLEM_SIZE,
+            keep_aspect_ratio=True,
+        )
         pdf.output()
     except Exception:  # noqa: BLE001 - whatever fpdf2 cannot draw is refused in words
         raise EmblemRefused("SVG ini tidak dapat digambar di surat; coba simpan ulang.") from None

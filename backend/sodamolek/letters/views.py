@@ -385,8 +385,9 @@ async def letter_type_status(code: FromPath[str], data: FormBody) -> Redirect:
 EMBLEM_PATH = "/admin/lambang"
 
 
-def _emblem_page(info: dict | None, *, error: str = "", saved: bool = False,
-                 status: int = 200) -> Template:  # fmt: skip
+def _emblem_page(
+    info: dict | None, *, error: str = "", saved: bool = False, status: int = 200
+) -> Template:
     return Template(
         "letters/emblem.html",
         context={"info": info, "error": error, "saved": saved, "max_kb": emblem.MAX_BYTES // 1024},
@@ -402,19 +403,25 @@ async def emblem_form(
     return _emblem_page(await emblem.emblem_info(), saved=bool(tersimpan))
 
 
-@post(EMBLEM_PATH, guards=ADMIN_ONLY, status_code=303,
-      request_max_body_size=emblem.MAX_BYTES + 64 * 1024)  # fmt: skip
+@post(
+    EMBLEM_PATH,
+    guards=ADMIN_ONLY,
+    status_code=303,
+    request_max_body_size=emblem.MAX_BYTES + 64 * 1024,
+)
 async def emblem_upload(request: Request) -> Template | Redirect:
     """PNG or SVG, checked by its content (letters.emblem); the newest upload is printed."""
     try:
         form = await request.form()
     except Exception:  # noqa: BLE001 - a malformed body is the sender's mistake, said in words
-        return _emblem_page(await emblem.emblem_info(), error="Kiriman tidak dapat dibaca.",
-                            status=422)  # fmt: skip
+        return _emblem_page(
+            await emblem.emblem_info(), error="Kiriman tidak dapat dibaca.", status=422
+        )
     upload = form.get("lambang")
     if not isinstance(upload, UploadFile):
-        return _emblem_page(await emblem.emblem_info(), error="Pilih berkas PNG atau SVG.",
-                            status=422)  # fmt: skip
+        return _emblem_page(
+            await emblem.emblem_info(), error="Pilih berkas PNG atau SVG.", status=422
+        )
     data = await upload.read(emblem.MAX_BYTES + 1)
     try:
         checked = emblem.check_emblem(data)

@@ -214,11 +214,22 @@ UNAVAILABLE = "Data kependudukan sedang tidak dapat dihubungi; isi manual, akan 
 
 # The applicant's inputs in the request form (prefix "applicant_"), in the order shown.
 APPLICANT_FIELDS = (
-    "nik", "kk", "name", "birth_place", "birth_date", "sex", "address", "rt", "rw",
+    "nik",
+    "kk",
+    "name",
+    "birth_place",
+    "birth_date",
+    "sex",
+    "address",
+    "rt",
+    "rw",
     # The identity a letter's form may print (agama, pekerjaan, status perkawinan,
     # kewarganegaraan), as the registry records it.
-    "religion", "occupation", "marital_status", "citizenship",
-)  # fmt: skip
+    "religion",
+    "occupation",
+    "marital_status",
+    "citizenship",
+)
 
 
 @dataclass(frozen=True)

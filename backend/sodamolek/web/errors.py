@@ -76,10 +76,13 @@ def _invalid_fields(exc: HTTPException) -> dict[str, str] | None:
 def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     if wants_json(request) and exc.status_code == 400 and (fields := _invalid_fields(exc)):
         return Response(
-            {"status_code": 422, "detail": "Isian belum benar: " + ", ".join(fields),
-             "errors": fields},
+            {
+                "status_code": 422,
+                "detail": "Isian belum benar: " + ", ".join(fields),
+                "errors": fields,
+            },
             status_code=422,
-        )  # fmt: skip
+        )
     detail = exc.detail if is_user_message(exc) else None
     if exc.status_code == 403 and "csrf" in str(exc.detail).lower():
         detail = CSRF_MESSAGE
