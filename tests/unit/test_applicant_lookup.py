@@ -102,6 +102,11 @@ async def test_found_values_are_the_registrys_record_as_form_inputs():
         "applicant_address": "Jl. El Tari No. 5",
         "applicant_rt": "007",
         "applicant_rw": "002",
+        # The identity letters print; the registry did not say the citizenship.
+        "applicant_religion": "Kristen",
+        "applicant_occupation": "Wiraswasta",
+        "applicant_marital_status": "Kawin",
+        "applicant_citizenship": "",
     }
     assert answered_nik(result, " " + NIK) == NIK
 
