@@ -130,3 +130,24 @@ async def test_rate_limit_is_shared_by_worker_processes(app, settings):
     await ratelimit.hit("lacak:203.0.113.9", limit)  # the fifth
     with pytest.raises(ratelimit.RateLimited):
         await ratelimit.hit("lacak:203.0.113.9", limit)
+
+
+async def test_the_tracking_page_reads_one_snapshot_on_one_connection(client, staff, monkeypatch):
+    from sodamolek.db import current_engine, engine_name
+    from sodamolek.tracking import service
+
+    engine = current_engine()
+    if engine_name(engine) != "sqlite":
+        pytest.skip("counts the SQLite pool's hand-outs")
+    _, code = await make_request(client, staff)
+    handed_out = []
+    acquire = engine.readers.acquire
+
+    async def counted():
+        handed_out.append(1)
+        return await acquire()
+
+    monkeypatch.setattr(engine.readers, "acquire", counted)
+    view = await service.track(code)
+    assert view is not None and view.code == code
+    assert len(handed_out) == 1  # the request, its events, type, office and survey: one connection
