@@ -199,9 +199,17 @@ def engine_name(engine: Engine) -> str:
     return "postgresql" if isinstance(engine, PostgresEngine) else "sqlite"
 
 
+async def _no_session_reset(connection) -> None:
+    """asyncpg resets every connection given back to its pool (UNLISTEN, RESET ALL, CLOSE ALL,
+    advisory unlock): one more round trip after each query outside a transaction. The app
+    leaves no session state behind (SET only as SET LOCAL, no LISTEN, the setup's advisory lock
+    on a connection of its own), so nothing is run; asyncpg still rolls back a transaction left
+    open before calling this."""
+
+
 async def start_engine(engine: Engine, pool_size: int = 5) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        await engine.start_connection_pool(min_size=1, max_size=pool_size, reset=_no_session_reset)
 
 
 async def stop_engine(engine: Engine) -> None:
