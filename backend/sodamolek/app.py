@@ -57,6 +57,7 @@ from sodamolek.tte import service as tte_service
 from sodamolek.tte import views as tte_views
 from sodamolek.web import errors, standard_views
 from sodamolek.web import views as web_views
+from sodamolek.web.csrf_binding import SessionBoundCsrfMiddleware
 from sodamolek.web.http_semantics import HttpSemantics, RouteMethods
 from sodamolek.web.input_guard import InputGuardMiddleware
 from sodamolek.web.security import security_headers
@@ -269,6 +270,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 else []
             ),
             InputGuardMiddleware,  # before any handler: paths, queries, forms, JSON
+            DefineMiddleware(
+                SessionBoundCsrfMiddleware, cookie_name=CSRF_COOKIE, base_url=settings.base_url
+            ),
         ],
         lifespan=[database_lifespan, calendar_lifespan, registry_lifespan, push_worker_lifespan],
         stores={STORE_NAME: DatabaseSessionStore()},

@@ -41,6 +41,14 @@ def _extra(connection: ASGIConnection) -> dict[str, Any]:
 RENEW_GRANULARITY = dt.timedelta(seconds=60)
 
 
+CSRF_SESSION_KEY = "csrf"  # the session's record of the CSRF cookie its login set (a hash)
+
+
+def csrf_binding(token: str) -> str:
+    """What a session keeps of its CSRF cookie: unsafe requests must bring that cookie."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 

@@ -8,13 +8,14 @@ from typing import Annotated
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from litestar.utils.scope.state import ScopeState
 
 from sodamolek.accounts import service, tokens
 from sodamolek.accounts.guards import session_user_loader
-from sodamolek.accounts.sessions import rotate_session_id
+from sodamolek.accounts.sessions import CSRF_SESSION_KEY, csrf_binding, rotate_session_id
 from sodamolek.core.roles import Role, require_roles
 from sodamolek.regions.service import list_kecamatan, list_offices
 
@@ -70,8 +71,24 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
     except service.InvalidCredentials:
         return _login_page(next_path, username, WRONG_CREDENTIALS, 401)
     await rotate_session_id(request)
-    request.set_session({"account_id": user.id, "login_at": int(time.time())})
-    return Redirect(next_path, status_code=303)
+    # A new CSRF token with the new session, recorded in it: a token planted or fetched before
+    # the login does not work with this session (web.csrf_binding).
+    config = request.app.csrf_config
+    token = generate_csrf_token(secret=config.secret)
+    request.set_session(
+        {"account_id": user.id, "login_at": int(time.time()), CSRF_SESSION_KEY: csrf_binding(token)}
+    )
+    response = Redirect(next_path, status_code=303)
+    response.set_cookie(
+        key=config.cookie_name,
+        value=token,
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+        domain=config.cookie_domain,
+    )
+    return response
 
 
 @post("/keluar", status_code=303)
