@@ -93,3 +93,23 @@ def serve_in_thread(app, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+TEST_PASSPHRASE = "passphrase-uji-tte-01"  # noqa: S105 - the tests' signers' passphrase
+
+
+async def session_for(app, user, passphrase: str = TEST_PASSPHRASE):
+    """An opened signing session for a lurah or camat of the tests: a certificate under the
+    test passphrase is issued the first time. One session per user and app, as a signer opens
+    one per batch."""
+    from sodamolek.tte import service
+
+    cache = app.state.get("test_signing_sessions")
+    if cache is None:
+        cache = app.state.test_signing_sessions = {}
+    if user.id not in cache:
+        if await service.current_certificate(user.id) is None:
+            identity = await service.signer_identity(user)
+            await service.set_passphrase(app.state.settings, user.id, identity, passphrase)
+        cache[user.id] = await service.open_session(app.state.settings, user.id, passphrase)
+    return cache[user.id]

@@ -19,6 +19,7 @@ from sodamolek.letter_requests.tables import LetterRequest, RequestEvent
 from tests.conftest import TEST_SECRET
 from tests.integration.city import make_request, user
 from tests.integration.test_request_service import submission
+from tests.tte_support import session_for
 
 TABLES = (LetterRequest, Letter, RequestEvent)
 
@@ -52,7 +53,10 @@ async def _city(app, staff) -> None:
     for _ in range(2):
         item = (await requests.create_request(operator, submission())).request
         await requests.change_status(operator, item["id"], "awaiting_signature")
-        await issuing.sign_request(lurah, item["id"], app.state.signing_key, "https://x.example")
+        await issuing.sign_request(
+            lurah, item["id"], app.state.signing_key, "https://x.example",
+            session=await session_for(app, lurah), unverified_confirmed=True,
+        )  # fmt: skip
     await requests.change_status(operator, item["id"], "collected")
 
 

@@ -12,6 +12,7 @@ from sodamolek.issuing import service as issuing
 from sodamolek.residents import service as residents
 from tests.conftest import csrf_from
 from tests.integration.test_signing import actor, awaiting
+from tests.tte_support import session_for
 
 BIRTH_DATE = "1990-08-17"  # the NIK 5371045708900003's: the 57th is the 17th, a woman's
 
@@ -19,7 +20,9 @@ BIRTH_DATE = "1990-08-17"  # the NIK 5371045708900003's: the 57th is the 17th, a
 async def ready(app, staff) -> str:
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
-    letter = await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    letter = await issuing.sign_request(
+        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     return letter["verification_token"], rid
 
 

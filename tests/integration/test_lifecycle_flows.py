@@ -11,6 +11,7 @@ import io
 import re
 
 import httpx
+import pytest
 from pypdf import PdfReader
 
 from sodamolek.core.formatting import WITA
@@ -23,6 +24,7 @@ from sodamolek.letter_requests.tables import LetterRequest, RequestEvent
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_service import submission
 from tests.integration.test_signing import actor, awaiting
+from tests.tte_support import TEST_PASSPHRASE, session_for
 
 PINDAH = dict(
     letter_type="pindah",
@@ -33,6 +35,13 @@ PINDAH = dict(
     },
     requirements_checked=[],
 )
+
+
+@pytest.fixture(autouse=True)
+async def signers(app, staff):
+    """The lurah and the camat have their certificates under the test passphrase."""
+    for username in (staff.lurah, staff.camat):
+        await session_for(app, await actor(username))
 
 
 @contextlib.asynccontextmanager
@@ -58,6 +67,7 @@ async def sign_over_http(c, ids, unverified_ok=()):
         "_csrf_token": csrf_from(desk.text),
         "ids": [str(i) for i in ids],
         "unverified_ok": [str(i) for i in unverified_ok],
+        "passphrase": TEST_PASSPHRASE,
     }
     return await c.post("/tanda-tangan", data=data)
 
@@ -96,8 +106,9 @@ async def test_countersign_path_end_to_end(app, staff, client):
         assert letter["number"] in desk.text
         done = await camat.post(
             "/tanda-tangan-camat",
-            data={"_csrf_token": csrf_from(desk.text), "ids": [str(letter["id"])]},
-        )
+            data={"_csrf_token": csrf_from(desk.text), "ids": [str(letter["id"])],
+                  "passphrase": TEST_PASSPHRASE},
+        )  # fmt: skip
         assert done.status_code == 200 and "1 surat ditandatangani camat" in done.text
         verdict = await client.get(f"/verifikasi/{letter['verification_token']}")
         assert "verdict ok" in verdict.text and "Camat Oebobo" in verdict.text
@@ -114,7 +125,9 @@ async def test_send_back_voids_the_pending_letter_and_keeps_its_number(app, staf
     (rid,) = await awaiting(staff, **PINDAH)
     lurah, camat, operator = [await actor(n) for n in (staff.lurah, staff.camat, staff.operator)]
     key = app.state.signing_key
-    first = await issuing.sign_request(lurah, rid, key, "https://x")
+    first = await issuing.sign_request(
+        lurah, rid, key, "https://x", session=await session_for(app, lurah)
+    )
     await issuing.move(camat, rid, "in_review", "Alamat tujuan keliru")
     (voided,) = await letters_of(rid)
     assert voided["state"] == "voided" and voided["voided_reason"] == "Alamat tujuan keliru"
@@ -122,11 +135,15 @@ async def test_send_back_voids_the_pending_letter_and_keeps_its_number(app, staf
     verdict = await client.get(f"/verifikasi/{first['verification_token']}")
     assert "BATAL" in verdict.text and "verdict ok" not in verdict.text
     with contextlib.suppress(issuing.SigningRefused):
-        await issuing.countersign(camat, first["id"], "https://x")
+        await issuing.countersign(
+            camat, first["id"], "https://x", session=await session_for(app, camat)
+        )
     assert (await letters_of(rid))[0]["state"] == "voided"  # no countersign of a stale letter
     # Corrected, forwarded, signed again: a new letter with the next number.
     await requests.change_status(operator, rid, "awaiting_signature")
-    second = await issuing.sign_request(lurah, rid, key, "https://x")
+    second = await issuing.sign_request(
+        lurah, rid, key, "https://x", session=await session_for(app, lurah)
+    )
     assert second["sequence"] == first["sequence"] + 1 and second["id"] != first["id"]
     states = [r["state"] for r in await letters_of(rid)]
     assert states == ["voided", "pending"]
@@ -138,7 +155,9 @@ async def test_send_back_voids_the_pending_letter_and_keeps_its_number(app, staf
 async def test_a_script_cannot_send_back_without_voiding_the_letter(app, staff):
     (rid,) = await awaiting(staff, **PINDAH)
     lurah = await actor(staff.lurah)
-    await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    await issuing.sign_request(
+        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     try:
         await requests.change_status(lurah, rid, "in_review", "x")
     except requests.TransitionRefused as refused:
@@ -151,7 +170,13 @@ async def test_a_script_cannot_send_back_without_voiding_the_letter(app, staff):
 async def test_revocation_everywhere_then_a_replacement(app, staff, client):
     (rid,) = await awaiting(staff)
     lurah_user = await actor(staff.lurah)
-    first = await issuing.sign_request(lurah_user, rid, app.state.signing_key, "https://x")
+    first = await issuing.sign_request(
+        lurah_user,
+        rid,
+        app.state.signing_key,
+        "https://x",
+        session=await session_for(app, lurah_user),
+    )
     code = (await requests.get_request(lurah_user, rid))["tracking_code"]
     async with signed_in(app, staff.lurah) as lurah, signed_in(app, staff.operator) as operator:
         # No confirmation yet: a page that asks, nothing changed.
@@ -252,7 +277,8 @@ async def test_two_signatures_of_one_request_at_once(app, staff):
             (await one.get("/tanda-tangan")).text,
             (await two.get("/tanda-tangan")).text,
         )
-        data = lambda desk: {"_csrf_token": csrf_from(desk), "ids": [str(rid)]}  # noqa: E731
+        data = lambda desk: {"_csrf_token": csrf_from(desk), "ids": [str(rid)],  # noqa: E731
+                             "passphrase": TEST_PASSPHRASE}  # fmt: skip
         first, second = await asyncio.gather(
             one.post("/tanda-tangan", data=data(desk_one)),
             two.post("/tanda-tangan", data=data(desk_two)),

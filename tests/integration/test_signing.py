@@ -19,8 +19,11 @@ from sodamolek.issuing import service as issuing
 from sodamolek.issuing.tables import Letter
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.tables import LetterRequest
+from sodamolek.tte import pades
+from sodamolek.tte import service as tte
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_service import submission
+from tests.tte_support import TEST_PASSPHRASE, session_for
 
 
 async def actor(username):
@@ -88,13 +91,18 @@ async def test_signing_gives_number_pdf_and_ready(app, staff):
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
     key = app.state.signing_key
-    letter = await issuing.sign_request(lurah, rid, key, "https://surat.example")
+    letter = await issuing.sign_request(
+        lurah, rid, key, "https://surat.example", session=await session_for(app, lurah)
+    )
     year = dt.datetime.now(WITA).year
     assert letter["number"].startswith("470/001/53.71.04.1001/")
     assert letter["number"].endswith(f"/{year}")
     assert letter["signer_name"] == "Lurah Oebobo" and letter["signer_nip"] == "197805122005011003"
     assert (await requests.get_request(lurah, rid))["status"] == "ready"
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
+    [signature] = await pades.validate_pdf(pdf, tte.trust_roots(app.state.settings))
+    assert signature.ok and signature.covers_whole_file  # a PAdES letter, trusted by the city CA
+    assert signature.signer_name == "Lurah Oebobo"
     text = pdf_text(pdf)
     assert "Lurah Oebobo Oebobo" not in text  # the title is not doubled in the body
     assert "bawah ini, Lurah Oebobo, Kecamatan Oebobo" in " ".join(text.split())
@@ -108,7 +116,9 @@ async def test_signing_gives_number_pdf_and_ready(app, staff):
         "untuk keperluan melamar pekerjaan",  # typed with a capital, mid-sentence
     ]:
         assert expected in text, expected
-    second = await issuing.sign_request(lurah, (await awaiting(staff))[0], key, "https://x")
+    second = await issuing.sign_request(
+        lurah, (await awaiting(staff))[0], key, "https://x", session=await session_for(app, lurah)
+    )
     assert second["number"].startswith("470/002/")
 
 
@@ -116,7 +126,9 @@ async def test_signing_something_not_awaiting_is_refused(app, staff):
     operator, lurah = await actor(staff.operator), await actor(staff.lurah)
     rid = (await requests.create_request(operator, submission())).request["id"]
     with pytest.raises(issuing.SigningRefused, match="tidak menunggu tanda tangan"):
-        await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+        await issuing.sign_request(
+            lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+        )
     assert await Letter.count() == 0
 
 
@@ -127,12 +139,16 @@ async def test_missing_template_value_names_it_and_signs_nothing(app, staff):
     )
     lurah = await actor(staff.lurah)
     with pytest.raises(issuing.SigningRefused, match="data.alamat_domisili"):
-        await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+        await issuing.sign_request(
+            lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+        )
     assert await Letter.count() == 0
     assert (await requests.get_request(lurah, rid))["status"] == "awaiting_signature"
     # The number was not used up either: the next letter still gets 001.
     (other,) = await awaiting(staff)
-    letter = await issuing.sign_request(lurah, other, app.state.signing_key, "https://x")
+    letter = await issuing.sign_request(
+        lurah, other, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     assert "/001/" in letter["number"]
 
 
@@ -149,14 +165,21 @@ async def test_lurah_of_another_kelurahan_cannot_sign(app, staff):
     )
     other = await actor("lurah.namosain")
     with pytest.raises(requests.RequestNotFound):
-        await issuing.sign_request(other, rid, app.state.signing_key, "https://x")
+        await issuing.sign_request(
+            other, rid, app.state.signing_key, "https://x", session=await session_for(app, other)
+        )
 
 
 async def test_fifty_concurrent_signings_give_fifty_numbers_without_gaps(app, staff):
     ids = await awaiting(staff, 50)
     lurah = await actor(staff.lurah)
     key = app.state.signing_key
-    letters = await asyncio.gather(*[issuing.sign_request(lurah, i, key, "https://x") for i in ids])
+    letters = await asyncio.gather(
+        *[
+            issuing.sign_request(lurah, i, key, "https://x", session=await session_for(app, lurah))
+            for i in ids
+        ]
+    )
     assert sorted(letter["sequence"] for letter in letters) == list(range(1, 51))
     assert len({letter["number"] for letter in letters}) == 50
 
@@ -167,6 +190,7 @@ def _sign_in_process(database_url: str, data_dir: str, lurah_id: int, ids: list[
     async def run():
         from sodamolek import db
         from sodamolek.settings import Settings
+        from sodamolek.tte import service as tte
 
         settings = Settings(database_url=database_url, data_dir=Path(data_dir))
         engine = db.use_engine(db.build_engine(settings))
@@ -174,7 +198,10 @@ def _sign_in_process(database_url: str, data_dir: str, lurah_id: int, ids: list[
         try:
             lurah = await load_user(lurah_id)
             key = signing_key_for(settings)
-            letters = [await issuing.sign_request(lurah, i, key, "https://x") for i in ids]
+            session = await tte.open_session(settings, lurah_id, TEST_PASSPHRASE)
+            letters = [
+                await issuing.sign_request(lurah, i, key, "https://x", session=session) for i in ids
+            ]
             return [letter["sequence"] for letter in letters]
         finally:
             await db.stop_engine(engine)
@@ -185,6 +212,7 @@ def _sign_in_process(database_url: str, data_dir: str, lurah_id: int, ids: list[
 async def test_fifty_signings_from_three_processes_give_fifty_numbers(app, staff, settings):
     ids = await awaiting(staff, 50)
     lurah = await actor(staff.lurah)
+    await session_for(app, lurah)  # the lurah's certificate, opened again in each process
     chunks = [ids[i::3] for i in range(3)]
     loop = asyncio.get_running_loop()
     context = multiprocessing.get_context("spawn")
@@ -219,21 +247,36 @@ async def test_camat_countersign_makes_it_ready(app, staff):
     )
     (rid,) = await awaiting(staff, **pindah)
     lurah, camat = await actor(staff.lurah), await actor(staff.camat)
-    letter = await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    letter = await issuing.sign_request(
+        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     assert letter["countersign_needed"] == "camat" and letter["state"] == "pending"
     assert (await requests.get_request(lurah, rid))["status"] == "awaiting_countersign"
     assert [row["id"] for row in await issuing.awaiting_countersign(camat)] == [letter["id"]]
-    done = await issuing.countersign(camat, letter["id"], "https://x")
+    done = await issuing.countersign(
+        camat, letter["id"], "https://x", session=await session_for(app, camat)
+    )
     assert done["countersigner_name"] == "Camat Oebobo" and done["state"] == "valid"
     assert (await requests.get_request(lurah, rid))["status"] == "ready"
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     assert "Camat Oebobo" in pdf_text(pdf) and "Mengetahui" in pdf_text(pdf)
+    # Two PAdES signatures, the camat's appended after the lurah's, both valid.
+    lurah_signature, camat_signature = await pades.validate_pdf(
+        pdf, tte.trust_roots(app.state.settings)
+    )
+    assert lurah_signature.ok and camat_signature.ok and camat_signature.covers_whole_file
+    assert (lurah_signature.signer_name, camat_signature.signer_name) == (
+        "Lurah Oebobo",
+        "Camat Oebobo",
+    )
 
 
 async def test_verification_page_valid_tampered_revoked_unknown(app, staff, client):
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
-    letter = await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    letter = await issuing.sign_request(
+        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     url = f"/verifikasi/{letter['verification_token']}"
     page = await client.get(url)
     assert page.status_code == 200
@@ -278,7 +321,13 @@ async def test_public_key_verifies_a_signature(app, staff, client):
     from sodamolek.documents import signing
 
     (rid,) = await awaiting(staff)
-    letter = await issuing.sign_request(await actor(staff.lurah), rid, app.state.signing_key, "x")
+    letter = await issuing.sign_request(
+        await actor(staff.lurah),
+        rid,
+        app.state.signing_key,
+        "x",
+        session=await session_for(app, await actor(staff.lurah)),
+    )
     published = (await client.get("/kunci-publik")).json()
     key = signing.load_public_key_pem(published["pem"])
     assert signing.verify(key, signing.canonical_content(letter["content"]), letter["signature"])
@@ -286,18 +335,21 @@ async def test_public_key_verifies_a_signature(app, staff, client):
 
 async def test_signing_desk_batch_over_http(app, staff, client):
     ids = await awaiting(staff, 3)
+    await session_for(app, await actor(staff.lurah))  # the lurah's certificate
     await login(client, staff.lurah)
     desk = await client.get("/tanda-tangan")
     assert all(f'value="{i}"' in desk.text for i in ids)
     preview = await client.get(f"/tanda-tangan/{ids[0]}/pratinjau")
     assert preview.headers["content-type"] == "application/pdf"
     assert "PRATINJAU" in pdf_text(preview.content)
+    token, chosen = csrf_from(desk.text), [str(i) for i in ids]
     signed = await client.post(
-        "/tanda-tangan", data={"_csrf_token": csrf_from(desk.text), "ids": [str(i) for i in ids]}
+        "/tanda-tangan", data={"_csrf_token": token, "ids": chosen, "passphrase": TEST_PASSPHRASE}
     )
     assert signed.status_code == 200 and "3 surat ditandatangani" in signed.text
     again = await client.post(
-        "/tanda-tangan", data={"_csrf_token": csrf_from(desk.text), "ids": [str(ids[0])]}
+        "/tanda-tangan",
+        data={"_csrf_token": token, "ids": [str(ids[0])], "passphrase": TEST_PASSPHRASE},
     )
     assert again.status_code == 409 and "tidak menunggu tanda tangan" in again.text
     letter = await Letter.select(Letter.id).first()
@@ -307,7 +359,13 @@ async def test_signing_desk_batch_over_http(app, staff, client):
 
 async def test_other_office_cannot_open_pdf_or_preview(app, staff, client):
     (rid,) = await awaiting(staff)
-    letter = await issuing.sign_request(await actor(staff.lurah), rid, app.state.signing_key, "x")
+    letter = await issuing.sign_request(
+        await actor(staff.lurah),
+        rid,
+        app.state.signing_key,
+        "x",
+        session=await session_for(app, await actor(staff.lurah)),
+    )
     await login(client, staff.other_operator)
     assert (await client.get(f"/surat/{letter['id']}/pdf")).status_code == 404
 

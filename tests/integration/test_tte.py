@@ -16,7 +16,7 @@ from sodamolek.documents.pdf import render_letter_pdf
 from sodamolek.tte import bsre, ca, fake_bsre, pades, service
 from sodamolek.tte.tables import PassphraseFailure, SignerCertificate
 from tests.conftest import csrf_from, login
-from tests.tte_support import serve_in_thread
+from tests.tte_support import make_tsa, serve_in_thread, tsa_app
 from tests.unit.test_tte_pades import LETTER
 
 PASSPHRASE = "passphrase-uji-tte-01"
@@ -118,6 +118,27 @@ async def test_an_opened_session_signs_letters_that_validate(app, staff, setting
         assert report.ok and report.signer_name == "Lurah Oebobo"
 
 
+async def test_with_a_timestamp_service_configured_it_is_asked_before_anything(
+    app, staff, settings
+):
+    lurah = await give_certificate(settings, staff.lurah)
+    down = dataclasses.replace(settings, tsa_url="http://127.0.0.1:9/tsa")
+    with pytest.raises(service.SigningUnavailable, match="cap waktu"):
+        await service.open_session(down, lurah.id, PASSPHRASE)
+    assert await PassphraseFailure.count() == 0  # not the signer's mistake
+    authority = service.city_ca(settings)
+    stamper = make_tsa(authority, settings.city_ca_passphrase)
+    with serve_in_thread(tsa_app(stamper)) as url:
+        up = dataclasses.replace(settings, tsa_url=f"{url}/tsa")
+        session = await service.open_session(up, lurah.id, PASSPHRASE)
+        signed = await session.sign_pdfs(
+            [render_letter_pdf(LETTER)] * 2, APPEARANCE, "Penerbitan surat", "Kupang"
+        )
+    for pdf in signed:
+        [report] = await pades.validate_pdf(pdf, service.trust_roots(settings))
+        assert report.ok and report.timestamped  # PAdES B-T
+
+
 async def test_no_certificate_or_an_expired_one_is_told_in_words(app, staff, settings):
     lurah = await account(staff.lurah)
     with pytest.raises(service.SigningUnavailable, match="belum mempunyai sertifikat"):
@@ -156,7 +177,10 @@ async def test_disabling_an_account_revokes_its_certificate_for_later_signatures
     assert early.problem == "" and early.signatures[0].ok
     page = await client.get(f"/admin/pengguna/{lurah.id}/tte")
     assert "dicabut" in page.text and "Akun dinonaktifkan" in page.text
-    crl_page = await client.get(f"/kunci-publik/crl/{row['issuer_label']}")
+    crl_page = await client.get(f"/kunci-publik/crl/ca-{row['issuer_label']}.crl")
+    certificate = x509.load_pem_x509_certificate(row["certificate_pem"].encode())
+    [point] = certificate.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    assert point.full_name[0].value.endswith(f"/kunci-publik/crl/ca-{row['issuer_label']}.crl")
     crl = x509.load_der_x509_crl(crl_page.content)
     assert crl.get_revoked_certificate_by_serial_number(int(row["serial"], 16)) is not None
 

@@ -46,6 +46,8 @@ from sodamolek.letter_requests.lifecycle import (
 )
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
+from sodamolek.tte import pades as tte_pades
+from sodamolek.tte import service as tte
 
 SEX = {"L": "Laki-laki", "P": "Perempuan"}
 
@@ -63,6 +65,7 @@ class BatchResult:
     signed: list[dict] = field(default_factory=list)  # letters
     refused: dict[int, str] = field(default_factory=dict)  # request id -> reason
     codes: dict[int, str] = field(default_factory=dict)  # request id -> tracking code
+    pdf_problem: str = ""  # numbers given, but the PAdES signing failed (BSrE down): in words
 
 
 def _now() -> dt.datetime:
@@ -273,6 +276,25 @@ async def sign_request(
     key: Ed25519PrivateKey,
     base_url: str,
     *,
+    session: tte.SigningSession,
+    unverified_confirmed: bool = False,
+    now: dt.datetime | None = None,
+) -> dict:
+    """One request: its number and state (_issue), then its PDF with the lurah's PAdES
+    signature. The session is opened first (tte.open_session), so a wrong passphrase never
+    reaches here and takes no number."""
+    letter = await _issue(
+        actor, request_id, key, now=now, unverified_confirmed=unverified_confirmed
+    )
+    await sign_pdfs([letter["id"]], base_url, session)
+    return await _letter(letter["id"])
+
+
+async def _issue(
+    actor: CurrentUser,
+    request_id: int,
+    key: Ed25519PrivateKey,
+    *,
     unverified_confirmed: bool = False,
     now: dt.datetime | None = None,
 ) -> dict:
@@ -375,8 +397,6 @@ async def sign_request(
         if (words := _in_words(error, code)) is None:
             raise
         raise SigningRefused(words) from None
-    if not needs_camat:
-        await _store_pdf(issued["id"], base_url)
     return await _letter(issued["id"])
 
 
@@ -385,19 +405,22 @@ async def sign_batch(
     request_ids: list[int],
     key: Ed25519PrivateKey,
     base_url: str,
+    session: tte.SigningSession,
     unverified_confirmed: set[int] | frozenset[int] = frozenset(),
 ) -> BatchResult:
-    """Each letter in its own transaction: one that cannot be signed does not hold up the rest,
-    and the result says, per request, signed or refused and why."""
+    """Each letter numbered in its own transaction (one that cannot be signed does not hold up
+    the rest), then every PDF signed with the one opened session: the embedded key opened once,
+    or one BSrE call for the whole batch. Letters of this signer left without a signed PDF by
+    an earlier failure are signed with them."""
     result = BatchResult()
+    issued: list[dict] = []
     for request_id in dict.fromkeys(request_ids):
         try:
-            result.signed.append(
-                await sign_request(
+            issued.append(
+                await _issue(
                     actor,
                     request_id,
                     key,
-                    base_url,
                     unverified_confirmed=request_id in unverified_confirmed,
                 )
             )
@@ -405,11 +428,29 @@ async def sign_batch(
             result.refused[request_id] = str(refused)
         except requests.RequestNotFound:
             result.refused[request_id] = "Permohonan tidak ditemukan."
+    left_over = [i for i in await unsigned_letters(actor) if i not in {x["id"] for x in issued}]
+    ids = [x["id"] for x in issued] + left_over
+    try:
+        await sign_pdfs(ids, base_url, session)
+    except tte.SigningUnavailable as failed:
+        result.pdf_problem = (
+            f"{failed} Surat yang sudah bernomor tetap tercatat; PDF-nya ditandatangani saat "
+            "Anda menandatangani lagi."
+        )
+    for letter_id in ids:
+        letter = await _letter(letter_id)
+        if letter is not None:
+            result.signed.append(letter)
     return result
 
 
 async def countersign(
-    actor: CurrentUser, letter_id: int, base_url: str, now: dt.datetime | None = None
+    actor: CurrentUser,
+    letter_id: int,
+    base_url: str,
+    *,
+    session: tte.SigningSession,
+    now: dt.datetime | None = None,
 ) -> dict:
     """The camat's countersign on a letter of his kecamatan: the letter becomes valid and its
     request Siap Diambil (under the camat's own name in its history); then its PDF with both
@@ -456,7 +497,7 @@ async def countersign(
         if (words := _in_words(error, letter["number"])) is None:
             raise
         raise SigningRefused(words) from None
-    await _store_pdf(letter_id, base_url)
+    await sign_pdfs([letter_id], base_url, session, role="camat")
     return await _letter(letter_id)
 
 
@@ -528,15 +569,16 @@ async def revoke(actor: CurrentUser, letter_id: int, reason: str) -> dict:
 async def _render_pdf(letter: dict, base_url: str) -> bytes:
     office = await _office(letter["kelurahan"])
     request = await requests.get_request(_office_reader(letter["kelurahan"]), letter["request"])
-    countersigner = (
-        Signer(
-            title=letter["countersigner_title"],
-            name=letter["countersigner_name"],
+    countersigner = None
+    if letter["countersigner_name"] or letter["countersign_needed"]:
+        # A letter that waits for the camat is signed by the lurah with the camat's block
+        # already printed: the camat's signature is added later, in an incremental update
+        # that must leave the lurah's signed bytes as they are.
+        countersigner = Signer(
+            title=letter["countersigner_title"] or f"Camat {office['kecamatan_name']}",
+            name=letter["countersigner_name"] or CAMAT_SIGNS_ELECTRONICALLY,
             nip=letter["countersigner_nip"],
         )
-        if letter["countersigner_name"]
-        else None
-    )
     document = letter_document(
         letter, request, office, body_blocks(letter["content"]["isi"]), base_url, countersigner
     )
@@ -544,17 +586,67 @@ async def _render_pdf(letter: dict, base_url: str) -> bytes:
     return await asyncio.to_thread(render_letter_pdf, document)
 
 
-async def _store_pdf(letter_id: int, base_url: str) -> bytes:
-    """Render outside any transaction, then store in a short one (only if still missing)."""
-    letter = await _letter(letter_id)
-    pdf = await _render_pdf(letter, base_url)
-    async with write_transaction(current_engine()):
-        await Letter.update({Letter.pdf: pdf}).where(
-            (Letter.id == letter_id) & Letter.pdf.is_null()
+CAMAT_SIGNS_ELECTRONICALLY = "(tanda tangan elektronik)"
+UNSIGNED_AFTER = dt.timedelta(minutes=10)  # a numbered letter without its PDF this long: failed
+SIGNATURE_FIELDS = {"lurah": "TTE-Lurah", "camat": "TTE-Camat"}
+SIGNATURE_REASONS = {"lurah": "Penerbitan surat", "camat": "Mengetahui"}
+
+
+async def sign_pdfs(
+    letter_ids: list[int], base_url: str, session: tte.SigningSession, role: str = "lurah"
+) -> None:
+    """The letters' PDFs with one more PAdES signature each, rendered and signed outside any
+    transaction, then stored in short ones. The lurah's signature goes on the freshly rendered
+    PDF; the camat's is appended to the lurah's signed PDF. Raises tte.SigningUnavailable."""
+    if not letter_ids:
+        return
+    letters_ = [letter for i in letter_ids if (letter := await _letter(i)) is not None]
+    if role == "lurah":
+        originals = [await _render_pdf(letter, base_url) for letter in letters_]
+    else:
+        originals = [await _stored_pdf(letter["id"]) for letter in letters_]
+    signed = await session.sign_pdfs(
+        originals,
+        tte_pades.Appearance(field_name=SIGNATURE_FIELDS[role]),
+        SIGNATURE_REASONS[role],
+        "Kota Kupang",
+        [f"{base_url}/verifikasi/{letter['verification_token']}" for letter in letters_],
+    )
+    now = _now()
+    for letter, pdf in zip(letters_, signed, strict=True):
+        async with write_transaction(current_engine()):
+            still_missing = Letter.pdf.is_null() if role == "lurah" else Letter.pdf.is_not_null()
+            updated = (
+                await Letter.update({Letter.pdf: pdf})
+                .where((Letter.id == letter["id"]) & still_missing)
+                .returning(Letter.id)
+            )
+            if updated:
+                await tte.record_signature(
+                    session, letter_id=letter["id"], role=role, signed_pdf=pdf, signed_at=now,
+                    verification_token=letter["verification_token"],
+                )  # fmt: skip
+
+
+async def _stored_pdf(letter_id: int) -> bytes:
+    row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
+    if row is None or row["pdf"] is None:
+        raise tte.SigningUnavailable(
+            "PDF surat ini belum ditandatangani lurah; tanda tangan camat ditambahkan sesudahnya."
         )
-    stored = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
-    assert stored is not None and stored["pdf"] is not None  # written just above or before
-    return bytes(stored["pdf"])
+    return bytes(row["pdf"])
+
+
+async def unsigned_letters(actor: CurrentUser) -> list[int]:
+    """The signer's issued letters whose PDF is not signed yet because an earlier signing failed
+    after the numbers were given (older than a batch takes, so never one being signed now)."""
+    rows = await Letter.select(Letter.id).where(
+        (Letter.signer == actor.id)
+        & Letter.pdf.is_null()
+        & Letter.state.is_in([LetterState.VALID.value, LetterState.PENDING.value])
+        & (Letter.signed_at < _now() - UNSIGNED_AFTER)
+    )
+    return [r["id"] for r in rows]
 
 
 def _office_reader(kelurahan_id: int) -> CurrentUser:
@@ -583,8 +675,12 @@ async def letter_pdf(actor: CurrentUser, letter_id: int, base_url: str) -> tuple
             "tidak ada PDF-nya."
         )
     row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
-    stored = row["pdf"] if row is not None else None
-    pdf = bytes(stored) if stored is not None else await _store_pdf(letter_id, base_url)
+    if row["pdf"] is None:
+        raise SigningRefused(
+            f"PDF surat {letter['number']} belum ditandatangani secara elektronik: lurah "
+            "menandatanganinya dari meja tanda tangan."
+        )
+    pdf = bytes(row["pdf"])
     if state in (LetterState.REVOKED, LetterState.REPLACED):
         when = format_date(letter["revoked_at"].astimezone(WITA).date())
         line = f"DICABUT {when}: {letter['revoked_reason']}"[:140]

@@ -21,6 +21,7 @@ from sodamolek.issuing import service
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
 from sodamolek.letters import service as letters
+from sodamolek.tte import service as tte
 
 Form = Annotated[dict[str, str | list[str]], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LURAH = require_roles(Role.LURAH)
@@ -60,14 +61,40 @@ async def sign(request: Request, data: Form) -> Template:
     if not ids:
         nothing = service.BatchResult(refused={0: "Pilih surat yang akan ditandatangani."})
         return await _desk(request, nothing, 422)
+    # The passphrase is proved before anything is numbered: a wrong one signs nothing.
+    session = await _signing_session(request, data)
+    if isinstance(session, Template):
+        return session
     result = await service.sign_batch(
         request.user,
         ids,
         request.app.state.signing_key,
         _base_url(request),
+        session,
         unverified_confirmed=set(_ids(data, "unverified_ok")),
     )
     return await _desk(request, result, 200 if result.signed or not result.refused else 409)
+
+
+async def _signing_session(request: Request, data: dict, camat: bool = False):
+    """The signer's opened session for this batch, or the desk saying why not (the passphrase
+    itself is never put back in the page or a log)."""
+    passphrase = data.get("passphrase", "")
+    try:
+        return await tte.open_session(
+            request.app.state.settings,
+            request.user.id,
+            passphrase if isinstance(passphrase, str) else "",
+        )
+    except tte.SigningUnavailable as refused:
+        status = 429 if isinstance(refused, tte.SigningThrottled) else 422
+        if camat:
+            page = await _camat_desk(request, errors=[str(refused)], status=status)
+        else:
+            page = await _desk(request, service.BatchResult(refused={0: str(refused)}), status)
+        if isinstance(refused, tte.SigningThrottled):
+            page.headers["Retry-After"] = str(refused.retry_after)
+        return page
 
 
 @get("/tanda-tangan/{request_id:int}/pratinjau", guards=[LURAH], name="preview")
@@ -153,13 +180,24 @@ async def _camat_desk(
 
 @post("/tanda-tangan-camat", guards=[CAMAT], status_code=200)
 async def countersign(request: Request, data: Form) -> Template:
+    ids = _ids(data)
+    if not ids:
+        return await _camat_desk(request, errors=["Pilih surat yang akan ditandatangani."],
+                                 status=422)  # fmt: skip
+    session = await _signing_session(request, data, camat=True)
+    if isinstance(session, Template):
+        return session
     done, errors = [], []
-    for letter_id in _ids(data):
+    for letter_id in ids:
         try:
-            done.append(await service.countersign(request.user, letter_id, _base_url(request)))
+            done.append(
+                await service.countersign(
+                    request.user, letter_id, _base_url(request), session=session
+                )
+            )
         except service.LetterNotFound:
             errors.append("Surat tidak ditemukan.")
-        except service.SigningRefused as refused:
+        except (service.SigningRefused, tte.SigningUnavailable) as refused:
             errors.append(str(refused))
     return await _camat_desk(request, done, errors, 409 if errors and not done else 200)
 

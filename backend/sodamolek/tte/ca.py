@@ -294,7 +294,7 @@ def check_passphrase(archive: bytes, passphrase: str) -> None:
 
 def crl_path(label: str) -> str:
     """Where a generation's CRL is published (under the server's base URL)."""
-    return f"/kunci-publik/crl/{label}"
+    return f"/kunci-publik/crl/ca-{label}.crl"
 
 
 def build_crl(

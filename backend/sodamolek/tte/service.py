@@ -21,6 +21,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.signers.pdf_cms import SimpleSigner
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from sodamolek.accounts import service as accounts
 from sodamolek.core.roles import Role
@@ -400,6 +401,9 @@ class SigningSession:
     _nik: str = field(default="", repr=False)
     _passphrase: str = field(default="", repr=False)
     _reserve: int | None = field(default=None, repr=False)  # CMS room, learnt from the first
+    # pyHanko's signer and asn1crypto's lazily parsed certificates are not safe to share
+    # between threads: one signature at a time per session.
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     async def sign_pdfs(
         self,
@@ -430,13 +434,14 @@ class SigningSession:
         contacts = contact_infos or [""] * len(pdfs)
         out = []
         for pdf, contact in zip(pdfs, contacts, strict=True):
-            job = (pdf, signer, appearance, reason, location, stamper, contact, self._reserve)
-            try:
-                signed = await asyncio.to_thread(_sign_in_thread, *job)
-                if self._reserve is None:
-                    self._reserve = pades.reserve_for(signed, stamper is not None)
-            except pades.SignatureFailed as exc:
-                raise SigningUnavailable(str(exc)) from None
+            async with self._lock:
+                job = (pdf, signer, appearance, reason, location, stamper, contact, self._reserve)
+                try:
+                    signed = await asyncio.to_thread(_sign_in_thread, *job)
+                    if self._reserve is None:
+                        self._reserve = pades.reserve_for(signed, stamper is not None)
+                except pades.SignatureFailed as exc:
+                    raise SigningUnavailable(str(exc)) from None
             out.append(signed)
         return out
 
@@ -537,12 +542,22 @@ async def _open_embedded(
     # The chain goes into every signature, so a reader needs only the root.
     for certificate in authority.certificates:
         signer.cert_registry.register(pades.asn1_certificate(certificate))
+    stamper = timestamper(settings)
+    if stamper is not None:
+        # B-T needs the timestamp service for every letter: ask it once before any number.
+        try:
+            await stamper.async_timestamp(hashlib.sha256(b"sodamolek").digest(), "sha256")
+        except (TimestampRequestError, OSError):
+            raise SigningUnavailable(
+                "Layanan cap waktu (TSA) tidak dapat dihubungi; tidak ada surat yang "
+                "ditandatangani. Coba lagi beberapa saat lagi."
+            ) from None
     return SigningSession(
         account_id=account_id,
         backend="embedded",
         certificate_serial=row["serial"],
         _signer=signer,
-        _timestamper=timestamper(settings),
+        _timestamper=stamper,
     )
 
 

@@ -48,7 +48,8 @@ async def city_ca_pem(request: Request) -> Response:
 @get("/kunci-publik/crl/{label:str}", exclude_from_auth=True, name="city_ca_crl")
 async def city_ca_crl(request: Request, label: FromPath[str]) -> Response:
     """The CRL of one CA generation, as named in its signers' certificates."""
-    crl = await service.published_crl(request.app.state.settings, label[:32])
+    name = label.removeprefix("ca-").removesuffix(".crl")[:32]
+    crl = await service.published_crl(request.app.state.settings, name)
     if crl is None:
         raise NotFoundException()
     return Response(
