@@ -11,6 +11,7 @@ from sodamolek.documents.pdf import default_emblem
 from sodamolek.letters import emblem
 from sodamolek.letters import service as letters
 from tests.conftest import csrf_from, login
+from tests.tte_support import session_for
 
 PAGE = "/admin/lambang"
 GOOD_SVG = (
@@ -105,6 +106,8 @@ async def test_a_signed_letter_carries_the_uploaded_emblem(app, staff):
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
     await emblem.store_emblem(emblem.check_emblem(png()), "Admin Kota")
-    letter = await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    letter = await issuing.sign_request(
+        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1

@@ -10,6 +10,7 @@ from sodamolek.issuing.tables import LetterNumberCounter
 from tests.conftest import login
 from tests.integration.test_lifecycle_flows import PINDAH
 from tests.integration.test_signing import actor, awaiting
+from tests.tte_support import session_for
 
 
 async def _letters(app, staff):
@@ -17,11 +18,17 @@ async def _letters(app, staff):
     key = app.state.signing_key
     lurah, camat = await actor(staff.lurah), await actor(staff.camat)
     valid_rid, revoked_rid = await awaiting(staff, count=2)
-    valid = await issuing.sign_request(lurah, valid_rid, key, "https://x")
-    revoked = await issuing.sign_request(lurah, revoked_rid, key, "https://x")
+    valid = await issuing.sign_request(
+        lurah, valid_rid, key, "https://x", session=await session_for(app, lurah)
+    )
+    revoked = await issuing.sign_request(
+        lurah, revoked_rid, key, "https://x", session=await session_for(app, lurah)
+    )
     await issuing.revoke(lurah, revoked["id"], "Salah nama ayah")
     (pindah_rid,) = await awaiting(staff, **PINDAH)
-    voided = await issuing.sign_request(lurah, pindah_rid, key, "https://x")
+    voided = await issuing.sign_request(
+        lurah, pindah_rid, key, "https://x", session=await session_for(app, lurah)
+    )
     await issuing.move(camat, pindah_rid, "in_review", "Alamat tujuan keliru")
     return valid, revoked, voided
 

@@ -359,7 +359,13 @@ async def test_the_databases_refusals_are_answered_in_words(app, staff):
     from sodamolek.web.errors import internal_error_handler
 
     (rid,) = await awaiting(staff)
-    letter = await issuing.sign_request(await actor(staff.lurah), rid, app.state.signing_key, "x")
+    letter = await issuing.sign_request(
+        await actor(staff.lurah),
+        rid,
+        app.state.signing_key,
+        "x",
+        session=await session_for(app, await actor(staff.lurah)),
+    )
     row = await Letter.select().where(Letter.id == letter["id"]).first()
     twin = {k: v for k, v in row.items() if k != "id"} | {
         "verification_token": "t" * 43,

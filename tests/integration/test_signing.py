@@ -70,7 +70,13 @@ async def test_the_identity_from_the_registry_prints_in_the_letter(app, staff):
     )
     await requests.change_status(operator, stored["id"], "awaiting_signature")
     lurah = await actor(staff.lurah)
-    letter = await issuing.sign_request(lurah, stored["id"], app.state.signing_key, "https://x")
+    letter = await issuing.sign_request(
+        lurah,
+        stored["id"],
+        app.state.signing_key,
+        "https://x",
+        session=await session_for(app, lurah),
+    )
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     text = " ".join(pdf_text(pdf).split())
     for line in (
@@ -391,12 +397,24 @@ async def test_a_signer_needs_a_full_name_and_a_nip(app, staff):
     (rid,) = await awaiting(staff)
     without_nip = await _second_lurah("sekretaris.oebobo", "Ana Bele, S.IP", "")
     with pytest.raises(issuing.SigningRefused) as refused:
-        await issuing.sign_request(without_nip, rid, app.state.signing_key, "https://x")
+        await issuing.sign_request(
+            without_nip,
+            rid,
+            app.state.signing_key,
+            "https://x",
+            session=await session_for(app, without_nip),
+        )
     assert "NIP yang sah (18 angka) wajib diisi" in str(refused.value)
     assert "sekretaris.oebobo" in str(refused.value)
     nameless = await _second_lurah("lurah.dua", "lurah.dua", "198001012005011002")
     with pytest.raises(issuing.SigningRefused, match="nama lengkap wajib diisi"):
-        await issuing.sign_request(nameless, rid, app.state.signing_key, "https://x")
+        await issuing.sign_request(
+            nameless,
+            rid,
+            app.state.signing_key,
+            "https://x",
+            session=await session_for(app, nameless),
+        )
     assert await Letter.count() == 0  # nothing was written, no number taken
     assert (await requests.get_request(nameless, rid))["status"] == "awaiting_signature"
 
@@ -407,10 +425,18 @@ async def test_the_letter_prints_the_holder_and_an_when_not_the_offices_lurah(ap
     lurah = await actor(staff.lurah)  # the office's lurah: signs as "Lurah Oebobo"
     await regions.set_lurah(lurah.kelurahan_id, "Lurah Oebobo", "197805122005011003")
     first, second = await awaiting(staff, count=2)
-    own = await issuing.sign_request(lurah, first, app.state.signing_key, "https://x")
+    own = await issuing.sign_request(
+        lurah, first, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     assert own["signer_title"] == "Lurah Oebobo"
     secretary = await _second_lurah("sekretaris.oebobo", "Ana Bele, S.IP", "198503152010012003")
-    other = await issuing.sign_request(secretary, second, app.state.signing_key, "https://x")
+    other = await issuing.sign_request(
+        secretary,
+        second,
+        app.state.signing_key,
+        "https://x",
+        session=await session_for(app, secretary),
+    )
     assert other["signer_name"] == "Ana Bele, S.IP" and other["signer_nip"] == "198503152010012003"
     assert other["signer_title"] == "a.n. Lurah Oebobo"
     _, pdf = await issuing.letter_pdf(secretary, other["id"], "https://x")

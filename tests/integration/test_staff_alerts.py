@@ -18,6 +18,7 @@ from tests.conftest import login
 from tests.fakepush import FakePushService
 from tests.integration.test_request_service import submission
 from tests.integration.test_signing import actor
+from tests.tte_support import session_for
 
 
 @pytest.fixture
@@ -173,7 +174,9 @@ async def test_the_camat_hears_of_letters_waiting_for_a_countersignature(app, st
     }
     (rid,) = await awaiting(staff, **pindah)
     lurah = await actor(staff.lurah)
-    await issuing.sign_request(lurah, rid, app.state.signing_key, "https://x")
+    await issuing.sign_request(
+        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
+    )
     [alert] = [a for a in await alerts() if a["payload"]["alert"] == "countersign"]
     assert alert["payload"] == {"alert": "countersign", "count": 1, "url": "/tanda-tangan-camat"}
     assert alert["topic"].startswith("sign-c")
