@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from letter_pdf import letter  # noqa: E402 - the same letters as the PDF benchmark
+from letter_pdf import letters  # noqa: E402 - the same letters as the PDF benchmark
 
 from sodamolek.documents.pdf import render_letter_pdf  # noqa: E402
 from sodamolek.tte import bsre, ca, pades  # noqa: E402
@@ -107,7 +107,12 @@ async def main(count: int, rounds: int) -> None:
     authority, open_session = embedded_signer(work / "ca")
     process, url = start_fake_bsre(work / "bsre")
     client = bsre.BsreClient(bsre.BsreConfig(url, "bench", "bench-secret", timeout_seconds=300))
-    documents = [dataclasses.replace(letter(i, "F4", False)) for i in range(count)]
+    # Every seeded letter type on F4, in turn, each with its own number.
+    catalogue = [document for _, document in letters()]
+    documents = [
+        dataclasses.replace(catalogue[i % len(catalogue)], number=f"470/{i + 1:03}/XII/2026")
+        for i in range(count)
+    ]
     times: dict[str, list[float]] = {"render": [], "embedded": [], "bsre": []}
     try:
         for _ in range(rounds):
