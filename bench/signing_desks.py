@@ -25,6 +25,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from sodamolek.tte.service import DEMO_PASSPHRASE
+
 CHROMIUM = os.environ.get("SODAMOLEK_CHROMIUM", "/usr/bin/chromium")
 LETTERS = 100
 BATCH = 10
@@ -161,6 +163,7 @@ async def desk_session(browser, base: str, username: str, from_bottom: bool, tal
         )
         for index in picks:
             await boxes.nth(index).check()
+        await page.fill("#passphrase", DEMO_PASSPHRASE)  # once per batch, as a lurah does
         async with page.expect_navigation():
             await page.click("form.sign-form button[type=submit]")
         text = await page.content()

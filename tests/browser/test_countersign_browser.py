@@ -4,6 +4,7 @@ signed again and countersigned; the resident's pages and the verification page f
 
 import re
 
+from sodamolek.tte.service import DEMO_PASSPHRASE
 from tests.browser.test_login_browser import log_in
 
 
@@ -19,6 +20,7 @@ def sign_on_desk(page, server, request_id: str) -> None:
     assert "belum terverifikasi" in row.inner_text()
     row.locator("input[name=ids]").check()
     row.locator("input[name=unverified_ok]").check()  # signing an unverified applicant: said so
+    page.fill("#passphrase", DEMO_PASSPHRASE)  # the TTE passphrase, once for the batch
     page.click("form.sign-form button[type=submit]")
     page.wait_for_selector("text=menunggu tanda tangan camat")
 
@@ -82,6 +84,7 @@ def test_countersign_path_with_a_send_back(page, chromium, live_server):
         camat.goto(server.url + "/tanda-tangan-camat")
         row = camat.locator("tr", has=camat.locator(f"a[href='/permohonan/{request_id}']"))
         row.locator("input[name=ids]").check()
+        camat.fill("#passphrase", DEMO_PASSPHRASE)
         camat.click("button:has-text('Tandatangani yang dipilih')")
         camat.wait_for_selector("text=1 surat ditandatangani camat")
 
