@@ -1,6 +1,7 @@
 """Random lives of requests through the HTTP app (hypothesis' rule-based state machine): random
 roles (operator, lurah, camat, admin) try random moves — forward, return, reject, cancel, sign,
-send back, countersign, revoke, prepare a replacement, collect — sometimes the same one twice at
+send back, countersign, revoke, prepare a replacement, collect, correct (alone and twice at
+once) — sometimes the same one twice at
 once from two sessions; after every step the database, the verification page, the tracking page
 and the queue must agree with the lifecycle.
 
@@ -49,6 +50,7 @@ from tests.conftest import csrf_from, login
 from tests.integration.test_lifecycle_flows import PINDAH
 from tests.integration.test_request_service import submission
 from tests.integration.test_signing import actor
+from tests.tte_support import TEST_PASSPHRASE, session_for
 
 EXAMPLES = int(os.environ.get("SODAMOLEK_LIFECYCLE_EXAMPLES", "20"))
 STEPS = int(os.environ.get("SODAMOLEK_LIFECYCLE_STEPS", "12"))
@@ -89,6 +91,18 @@ class Sessions:
                 pair.append(c)
             self.clients[role] = pair
         self._visits = 0
+        # Corrections go through the JSON API with If-Match (an office's API token).
+        from sodamolek.accounts import tokens
+
+        _, value = await tokens.create_token(None, "Uji koreksi", "53.71.04.1001")
+        transport = httpx.ASGITransport(app=self.app, client=("203.0.113.30", 5000))
+        self.api = await self._stack.enter_async_context(
+            httpx.AsyncClient(
+                transport=transport,
+                base_url="http://testserver",
+                headers={"Authorization": f"Bearer {value}"},
+            )
+        )
 
     async def public_get(self, url: str) -> httpx.Response:
         """A resident's phone: each visit from its own address, below the public rate limits
@@ -136,7 +150,11 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     async def _sign(self, c, rid, confirm_unverified):
         desk = no_5xx(await c.get("/tanda-tangan"))
-        data = {"_csrf_token": csrf_from(desk.text), "ids": [str(rid)]}
+        data = {
+            "_csrf_token": csrf_from(desk.text),
+            "ids": [str(rid)],
+            "passphrase": TEST_PASSPHRASE,
+        }
         if confirm_unverified:
             data["unverified_ok"] = [str(rid)]
         return no_5xx(await c.post("/tanda-tangan", data=data))
@@ -149,7 +167,11 @@ class LifecycleMachine(RuleBasedStateMachine):
             .first()
         )
         letter_id = letter["id"] if letter else 999_999
-        data = {"_csrf_token": csrf_from(desk.text), "ids": [str(letter_id)]}
+        data = {
+            "_csrf_token": csrf_from(desk.text),
+            "ids": [str(letter_id)],
+            "passphrase": TEST_PASSPHRASE,
+        }
         return no_5xx(await c.post("/tanda-tangan-camat", data=data))
 
     # -- rules ---------------------------------------------------------------------------
@@ -339,6 +361,69 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert any(r.status_code == 409 for r in results), [r.status_code for r in results]
         self.tally[f"twice: {what} ({'one moved' if new_events else 'none'})"] += 1
 
+    async def _patch(self, rid, version, name):
+        return no_5xx(
+            await self.sessions.api.patch(
+                f"/api/v1/permohonan/{rid}",
+                json={"applicant": {"name": name}},
+                headers={"If-Match": f'"{version}"'},
+            )
+        )
+
+    async def _version(self, rid) -> int:
+        row = (
+            await LetterRequest.select(LetterRequest.version).where(LetterRequest.id == rid).first()
+        )
+        return row["version"]
+
+    @rule(rid=requests, stale=st.booleans())
+    def edit(self, rid, stale):
+        """A correction of the applicant's name: allowed in review and Belum Lengkap (sent back
+        is in review again), with the version it corrects; the tracking code stays."""
+        self.tally["edits"] += 1
+        name = f"Maria Ndun {self.tally['edits']}"
+
+        async def go():
+            status, version = await self._status(rid), await self._version(rid)
+            response = await self._patch(rid, version - 1 if stale else version, name)
+            return status, version, response, await self._status(rid), await self._version(rid)
+
+        status, version, response, after, version_after = self.run(go())
+        correctable = status in (Status.IN_REVIEW, Status.INCOMPLETE)
+        assert after is status
+        if correctable and not stale:
+            assert response.status_code == 200, response.text[:300]
+            answer = response.json()
+            assert answer["applicant"]["name"] == name and version_after == version + 1
+            assert answer["tracking_code"] == self.mine[rid]["code"]
+            self.tally[f"edit in {status.value}"] += 1
+        else:
+            assert version_after == version
+            expected = {412} if correctable else {409, 412}
+            assert response.status_code in expected, (status, stale, response.status_code)
+            self.tally["edit refused"] += 1
+
+    @rule(rid=requests)
+    def edit_twice_at_once(self, rid):
+        """Two corrections of the same version at the same moment: exactly one is applied
+        when the status allows it, none otherwise."""
+        self.tally["edits"] += 1
+        names = [f"Maria Ndun {self.tally['edits']}{suffix}" for suffix in "ab"]
+
+        async def go():
+            status, version = await self._status(rid), await self._version(rid)
+            results = await asyncio.gather(*[self._patch(rid, version, n) for n in names])
+            return status, version, results, await self._version(rid)
+
+        status, version, results, version_after = self.run(go())
+        codes = sorted(r.status_code for r in results)
+        if status in (Status.IN_REVIEW, Status.INCOMPLETE):
+            assert codes == [200, 412] and version_after == version + 1, codes
+            self.tally["twice: edit (one applied)"] += 1
+        else:
+            assert codes == [409, 409] and version_after == version, codes
+            self.tally["twice: edit (none)"] += 1
+
     # -- invariants ----------------------------------------------------------------------
 
     @invariant()
@@ -441,6 +526,8 @@ async def _oebobo() -> int:
 @pytest.mark.timeout(1800)
 async def test_random_lives_of_requests_keep_every_invariant(app, staff):
     loop = asyncio.get_running_loop()
+    for signer in (Role.LURAH, Role.CAMAT):  # their certificates, under the tests' passphrase
+        await session_for(app, await actor(ROLES[signer]))
     sessions = Sessions(app)
     await sessions.open()
     page = await sessions.clients[Role.OPERATOR][0].get("/permohonan")
