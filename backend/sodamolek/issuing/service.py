@@ -675,7 +675,7 @@ async def letter_pdf(actor: CurrentUser, letter_id: int, base_url: str) -> tuple
             "tidak ada PDF-nya."
         )
     row = await Letter.select(Letter.pdf).where(Letter.id == letter_id).first()
-    if row["pdf"] is None:
+    if row is None or row["pdf"] is None:
         raise SigningRefused(
             f"PDF surat {letter['number']} belum ditandatangani secara elektronik: lurah "
             "menandatanganinya dari meja tanda tangan."
