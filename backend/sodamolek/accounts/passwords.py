@@ -11,10 +11,23 @@ import asyncio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+PRODUCTION_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+HASHER = PRODUCTION_HASHER
 
 # Verified against when the username is unknown, so both failures take the same time.
-_DUMMY_HASH = HASHER.hash("sodamolek-dummy-password")
+_DUMMY_INPUT = "sodamolek-dummy-password"
+_DUMMY_HASH = HASHER.hash(_DUMMY_INPUT)
+
+
+def use_cheap_parameters_for_tests() -> None:
+    """For the test suite only (tests/conftest.py calls it): the smallest Argon2id parameters,
+    so the hundreds of accounts the tests create and log in with cost microseconds, not tens of
+    milliseconds each. Hashes made this way still verify under the production hasher (the
+    parameters are in the hash) and are rehashed at the next login."""
+    global HASHER, _DUMMY_HASH
+    HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _DUMMY_HASH = HASHER.hash(_DUMMY_INPUT)
+
 
 MIN_PASSWORD_LENGTH = 10
 
