@@ -7,11 +7,8 @@ Table classes (plus the hand-written raw-SQL migrations on top of both)."""
 from __future__ import annotations
 
 import sqlite3
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from piccolo.apps.migrations.tables import Migration
@@ -51,39 +48,6 @@ def _changes_snapshot(manager: MigrationManager) -> bool:
 async def _managers() -> list[MigrationManager]:
     app_config = Finder().get_app_config(app_name=APP)
     return await AutoMigrationManager().get_migration_managers(app_config=app_config)
-
-
-@pytest.fixture
-async def new_database(database_url: str, tmp_path: Path) -> AsyncIterator:
-    """Empty databases of the engine under test: new SQLite files, or new PostgreSQL databases
-    named after the test one and dropped after."""
-    created: list[str] = []
-
-    async def make(label: str) -> str:
-        if not database_url.startswith("postgresql://"):
-            return f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
-        import asyncpg
-
-        base, _, name = database_url.rpartition("/")
-        fresh = f"{name}_{label}_{uuid.uuid4().hex[:8]}"
-        connection = await asyncpg.connect(database_url)
-        try:
-            await connection.execute(f'CREATE DATABASE "{fresh}"')
-        finally:
-            await connection.close()
-        created.append(fresh)
-        return f"{base}/{fresh}"
-
-    yield make
-    if created:
-        import asyncpg
-
-        connection = await asyncpg.connect(database_url)
-        try:
-            for name in created:
-                await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
 
 
 async def _with_engine(url: str, tmp_path: Path, work) -> None:
@@ -158,11 +122,10 @@ async def test_migrated_database_has_the_table_classes_schema(new_database, tmp_
     """One database built by every migration; one built from the Table classes, with the
     generated migrations recorded as done so that only the hand-written ones run on it."""
     managers = await _managers()
+    # Generated ones (any with table operations, their raw SQL being a data conversion on rows
+    # the tables from the classes do not have) are recorded as done; hand-written ones run.
     generated = [m.migration_id for m in managers if _changes_snapshot(m)]
     hand_written = [m.migration_id for m in managers if not _changes_snapshot(m)]
-    for manager in managers:
-        # Each migration is one or the other: a mixed one could not be checked this way.
-        assert not (_changes_snapshot(manager) and manager.raw), manager.migration_id
     assert generated and hand_written
 
     migrated = await new_database("migrated")
