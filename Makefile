@@ -58,13 +58,19 @@ lint: dev-deps
 test-js:
 	node --test tests/js/
 
+# In parallel (pytest-xdist): one worker per core, every browser test on one worker (they share
+# a live server). `make test PYTEST_PARALLEL=` runs in one process. docs/testing.md.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
+PYTEST_REPORT ?= --durations=30
+
 # Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
 # again on PostgreSQL (one run per engine, as Piccolo's own suite does).
 test: dev-deps browser lint test-js
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest $(PYTEST_PARALLEL) $(PYTEST_REPORT)
 	@if [ -n "$$SODAMOLEK_TEST_POSTGRES_URL" ]; then \
 	  echo "== database tests on PostgreSQL =="; \
-	  SODAMOLEK_TEST_DATABASE_URL="$$SODAMOLEK_TEST_POSTGRES_URL" $(UV) run --frozen pytest -m db; \
+	  SODAMOLEK_TEST_DATABASE_URL="$$SODAMOLEK_TEST_POSTGRES_URL" \
+	    $(UV) run --frozen pytest -m db $(PYTEST_PARALLEL) $(PYTEST_REPORT); \
 	fi
 
 # bench/http_pages.py drives the server with wrk (Debian's package).

@@ -1,5 +1,10 @@
-"""Shared fixtures. Database tests run on a fresh SQLite file each, or — when
-SODAMOLEK_TEST_DATABASE_URL names PostgreSQL — on that server with every table truncated."""
+"""Shared fixtures. The database work a test needs is done once per pytest process (each
+pytest-xdist worker is one) and copied per test; docs/testing.md says how.
+
+SQLite: a template file, migrated and seeded once, copied into each test's own folder.
+PostgreSQL (SODAMOLEK_TEST_DATABASE_URL): one database per xdist worker (`<db>_gw0`, ...),
+migrated and seeded once; each test empties its tables (TRUNCATE ... RESTART IDENTITY) and the
+`app` fixture puts the seed rows back."""
 
 from __future__ import annotations
 
@@ -13,12 +18,17 @@ import httpx
 import pytest
 
 from sodamolek import db
+from sodamolek.accounts import passwords
 from sodamolek.app import create_app
 from sodamolek.settings import Settings
+from tests.databases import DatabaseTemplate, empty_postgres_database, worker_database_url
 
 POSTGRES_URL = os.environ.get("SODAMOLEK_TEST_DATABASE_URL", "")
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 PASSWORD = "kata-sandi-uji-123"
+
+# Argon2id at production cost is tens of milliseconds per hash; the suite makes hundreds.
+passwords.use_cheap_parameters_for_tests()
 
 
 def pytest_collection_modifyitems(items):
@@ -32,33 +42,44 @@ def pytest_report_header(config):
     return f"database tests on: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite'}"
 
 
-_postgres_migrated = False
-
-
-async def _reset_postgres(url: str) -> None:
-    """First test: a clean schema and the migrations. Later tests: truncate our tables."""
-    import asyncpg
-
-    global _postgres_migrated
-    connection = await asyncpg.connect(url)
-    try:
-        if not _postgres_migrated:
-            await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        else:
-            from sodamolek.piccolo_app import TABLES
-
-            names = ", ".join(t._meta.tablename for t in TABLES)
-            await connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-    finally:
-        await connection.close()
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> DatabaseTemplate:
+    """The migrated, seeded database of this pytest process, built on first use."""
+    directory = tmp_path_factory.mktemp("template")
+    if POSTGRES_URL:
+        url = worker_database_url(POSTGRES_URL)
+        template = DatabaseTemplate.for_postgres(directory, url, POSTGRES_URL)
+    else:
+        template = DatabaseTemplate.for_sqlite(directory)
+    yield template
+    template.close()
 
 
 @pytest.fixture
-async def database_url(tmp_path: Path) -> str:
+def database_url(tmp_path: Path, database_template: DatabaseTemplate) -> str:
+    """The test's database. SQLite: a path in the test's folder, no file yet (the `app` fixture
+    copies the template there). PostgreSQL: this worker's database, migrated, tables empty."""
     if POSTGRES_URL:
-        await _reset_postgres(POSTGRES_URL)
-        return POSTGRES_URL
+        database_template.empty_tables()
+        return database_template.url
     return f"sqlite:///{tmp_path / 'sodamolek.sqlite3'}"
+
+
+@pytest.fixture
+def new_database(database_url: str, tmp_path: Path, database_template: DatabaseTemplate):
+    """`await new_database("label")`: the URL of an empty database of the engine under test,
+    besides the test's own. SQLite: a new file in the test's folder. PostgreSQL: a database named
+    after this worker's (`<db>_gw0_label`), created on first use and emptied on each next one
+    (left in place after: dropping a database waits for a checkpoint of the whole server)."""
+
+    async def make(label: str) -> str:
+        if not POSTGRES_URL:
+            return f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
+        url = f"{database_template.url}_{label}"
+        await empty_postgres_database(url, POSTGRES_URL)
+        return url
+
+    return make
 
 
 @pytest.fixture
@@ -74,10 +95,11 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings):
-    global _postgres_migrated
-    from sodamolek.seed import seed
-
+async def app(settings: Settings, database_template: DatabaseTemplate):
+    """The app on a migrated and seeded database (`seed(demo=False)`: offices, letter types)."""
+    # The template's copy (SQLite) or seed rows (PostgreSQL): what `migrate` and `seed` would
+    # have made, for a file copy or a few COPY statements.
+    database_template.restore(settings.database_url)
     application = create_app(settings)
     # The app's lifespan only opens and closes the database; done here by hand because
     # pytest-asyncio runs a fixture's set-up and tear-down in different tasks, which anyio's
@@ -85,9 +107,6 @@ async def app(settings: Settings):
     engine = application.state.engine
     await db.start_engine(engine)
     try:
-        await db.migrate()
-        _postgres_migrated = True
-        await seed(demo=False)
         yield application
     finally:
         await db.stop_engine(engine)

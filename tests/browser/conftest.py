@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.bounded import DEFAULT_TIMEOUT_MS
+from tests.databases import demo_database
 
 CHROMIUM = os.environ.get("SODAMOLEK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,10 +30,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Before pytest-xdist's own hook reads the group marks.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+            # One xdist worker runs every browser test: they start servers and Chromium, and
+            # share the session's live server.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def free_port() -> int:
@@ -110,8 +117,9 @@ def make_live_server(data_dir: Path, **extra_env: str) -> LiveServer:
         **extra_env,
     }
     server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
-    server.cli("migrate")
-    server.cli("seed", "--demo")
+    # What `sodamolek migrate` and `sodamolek seed --demo` would make, copied: two fewer
+    # interpreters and no demo seeding per server.
+    shutil.copyfile(demo_database(), server.database)
     return server
 
 

@@ -8,8 +8,6 @@ import asyncio
 import os
 import sqlite3
 import sys
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,24 +21,11 @@ START = "import sys; from sodamolek.cli import main; sys.exit(main(['migrate']) 
 
 
 @pytest.fixture
-async def empty_database(database_url, tmp_path) -> AsyncIterator[str]:
+async def empty_database(new_database) -> str:
     """An empty database of the engine under test, apart from the one the fixtures prepared:
-    a new SQLite file, or a new PostgreSQL database named after the test one, dropped after.
-    (Not a schema of the test database: Piccolo finds its migration table in any schema.)"""
-    if not database_url.startswith("postgresql://"):
-        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-        return
-    import asyncpg
-
-    base, _, name = database_url.rpartition("/")
-    empty = f"{name}_setup_lock_{uuid.uuid4().hex[:8]}"
-    connection = await asyncpg.connect(database_url)
-    try:
-        await connection.execute(f'CREATE DATABASE "{empty}"')
-        yield f"{base}/{empty}"
-    finally:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)')
-        await connection.close()
+    a new SQLite file, or a PostgreSQL database of this worker's own (not a schema of the test
+    database: Piccolo finds its migration table in any schema)."""
+    return await new_database("setup_lock")
 
 
 async def _fetch(database_url: str, query: str) -> list[tuple]:
@@ -108,7 +93,12 @@ async def test_a_second_holder_waits_for_the_first(app):
             order.append(f"{name} out")
 
     first = asyncio.create_task(hold("first", 0.3))
-    await asyncio.sleep(0.05)
+    # The second starts once the first holds the lock (taking it opens a connection, which a
+    # loaded machine may take longer than any fixed pause to do).
+    for _ in range(1000):
+        if order:
+            break
+        await asyncio.sleep(0.01)
     await hold("second", 0)
     await first
     assert order == ["first in", "first out", "second in", "second out"]
