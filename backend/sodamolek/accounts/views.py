@@ -74,6 +74,7 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
     # A new CSRF token with the new session, recorded in it: a token planted or fetched before
     # the login does not work with this session (web.csrf_binding).
     config = request.app.csrf_config
+    assert config is not None  # the app always has one (app.py)
     token = generate_csrf_token(secret=config.secret)
     request.set_session(
         {"account_id": user.id, "login_at": int(time.time()), CSRF_SESSION_KEY: csrf_binding(token)}

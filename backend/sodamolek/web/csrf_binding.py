@@ -40,7 +40,7 @@ class SessionBoundCsrfMiddleware:
         self.base_origin = _origin(base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:
+        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:  # type: ignore[typeddict-item]
             self.check(scope)
         await self.app(scope, receive, send)
 
