@@ -90,3 +90,11 @@ async def test_a_gzipped_answer_is_revalidated_by_the_same_weak_etag(client):
         "/sw.js", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["etag"]}
     )
     assert again.status_code == 304 and again.content == b""
+
+
+def test_the_api_bodies_name_every_applicant_field_the_api_serves():
+    from sodamolek.letter_requests.api import APPLICANT_FIELDS
+    from sodamolek.letter_requests.api_schema import Applicant, ApplicantOut
+
+    assert set(Applicant.__struct_fields__) == set(APPLICANT_FIELDS)
+    assert set(ApplicantOut.__struct_fields__) == {*APPLICANT_FIELDS, "verified"}

@@ -26,6 +26,10 @@ class Applicant(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown
     rt: Short | None = None
     rw: Short | None = None
     phone: Short | None = None
+    religion: Short | None = None
+    occupation: Short | None = None
+    marital_status: Short | None = None
+    citizenship: Short | None = None
 
 
 class CreateBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -71,6 +75,10 @@ class ApplicantOut(msgspec.Struct):
     rt: str | None
     rw: str | None
     phone: str | None
+    religion: str | None
+    occupation: str | None
+    marital_status: str | None
+    citizenship: str | None
     verified: bool | None
 
 
