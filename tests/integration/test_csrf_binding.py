@@ -80,3 +80,13 @@ async def test_a_bearer_token_is_not_held_to_the_browsers_rules(client):
         },
     )
     assert answer.status_code == 201
+
+
+async def test_a_session_whose_csrf_cookie_was_lost_gets_a_new_bound_one(client, staff):
+    await login(client, staff.operator)
+    old = client.cookies[CSRF_COOKIE]
+    client.cookies.delete(CSRF_COOKIE)  # e.g. the browser was restarted
+    page = await client.get("/")
+    fresh = csrf_from(page.text)
+    assert client.cookies[CSRF_COOKIE] != old
+    assert (await client.post("/keluar", data={"_csrf_token": fresh})).status_code == 303

@@ -16,7 +16,8 @@ import hmac
 from urllib.parse import urlsplit
 
 from litestar.exceptions import PermissionDeniedException
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 from sodamolek.accounts.sessions import CSRF_SESSION_KEY, csrf_binding
 
@@ -40,9 +41,34 @@ class SessionBoundCsrfMiddleware:
         self.base_origin = _origin(base_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in SAFE_METHODS:  # type: ignore[typeddict-item]
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in SAFE_METHODS:  # type: ignore[typeddict-item]
             self.check(scope)
-        await self.app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
+        session = scope.get("session")
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        if not (
+            isinstance(session, dict)
+            and session.get("account_id")
+            and not _cookies(headers.get("cookie", ""), self.cookie_name)
+        ):
+            await self.app(scope, receive, send)
+            return
+
+        # A live session whose CSRF cookie is gone (a browser restart cleared it): Litestar
+        # makes a new token for this answer; the session is bound to that one, which only
+        # this server made, so forms keep working without a new login.
+        async def rebind(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                token = ScopeState.from_scope(scope).csrf_token
+                if isinstance(token, str) and token:
+                    session[CSRF_SESSION_KEY] = csrf_binding(token)
+            await send(message)
+
+        await self.app(scope, receive, rebind)
 
     def check(self, scope: Scope) -> None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
