@@ -117,9 +117,17 @@ def make_live_server(data_dir: Path, **extra_env: str) -> LiveServer:
         **extra_env,
     }
     server = LiveServer(url=f"http://127.0.0.1:{port}", data_dir=data_dir, env=env)
-    # What `sodamolek migrate` and `sodamolek seed --demo` would make, copied: two fewer
-    # interpreters and no demo seeding per server.
+    # What `sodamolek migrate` and `sodamolek seed --demo` would make, copied; then `seed --demo`
+    # once more, which finds the rows there and gives the demo signers their TTE certificates,
+    # whose keys live in this server's data folder (under its own secret), not in the database.
     shutil.copyfile(demo_database(), server.database)
+    subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "sodamolek.cli", "seed", "--demo"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return server
 
 
