@@ -47,6 +47,44 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - a local test server
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def fake_registry(data_dir: Path, latency_ms: int) -> Iterator[str]:
+    """`sodamolek fake-registry` in its own process, answering after latency_ms, with the
+    credentials live servers are given (user `uji`); yields its URL (for module fixtures)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
+    env |= {
+        "SODAMOLEK_REGISTRY_USER": "uji",
+        "SODAMOLEK_REGISTRY_PASSWORD": "rahasia-uji",
+        "SODAMOLEK_DATA_DIR": str(data_dir),
+    }
+    command = [sys.executable, "-m", "sodamolek.cli", "fake-registry", "--port", str(port)]
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [*command, "--latency-ms", str(latency_ms)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(url + "/health")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 @dataclass
 class LiveServer:
     url: str

@@ -7,19 +7,15 @@ with a NIK then takes that long at the server, which leaves room to cut a replay
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
 from sodamolek.seed import DEMO_PASSWORD
 from tests.browser.bounded import evaluate
-from tests.browser.conftest import free_port, make_live_server
+from tests.browser.conftest import fake_registry, make_live_server
 
 OPERATOR = "operator.oebobo"
 LOOKUP_MS = 40
@@ -30,33 +26,7 @@ TIMEOUT_MS = 20_000
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_REGISTRY_USER": "uji",
-        "SODAMOLEK_REGISTRY_PASSWORD": "rahasia-uji",
-        "SODAMOLEK_DATA_DIR": str(tmp_path_factory.mktemp("registry")),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sodamolek.cli",
-            "fake-registry",
-            "--port",
-            str(port),
-            "--latency-ms",
-            str(LOOKUP_MS),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_for(url + "/health")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    yield from fake_registry(tmp_path_factory.mktemp("registry"), LOOKUP_MS)
 
 
 @pytest.fixture(scope="module")
@@ -71,18 +41,6 @@ def server(tmp_path_factory, registry):
     live.start()
     yield live
     live.stop()
-
-
-def _wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - a local test server
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 # ---------------------------------------------------------------------------------------------

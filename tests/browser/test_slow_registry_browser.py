@@ -5,49 +5,18 @@ nothing."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from sodamolek.people.fake_registry import demo_people
-from tests.browser.conftest import free_port, make_live_server
+from tests.browser.conftest import fake_registry, make_live_server
 from tests.browser.test_login_browser import log_in
-from tests.browser.test_offline_outbox import _wait_for
 
 LOOKUP_MS = 1500
 
 
 @pytest.fixture(scope="module")
 def slow_registry(tmp_path_factory):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_REGISTRY_USER": "uji",
-        "SODAMOLEK_REGISTRY_PASSWORD": "rahasia-uji",
-        "SODAMOLEK_DATA_DIR": str(tmp_path_factory.mktemp("slow-registry")),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sodamolek.cli",
-            "fake-registry",
-            "--port",
-            str(port),
-            "--latency-ms",
-            str(LOOKUP_MS),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_for(url + "/health")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    yield from fake_registry(tmp_path_factory.mktemp("slow-registry"), LOOKUP_MS)
 
 
 @pytest.fixture(scope="module")
