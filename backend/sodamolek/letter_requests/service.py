@@ -321,19 +321,22 @@ def idempotency_key(
 
 
 async def _existing(scope_key: str, client_id: uuid.UUID, digest: str) -> dict | None:
+    # One read of the one row that can hold this client_request_id (unique everywhere): two
+    # reads could see a racing replay's row appear between them and take it for another office's.
     row = (
-        await LetterRequest.select(LetterRequest.id, LetterRequest.content_hash)
-        .where(LetterRequest.idempotency_key == scope_key)
+        await LetterRequest.select(
+            LetterRequest.id, LetterRequest.content_hash, LetterRequest.idempotency_key
+        )
+        .where(LetterRequest.client_request_id == client_id)
         .first()
     )
     if row is None:
-        if await LetterRequest.exists().where(LetterRequest.client_request_id == client_id):
-            # Known elsewhere (another office or caller kind): refused, never that request.
-            raise IdempotencyConflict(
-                "Kunci idempotensi ini sudah dipakai di tempat lain. Buat permohonan dengan "
-                "kunci baru."
-            )
         return None
+    if row["idempotency_key"] != scope_key:
+        # Known elsewhere (another office or caller kind): refused, never that request.
+        raise IdempotencyConflict(
+            "Kunci idempotensi ini sudah dipakai di tempat lain. Buat permohonan dengan kunci baru."
+        )
     if row["content_hash"] != digest:
         raise IdempotencyConflict(
             "Kunci idempotensi ini sudah dipakai untuk permohonan dengan isi berbeda."
