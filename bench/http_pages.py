@@ -445,6 +445,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
+        "--only",
+        choices=("create", "workers"),
+        help="run only the API create measures, or only the two-workers one",
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get(
             "SODAMOLEK_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/bench_http"
@@ -545,17 +550,21 @@ def main() -> None:
 
         for round_number in range(1, args.rounds + 1):
             print(f"round {round_number}/{args.rounds}", flush=True)
-            lacak = run(f"{app_sqlite.url}/lacak/{code}", extra=residents)
-            bare_load = run(f"{bare.url}/lacak/{code}", extra=residents)
-            cached_load = run(f"{cached.url}/lacak/{code}", extra=residents)
-            queue = run(f"{app_sqlite.url}/permohonan", extra=cookie)
-            record(names[0], ("lacak", lacak), ("bare", bare_load))
-            record(names[1], ("lacak", lacak), ("page", cached_load))
-            record(names[2], ("queue", queue), ("bare", bare_load))
-            create = create_load(f"{app_sqlite.url}/api/v1/permohonan", auth)
-            raw = run(f"{raw_sqlite.url}/raw", 8, ["-s", str(script), "--", secrets.token_hex(4)])
-            record(names[3], ("create", create), ("raw", raw))
-            if postgres:
+            if args.only is None:
+                lacak = run(f"{app_sqlite.url}/lacak/{code}", extra=residents)
+                bare_load = run(f"{bare.url}/lacak/{code}", extra=residents)
+                cached_load = run(f"{cached.url}/lacak/{code}", extra=residents)
+                queue = run(f"{app_sqlite.url}/permohonan", extra=cookie)
+                record(names[0], ("lacak", lacak), ("bare", bare_load))
+                record(names[1], ("lacak", lacak), ("page", cached_load))
+                record(names[2], ("queue", queue), ("bare", bare_load))
+            if args.only in (None, "create"):
+                create = create_load(f"{app_sqlite.url}/api/v1/permohonan", auth)
+                raw = run(
+                    f"{raw_sqlite.url}/raw", 8, ["-s", str(script), "--", secrets.token_hex(4)]
+                )
+                record(names[3], ("create", create), ("raw", raw))
+            if postgres and args.only in (None, "create"):
                 pg1, pg2, raw_pg, pg_token, pg_code = postgres
                 pg_auth = ["-H", f"Authorization: Bearer {pg_token}"]
                 pg_create = create_load(f"{pg1.url}/api/v1/permohonan", pg_auth)
@@ -563,6 +572,8 @@ def main() -> None:
                     f"{raw_pg.url}/raw", 8, ["-s", str(script), "--", secrets.token_hex(4)]
                 )
                 record(names[4], ("create", pg_create), ("raw", pg_raw))
+            if postgres and args.only in (None, "workers"):
+                pg1, pg2, raw_pg, pg_token, pg_code = postgres
                 one = run(f"{pg1.url}/lacak/{pg_code}", extra=residents, cpu=None)
                 two = run(f"{pg2.url}/lacak/{pg_code}", extra=residents, cpu=None)
                 record(names[5], ("2 workers", two), ("1 worker", one))
