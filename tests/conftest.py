@@ -21,6 +21,7 @@ from sodamolek import db
 from sodamolek.accounts import passwords
 from sodamolek.app import create_app
 from sodamolek.settings import Settings
+from sodamolek.tte import ca
 from tests.databases import DatabaseTemplate, empty_postgres_database, worker_database_url
 
 POSTGRES_URL = os.environ.get("SODAMOLEK_TEST_DATABASE_URL", "")
@@ -29,6 +30,8 @@ PASSWORD = "kata-sandi-uji-123"
 
 # Argon2id at production cost is tens of milliseconds per hash; the suite makes hundreds.
 passwords.use_cheap_parameters_for_tests()
+# The same for signer key archives (200,000 PBKDF2 rounds, ~50 ms a lock or an open).
+ca.use_cheap_parameters_for_tests()
 
 
 def pytest_collection_modifyitems(items):

@@ -23,13 +23,6 @@ PASSPHRASE = "passphrase-uji-tte-01"
 APPEARANCE = pades.Appearance(field_name="TTE-Lurah")
 
 
-@pytest.fixture(autouse=True)
-def cheap_key_derivation(monkeypatch):
-    # The production derivation (200,000 PBKDF2 rounds) costs ~60 ms a lock; tests need no
-    # protection against brute force.
-    monkeypatch.setattr(ca, "SIGNER_KDF_ROUNDS", 1000)
-
-
 async def account(username: str):
     row = await Account.select(Account.id).where(Account.username == username).first()
     return await load_user(row["id"])

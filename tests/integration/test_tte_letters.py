@@ -7,12 +7,10 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-import pytest
-
 from sodamolek.issuing import service as issuing
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests import service as requests
-from sodamolek.tte import ca, fake_bsre, pades
+from sodamolek.tte import fake_bsre, pades
 from sodamolek.tte import service as tte
 from sodamolek.tte.tables import SignatureRecord
 from tests.conftest import csrf_from, login
@@ -25,11 +23,6 @@ PINDAH = dict(
           "jumlah_pengikut": "2"},
     requirements_checked=[],
 )  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def cheap_key_derivation(monkeypatch):
-    monkeypatch.setattr(ca, "SIGNER_KDF_ROUNDS", 1000)
 
 
 async def desk_post(client, ids, passphrase):

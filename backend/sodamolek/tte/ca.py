@@ -32,6 +32,16 @@ SIGNER_YEARS = 2
 # PBKDF2 rounds for a signer's archive: the key is opened once per batch, so a slow derivation
 # costs the signer nothing noticeable and an attacker with a copy of the database a lot.
 SIGNER_KDF_ROUNDS = 200_000
+
+
+def use_cheap_parameters_for_tests() -> None:
+    """For the test suite only (tests/conftest.py calls it), like the passwords' switch: 1,000
+    rounds instead of ~50 ms of derivation per lock and per open, which hundreds of signer
+    archives in the suite would pay. Archives record their rounds, so they still open."""
+    global SIGNER_KDF_ROUNDS
+    SIGNER_KDF_ROUNDS = 1000
+
+
 _GENERATION = re.compile(r"^ca-(\d{20})\.crt$")
 
 
