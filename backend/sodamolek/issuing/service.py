@@ -10,7 +10,6 @@ processes failed with "database is locked"."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 from dataclasses import dataclass, field, replace
@@ -25,15 +24,8 @@ from sodamolek.core.nip import clean_nip
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.db.errors import is_busy, is_unique_violation
-from sodamolek.documents import numbering, signing, tokens
-from sodamolek.documents.pdf import (
-    Block,
-    LetterDocument,
-    Signer,
-    place_date_line,
-    render_letter_pdf,
-)
-from sodamolek.documents.stamp import stamp_pdf
+from sodamolek.documents import drawing, numbering, signing, tokens
+from sodamolek.documents.layout import Block, LetterDocument, Signer, place_date_line
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import (
@@ -583,7 +575,7 @@ async def _render_pdf(letter: dict, base_url: str) -> bytes:
         letter, request, office, body_blocks(letter["content"]["isi"]), base_url, countersigner
     )
     document = replace(document, emblem=await letters.current_emblem())
-    return await asyncio.to_thread(render_letter_pdf, document)
+    return await drawing.letter_pdf(document)
 
 
 CAMAT_SIGNS_ELECTRONICALLY = "(tanda tangan elektronik)"
@@ -684,7 +676,7 @@ async def letter_pdf(actor: CurrentUser, letter_id: int, base_url: str) -> tuple
     if state in (LetterState.REVOKED, LetterState.REPLACED):
         when = format_date(letter["revoked_at"].astimezone(WITA).date())
         line = f"DICABUT {when}: {letter['revoked_reason']}"[:140]
-        pdf = await asyncio.to_thread(stamp_pdf, pdf, "DICABUT", line)
+        pdf = await drawing.stamped_pdf(pdf, "DICABUT", line)
     return letter, pdf
 
 

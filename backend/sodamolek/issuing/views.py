@@ -3,7 +3,6 @@ verification page."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from typing import Annotated
 
@@ -15,8 +14,7 @@ from litestar.response import Template
 
 from sodamolek.core import ratelimit
 from sodamolek.core.roles import Role, require_roles
-from sodamolek.documents import signing
-from sodamolek.documents.pdf import render_letter_pdf
+from sodamolek.documents import drawing, signing
 from sodamolek.issuing import service
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
@@ -140,7 +138,7 @@ async def preview(request: Request, request_id: FromPath[int]) -> Response:
     document = service.letter_document(letter, item, office, body, _base_url(request))
     emblem = await letters.current_emblem()
     document = replace(document, verification_url=None, emblem=emblem)
-    pdf = await asyncio.to_thread(render_letter_pdf, document)
+    pdf = await drawing.letter_pdf(document)
     return Response(
         pdf,
         media_type="application/pdf",

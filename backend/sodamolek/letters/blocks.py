@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sodamolek.documents.pdf import Block
+from sodamolek.documents.layout import Block
 from sodamolek.letters.templates import (
     LetterTemplateError,
     MissingTemplateValue,

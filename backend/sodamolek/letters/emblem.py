@@ -14,7 +14,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from PIL import Image, UnidentifiedImageError
 
-from sodamolek.documents.pdf import EMBLEM_SIZE, Emblem
+from sodamolek.documents.layout import EMBLEM_SIZE, Emblem
 from sodamolek.letters.tables import CityEmblem
 
 MAX_BYTES = 512 * 1024

@@ -17,7 +17,7 @@ from importlib import resources
 from typing import Any
 
 from sodamolek import db
-from sodamolek.documents.pdf import Block, Emblem, LetterDocument, Signer, place_date_line
+from sodamolek.documents.layout import Block, Emblem, LetterDocument, Signer, place_date_line
 from sodamolek.letters.blocks import (
     SAMPLE_CONTEXT,
     BlocksError,

@@ -3,7 +3,6 @@ live preview), activate or deactivate."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Annotated, Any
 
@@ -16,7 +15,7 @@ from litestar.response import Redirect, Response, Template
 
 from sodamolek.core.http import user_error
 from sodamolek.core.roles import Role, require_roles
-from sodamolek.documents.pdf import render_letter_pdf
+from sodamolek.documents import drawing
 from sodamolek.letters import emblem, service
 from sodamolek.letters.blocks import KIND_WORDS
 from sodamolek.letters.service import FieldInput, LetterTypeError, LetterTypeInput
@@ -324,7 +323,7 @@ async def letter_type_preview_pdf(data: FormBody) -> Response | Template:
             status_code=422,
         )
     document = await service.preview_document(letter_input.name or "Jenis surat baru", blocks)
-    pdf = await asyncio.to_thread(render_letter_pdf, document)
+    pdf = await drawing.letter_pdf(document)
     return Response(
         pdf,
         media_type="application/pdf",
@@ -437,7 +436,7 @@ async def emblem_sample() -> Response:
     domisili = await service.get_letter_type("domisili")
     blocks, _ = service.preview_letter_body(domisili) if domisili else (None, None)
     document = await service.preview_document("Contoh surat", blocks or ())
-    pdf = await asyncio.to_thread(render_letter_pdf, document)
+    pdf = await drawing.letter_pdf(document)
     return Response(
         pdf,
         media_type="application/pdf",
