@@ -7,6 +7,7 @@ import io
 import pytest
 import segno
 from fpdf import FPDF
+from fpdf import output as fpdf_output
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -332,6 +333,31 @@ def test_fonts_are_embedded_subsets():
         assert "LiberationSerif" in str(font["/BaseFont"])
         # A subset: far smaller than the font file.
         assert len(descriptor["/FontFile2"].get_object().get_data()) < 60_000
+
+
+def test_fonts_written_once_per_glyph_set_are_the_bytes_fpdf2_writes(monkeypatch):
+    """A letter's fonts are copied from the first letter with the same glyphs; if fpdf2 (pinned in
+    uv.lock) ever writes its font objects differently, the copy differs from its own output."""
+    subsets = []
+    real_subset = fpdf_output.ftsubset.Subsetter.subset
+    monkeypatch.setattr(
+        fpdf_output.ftsubset.Subsetter,
+        "subset",
+        lambda self, font: subsets.append(font) or real_subset(self, font),
+    )
+    monkeypatch.setattr(letter_pdf, "_FONT_OBJECTS", {})
+    first = render_letter_pdf(DOC)  # fpdf2 subsets both styles
+    assert len(subsets) == 2
+    again = render_letter_pdf(DOC)
+    assert again == first and len(subsets) == 2  # the same bytes, nothing subset again
+    other = dataclasses.replace(DOC, number="470/008/53.71.04.1005/XI/2026")
+    assert "470/008" in text_of(render_letter_pdf(other)) and len(subsets) == 2  # same glyphs
+    rare = dataclasses.replace(DOC, title="Surat Keterangan Ōta")  # one glyph more, in bold
+    rare_pdf = render_letter_pdf(rare)
+    assert len(subsets) == 4 and "SURAT KETERANGAN ŌTA" in text_of(rare_pdf)
+    monkeypatch.setattr(letter_pdf, "_FONT_OBJECTS", {})
+    assert render_letter_pdf(rare) == rare_pdf  # written by fpdf2 alone: the same bytes
+    assert render_letter_pdf(DOC) == first
 
 
 def test_names_outside_windows_1252_read_back_intact():

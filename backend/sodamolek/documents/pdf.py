@@ -7,7 +7,8 @@ Type: Liberation Serif (metric-compatible with Times New Roman, the face Indones
 letters in), vendored under fonts/ with its licence, embedded and subset by fpdf2, so every name
 prints as typed: ō, Ŋ, ș and the rest of Latin read back from the PDF as themselves. The font
 files are parsed once per process (_font_prototype): each letter gets a copy with its own subset
-map, which keeps the embedded font within a few milliseconds a letter (bench/letter_pdf.py).
+map. fpdf2 subsets and compresses the fonts again for every document, a third of a letter's
+time; _LetterOutput writes them once per glyph set instead (bench/letter_pdf.py).
 Characters the font lacks (other scripts, emoji) are mapped by pdf_text() to a look-alike or
 their base letter, and anything left to "?", never to an empty box.
 """
@@ -18,15 +19,18 @@ import copy
 import io
 import logging
 import re
+import threading
 import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from fontTools import subset as font_subset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.output import OutputProducer, PDFFont, PDFType3Font
 
 from sodamolek.documents.layout import (
     BLOCK_KINDS,
@@ -82,6 +86,12 @@ KEPT_CODEPOINTS = (
     (0x2116, 0x2116),
     (0x2122, 0x2122),
 )
+# Characters every letter's fonts carry, with the same codes in every letter: printable ASCII
+# and the punctuation the letters print. A letter whose text stays within them has the same
+# fonts as every other such letter, written once per process (_LetterOutput).
+SHARED_CHARACTERS = (
+    "".join(map(chr, range(0x20, 0x7F))) + "\u00b7\u2013\u2014\u2018\u2019\u201c\u201d\u2026"
+)
 BODY_SIZE = 12
 LINE = 6.0  # mm per body line (12 pt at about 1.4 spacing)
 PARAGRAPH_GAP = 2.0
@@ -136,8 +146,9 @@ def font_codepoints() -> frozenset[int]:
 
 
 def _add_fonts(pdf: FPDF) -> None:
-    """The three styles into this document: shared metrics, a font object and subset of its own
-    (fpdf2 subsets the font object in place when it writes the file)."""
+    """The styles into this document: shared metrics, a font object, descriptor and subset of
+    its own (fpdf2 subsets the font object in place and numbers the descriptor when it writes
+    the file, so neither can be shared between letters rendered at the same time)."""
     for style in FONT_FILES:
         prototype = _font_prototype(style)
         font = copy.copy(prototype)
@@ -145,10 +156,74 @@ def _add_fonts(pdf: FPDF) -> None:
         font.ttfont = TTFont(
             io.BytesIO(_font_bytes(style)), recalcTimestamp=False, recalcBBoxes=False, lazy=True
         )
+        font.desc = copy.copy(prototype.desc)
         font.subset = SubsetMap(font)
+        for ch in SHARED_CHARACTERS:  # the same codes in every letter, in the same order
+            font.subset.pick(ord(ch))
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         pdf.fonts[prototype.fontkey] = font
+
+
+_FONT_OBJECTS: dict[tuple, list[Any]] = {}  # font and glyph set -> fpdf2's objects
+_FONT_OBJECTS_MAX = 64  # glyph sets kept: a letter with a rare character adds one
+_FONT_OBJECTS_LOCK = threading.Lock()
+
+
+def _font_key(font: object) -> tuple | None:
+    """What fpdf2's font objects depend on: the font and every glyph with its code."""
+    if not isinstance(font, TTFFont) or font.color_font or font.missing_glyphs:
+        return None
+    glyphs = tuple(
+        (code, g.glyph_id, g.unicode) for g, code in font.subset.items() if g is not None
+    )
+    return (font.fontkey, glyphs)
+
+
+class _LetterOutput(OutputProducer):
+    """fpdf2's writer (FPDF.output's output_producer_class) with each embedded font written
+    once per process for its glyph set: the first letter's objects, as fpdf2 made them (the
+    subset TrueType program, widths, ToUnicode and CIDToGIDMap), are copied with new numbers
+    into the next letter with the same glyphs. The bytes are the same as fpdf2's own
+    (tests/unit/test_letter_pdf.py), which subsets and compresses the fonts every time."""
+
+    def _add_fonts(self, *resources: Any) -> dict[int, PDFFont | PDFType3Font]:
+        fonts = sorted(self.fpdf.fonts.values(), key=lambda font: font.i)
+        keys = [_font_key(font) for font in fonts]
+        templates = [_FONT_OBJECTS.get(key) if key else None for key in keys]
+        if fonts and self.fpdf._compliance is None and all(templates):
+            font_objs_per_index: dict[int, PDFFont | PDFType3Font] = {}
+            for font, template in zip(fonts, templates, strict=True):
+                assert isinstance(font, TTFFont) and template
+                objects = copy.deepcopy(template)
+                for obj in objects:
+                    self._add_pdf_obj(obj, "fonts")
+                font_objs_per_index[font.i] = objects[0]
+                # As fpdf2 ends each font: its caches hold the document until cleared.
+                font.subset.pick.cache_clear()
+                font.subset.get_glyph.cache_clear()
+                font.close()
+            return font_objs_per_index
+        start = len(self.pdf_objs)
+        font_objs_per_index = super()._add_fonts(*resources)
+        added = self.pdf_objs[start:]
+        firsts = [
+            next(n for n, obj in enumerate(added) if obj is font_objs_per_index[font.i])
+            for font in fonts
+        ]
+        if self.fpdf._compliance is None:
+            for key, first, end in zip(keys, firsts, [*firsts[1:], len(added)], strict=True):
+                if key is not None:
+                    self._keep(key, added[first:end])
+        return font_objs_per_index
+
+    @staticmethod
+    def _keep(key: tuple, objects: list[Any]) -> None:
+        template = copy.deepcopy(objects)
+        with _FONT_OBJECTS_LOCK:
+            if key not in _FONT_OBJECTS and len(_FONT_OBJECTS) >= _FONT_OBJECTS_MAX:
+                del _FONT_OBJECTS[next(iter(_FONT_OBJECTS))]  # the oldest
+            _FONT_OBJECTS[key] = template
 
 
 def pdf_text(text: str) -> str:
@@ -218,7 +293,7 @@ def render_letter_pdf(doc: LetterDocument) -> bytes:
     if not signed:
         _signatures(pdf, doc)
     _verification(pdf, doc)
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=_LetterOutput))
 
 
 def _line(
