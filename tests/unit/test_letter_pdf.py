@@ -6,10 +6,12 @@ import io
 
 import pytest
 import segno
+import zxingcpp
 from fpdf import FPDF
 from fpdf import output as fpdf_output
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -23,7 +25,8 @@ from sodamolek.documents.pdf import (
     place_date_line,
     render_letter_pdf,
 )
-from sodamolek.documents.qr import QR_ERROR, QUIET_ZONE, SEAM
+from sodamolek.documents.qr import QR_ERROR, QR_MASK, QUIET_ZONE, SEAM
+from sodamolek.documents.tokens import new_verification_token
 
 MM = 72 / 25.4  # points per millimetre
 URL = "https://surat.kupangkota.go.id/verifikasi/AbCdEfGhIjKlMnOpQrStUvWx"
@@ -185,11 +188,10 @@ def test_layout_of_an_indonesian_letter():
     assert note_y < 60 * MM and note_x > 30 * MM + letter_pdf.QR_SIZE * MM
 
 
-def qr_in_page(page, paper="A4") -> tuple[set[tuple[int, int]], tuple[float, float, float]]:
-    """The dark modules drawn on the page (row, column) and the QR's (left, bottom, module) in mm.
-
-    draw_qr fills one rectangle per run of dark modules in a row; nothing else on a letter is a
-    filled rectangle of that height."""
+def qr_runs(page, paper="A4") -> list[tuple[float, float, float, float]]:
+    """The filled rectangles of the QR as (left, top, width, height) in mm from the page's top
+    left: draw_qr fills one rectangle per run of dark modules in a row; nothing else on a letter
+    is a filled rectangle of that height."""
     operations = ContentStream(page.get_contents(), page.pdf).operations
     height_mm = letter_pdf.PAPER_SIZES_MM[paper][1]
     runs = []
@@ -200,7 +202,12 @@ def qr_in_page(page, paper="A4") -> tuple[set[tuple[int, int]], tuple[float, flo
     # Module-high rectangles in the QR's corner only (underlines are rectangles too).
     corner_x = letter_pdf.MARGIN_LEFT + letter_pdf.QR_SIZE
     corner_y = height_mm - letter_pdf.MARGIN_BOTTOM - letter_pdf.QR_SIZE
-    runs = [r for r in runs if 0.3 < r[3] < 1.2 and r[0] < corner_x and r[1] > corner_y]
+    return [r for r in runs if 0.3 < r[3] < 1.2 and r[0] < corner_x and r[1] > corner_y]
+
+
+def qr_in_page(page, paper="A4") -> tuple[set[tuple[int, int]], tuple[float, float, float]]:
+    """The dark modules drawn on the page (row, column) and the QR's (left, top, module) in mm."""
+    runs = qr_runs(page, paper)
     if not runs:
         return set(), ()
     unit = min(r[3] for r in runs) - SEAM
@@ -212,11 +219,33 @@ def qr_in_page(page, paper="A4") -> tuple[set[tuple[int, int]], tuple[float, flo
     return cells, (left, top, unit)
 
 
+def test_qr_scans():
+    """The QR as printed at 300 dpi, read by ZXing (the decoder of most phone scanners), for
+    tokens of every kind: the fixed data mask reads as well as the one segno would choose."""
+    dpmm = 300 / 25.4
+    for n in range(12):
+        url = f"https://surat.kupangkota.go.id/verifikasi/{new_verification_token()}"
+        if n == 0:
+            url = URL
+        page = read(render_letter_pdf(dataclasses.replace(DOC, verification_url=url))).pages[0]
+        runs = qr_runs(page)
+        left = letter_pdf.MARGIN_LEFT
+        top = letter_pdf.PAPER_SIZES_MM["A4"][1] - letter_pdf.MARGIN_BOTTOM - letter_pdf.QR_SIZE
+        side = round(letter_pdf.QR_SIZE * dpmm)
+        image = Image.new("L", (side, side), 255)
+        draw = ImageDraw.Draw(image)
+        for x, y, w, h in runs:
+            x0, y0 = (x - left) * dpmm, (y - top) * dpmm
+            draw.rectangle((x0, y0, x0 + w * dpmm - 1, y0 + h * dpmm - 1), fill=0)
+        found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        assert [code.text for code in found] == [url]
+
+
 @pytest.mark.parametrize("paper", ["A4", "F4"])
 def test_qr_code_is_the_verification_url(paper):
     page = read(render_letter_pdf(dataclasses.replace(DOC, paper_size=paper))).pages[0]
     drawn, (left, top, unit) = qr_in_page(page, paper)
-    expected = segno.make(URL, error=QR_ERROR, micro=False)  # encoded independently
+    expected = segno.make(URL, error=QR_ERROR, micro=False, mask=QR_MASK)  # independently
     matrix = list(expected.matrix_iter(scale=1, border=0))
     dark = {(r, c) for r, row in enumerate(matrix) for c, module in enumerate(row) if module}
     assert drawn == dark
