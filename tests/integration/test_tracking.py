@@ -138,16 +138,23 @@ async def test_the_tracking_page_reads_one_snapshot_on_one_connection(client, st
 
     engine = current_engine()
     if engine_name(engine) != "sqlite":
-        pytest.skip("counts the SQLite pool's hand-outs")
+        pytest.skip("counts the SQLite engine's hand-outs")
     _, code = await make_request(client, staff)
-    handed_out = []
-    acquire = engine.readers.acquire
+    handed_out: list[str] = []
+    acquire, take = engine.readers.acquire, engine.take_sync_reader
 
     async def counted():
-        handed_out.append(1)
+        handed_out.append("thread")
         return await acquire()
 
+    def counted_sync():
+        handed_out.append("sync")
+        return take()
+
     monkeypatch.setattr(engine.readers, "acquire", counted)
+    monkeypatch.setattr(engine, "take_sync_reader", counted_sync)
     view = await service.track(code)
     assert view is not None and view.code == code
-    assert len(handed_out) == 1  # the request, its events, type, office and survey: one connection
+    # The request with its type and office, its events and its survey: one synchronous
+    # connection, no thread hand-off.
+    assert handed_out == ["sync"]

@@ -6,10 +6,7 @@ both at one engine so the app, the CLI and each test can choose their database a
 
 from __future__ import annotations
 
-import functools
-import importlib
 import os
-from typing import Any
 
 os.environ.setdefault("PICCOLO_CONF", "sodamolek.piccolo_conf")
 
@@ -19,23 +16,30 @@ from piccolo.engine.base import Engine  # noqa: E402
 from piccolo.table import Table  # noqa: E402
 
 from sodamolek.db.engine import (  # noqa: E402
+    _piccolo_conf,
     as_utc,
     build_engine,
+    current_engine,
     engine_name,
     read_transaction,
     start_engine,
     stop_engine,
     write_transaction,
 )
+from sodamolek.db.reads import Sql, fetch, fetch_one, reading  # noqa: E402
 from sodamolek.db.setup_lock import setup_lock  # noqa: E402
 
 __all__ = [
+    "Sql",
     "as_utc",
     "build_engine",
     "current_engine",
     "engine_name",
+    "fetch",
+    "fetch_one",
     "migrate",
     "read_transaction",
+    "reading",
     "start_engine",
     "stop_engine",
     "use_engine",
@@ -52,15 +56,6 @@ def use_engine(engine: Engine) -> Engine:
     for table in tables:
         table._meta.db = engine
     return engine
-
-
-def current_engine() -> Engine:
-    return _piccolo_conf().DB
-
-
-@functools.cache
-def _piccolo_conf() -> Any:  # the PICCOLO_CONF module, whose DB Piccolo reads
-    return importlib.import_module(os.environ["PICCOLO_CONF"])
 
 
 async def migrate() -> None:

@@ -11,6 +11,10 @@ import asyncio
 import collections
 import contextlib
 import datetime as dt
+import functools
+import importlib
+import os
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, overload
@@ -23,6 +27,7 @@ from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionTy
 from sodamolek.settings import Settings
 
 BUSY_TIMEOUT_MS = 10_000
+SYNC_READER_BUSY_MS = 500
 
 
 class PooledSQLiteTransaction(SQLiteTransaction):
@@ -112,6 +117,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         self.pool_size = pool_size
         self.readers = _Pool(pool_size, self._opener_for("readers"))
         self.writer = _Pool(1, self._opener_for("writer"))
+        # Synchronous read-only connections for db.reads (the hot pages' fixed SQL).
+        self.sync_readers: list[sqlite3.Connection] = []
 
     def _opener_for(self, name: str):
         async def open_connection() -> aiosqlite.Connection:
@@ -132,6 +139,27 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute("PRAGMA synchronous = FULL")
         return connection
 
+    def take_sync_reader(self) -> sqlite3.Connection:
+        """A synchronous connection that can only read (db.reads): statements of a few
+        microseconds run in the event loop rather than through a thread hand-off."""
+        if self.sync_readers:
+            return self.sync_readers.pop()
+        connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+        connection.row_factory = dict_factory
+        # A reader in WAL mode waits on no writer; only a checkpoint's brief moments or a
+        # recovery can make it busy, and it waits in the event loop, so briefly.
+        connection.execute(f"PRAGMA busy_timeout = {SYNC_READER_BUSY_MS}")
+        connection.execute("PRAGMA query_only = 1")
+        return connection
+
+    def give_back_sync_reader(self, connection: sqlite3.Connection) -> None:
+        if connection.in_transaction:
+            connection.rollback()
+        if len(self.sync_readers) < self.pool_size:
+            self.sync_readers.append(connection)
+        else:
+            connection.close()
+
     async def acquire(self) -> aiosqlite.Connection:
         return await self.readers.acquire()
 
@@ -148,6 +176,8 @@ class PooledSQLiteEngine(SQLiteEngine):
             while pool.idle:
                 await pool.idle.pop().close()
                 pool.opened -= 1
+        while self.sync_readers:
+            self.sync_readers.pop().close()
 
     async def get_connection(self):  # used by Piccolo's batch(); keeps the library's contract
         return await self._open()
@@ -176,6 +206,15 @@ class PooledSQLiteEngine(SQLiteEngine):
         return PooledSQLiteTransaction(
             engine=self, transaction_type=transaction_type, allow_nested=allow_nested
         )
+
+
+def current_engine() -> Engine:
+    return _piccolo_conf().DB
+
+
+@functools.cache
+def _piccolo_conf() -> Any:  # the PICCOLO_CONF module, whose DB Piccolo reads
+    return importlib.import_module(os.environ["PICCOLO_CONF"])
 
 
 def build_engine(settings: Settings) -> Engine:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from piccolo.columns.combination import WhereRaw
 
+from sodamolek import db
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.nik import InvalidNik, parse_nik
 from sodamolek.core.roles import Role
@@ -686,6 +687,36 @@ async def find_by_tracking_code(code: str) -> dict | None:
     return await _load(request_id) if request_id else None
 
 
+# The tracking page's request in one statement: what the resident may see of it, its type and
+# its office (db.reads: SQL written once, read in the event loop on SQLite).
+TRACKED = db.Sql(
+    "SELECT r.id, r.tracking_code, r.status, r.status_reason, r.applicant_name, "
+    "r.requirements_checked, r.created_at, r.due_at, r.ready_at, "
+    "t.code AS letter_type_code, t.name AS letter_type_name, "
+    "t.requirements AS letter_type_requirements, "
+    "o.name AS office_name, o.address AS office_address, o.hours AS office_hours, "
+    "o.phone AS office_phone, k.name AS office_kecamatan "
+    "FROM letter_request r JOIN letter_type t ON t.id = r.letter_type "
+    "JOIN kelurahan o ON o.id = r.kelurahan JOIN kecamatan k ON k.id = o.kecamatan "
+    "WHERE r.tracking_code = ?"
+)
+
+
+async def tracked_request(code: str) -> dict | None:
+    """The request a tracking code names, for its public page (the caller masks the name and
+    shows no NIK: none is read here)."""
+    normalised = normalise_tracking_code(code)
+    row = await db.fetch_one(TRACKED, normalised) if normalised else None
+    if row is None:
+        return None
+    row = _decode(row)
+    requirements = row["letter_type_requirements"]
+    row["letter_type_requirements"] = (
+        json.loads(requirements) if isinstance(requirements, str) else requirements
+    )
+    return row
+
+
 async def rebuild_counters() -> None:
     """Recount every office's statuses from the requests themselves (after a bulk import or a
     restore); normal operation keeps the counters in step transactionally."""
@@ -697,15 +728,13 @@ async def rebuild_counters() -> None:
         )
 
 
+EVENTS = db.Sql(
+    "SELECT from_status, to_status, reason, at FROM request_event WHERE request = ? ORDER BY id"
+)
+
+
 async def events_of(request_id: int) -> list[dict]:
-    rows = (
-        await RequestEvent.select(
-            RequestEvent.from_status, RequestEvent.to_status, RequestEvent.reason, RequestEvent.at
-        )
-        .where(RequestEvent.request == request_id)
-        .order_by(RequestEvent.id)
-    )
-    return [r | {"at": as_utc(r["at"])} for r in rows]
+    return [r | {"at": as_utc(r["at"])} for r in await db.fetch(EVENTS, request_id)]
 
 
 async def recheck_unverified(registry: Registry, limit: int = 50) -> int:
@@ -735,14 +764,13 @@ async def recheck_unverified(registry: Registry, limit: int = 50) -> int:
     return answered
 
 
+ID_FOR_CODE = db.Sql("SELECT id FROM letter_request WHERE tracking_code = ?")
+
+
 async def request_id_for_code(code: str) -> int | None:
     """The request a tracking code names (for the resident's push subscription)."""
     normalised = normalise_tracking_code(code)
     if normalised is None:
         return None
-    row = (
-        await LetterRequest.select(LetterRequest.id)
-        .where(LetterRequest.tracking_code == normalised)
-        .first()
-    )
+    row = await db.fetch_one(ID_FOR_CODE, normalised)
     return row["id"] if row else None

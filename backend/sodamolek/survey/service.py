@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count, Sum
 
+from sodamolek import db
 from sodamolek.db import current_engine, write_transaction
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import Status
@@ -191,8 +192,11 @@ def state(request: dict, answered: bool) -> str:
     return "open" if request["status"] == Status.COLLECTED.value else "closed"
 
 
+ANSWERED = db.Sql("SELECT 1 AS answered FROM survey_response WHERE request = ?")
+
+
 async def is_answered(request_id: int) -> bool:
-    return await SurveyResponse.exists().where(SurveyResponse.request == request_id)
+    return await db.fetch_one(ANSWERED, request_id) is not None
 
 
 async def submit(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sodamolek.core.masking import mask_name
-from sodamolek.db import current_engine, read_transaction
+from sodamolek.db import reading
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.lifecycle import (
     CLOCK_PAUSED,
@@ -15,8 +15,6 @@ from sodamolek.letter_requests.lifecycle import (
     Status,
     event_title,
 )
-from sodamolek.letters import service as letters
-from sodamolek.regions import service as regions
 from sodamolek.survey import service as survey
 
 # The resident's words per status and the reasons that concern them: from the lifecycle.
@@ -47,31 +45,30 @@ class TrackingView:
 
 
 async def track(code: str) -> TrackingView | None:
-    # One snapshot on one connection: the page's five reads share it instead of each taking a
-    # pooled connection (and, on PostgreSQL, a reset round trip after each).
-    async with read_transaction(current_engine()):
-        request = await requests.find_by_tracking_code(code)
+    # One snapshot, three statements written once (db.reads): the request with its type and
+    # office, its events, its survey answer.
+    async with reading():
+        request = await requests.tracked_request(code)
         if request is None:
             return None
-        timeline = [
-            {
-                "label": event_title(e["from_status"], e["to_status"]),
-                "status": e["to_status"],
-                "at": e["at"],
-                "reason": e["reason"] if Status(e["to_status"]) in PUBLIC_REASON else "",
-            }
-            for e in await requests.events_of(request["id"])
-        ]
-        letter_type = await letters.get_letter_type(request["letter_type_code"])
-        office = await regions.get_kelurahan(request["kelurahan"])
+        events = await requests.events_of(request["id"])
         answered = await survey.is_answered(request["id"])
-    if letter_type is None or office is None:  # the request's foreign keys say they exist
-        raise LookupError(request["tracking_code"])
+    timeline = [
+        {
+            "label": event_title(e["from_status"], e["to_status"]),
+            "status": e["to_status"],
+            "at": e["at"],
+            "reason": e["reason"] if Status(e["to_status"]) in PUBLIC_REASON else "",
+        }
+        for e in events
+    ]
     status = Status(request["status"])
     bring = ["Tanda terima permohonan (kode lacak ini)", "KTP-el asli pemohon"]
     if status is Status.INCOMPLETE:
         bring += [
-            r for r in letter_type["requirements"] if r not in request["requirements_checked"]
+            r
+            for r in request["letter_type_requirements"]
+            if r not in request["requirements_checked"]
         ]
     return TrackingView(
         code=request["tracking_code"],
@@ -85,11 +82,11 @@ async def track(code: str) -> TrackingView | None:
         timeline=timeline,
         bring=bring,
         office={
-            "name": office["name"],
-            "address": office["address"],
-            "hours": office["hours"],
-            "phone": office["phone"],
-            "kecamatan": office["kecamatan_name"],
+            "name": request["office_name"],
+            "address": request["office_address"],
+            "hours": request["office_hours"],
+            "phone": request["office_phone"],
+            "kecamatan": request["office_kecamatan"],
         },
         request_id=request["id"],
         survey=survey.state(request, answered),
