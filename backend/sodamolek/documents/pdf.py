@@ -29,7 +29,7 @@ from fontTools import subset as font_subset
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import Glyph, SubsetMap, TTFFont
 from fpdf.output import OutputProducer, PDFFont, PDFType3Font
 
 from sodamolek.documents.layout import (
@@ -139,6 +139,15 @@ def _font_prototype(style: str) -> TTFFont:
     return TTFFont(FPDF(), io.BytesIO(_font_bytes(style)), f"{FONT.lower()}{style}", style)  # type: ignore[arg-type]
 
 
+@cache
+def _shared_glyphs(style: str) -> tuple[Glyph, ...]:
+    """The glyphs of SHARED_CHARACTERS, looked up once per process."""
+    subset = SubsetMap(_font_prototype(style))
+    glyphs = tuple(subset.get_glyph(unicode=ord(ch)) for ch in SHARED_CHARACTERS)
+    subset.get_glyph.cache_clear()
+    return tuple(glyph for glyph in glyphs if glyph is not None)
+
+
 @lru_cache(maxsize=1)
 def font_codepoints() -> frozenset[int]:
     """Every character the embedded font can print."""
@@ -158,8 +167,8 @@ def _add_fonts(pdf: FPDF) -> None:
         )
         font.desc = copy.copy(prototype.desc)
         font.subset = SubsetMap(font)
-        for ch in SHARED_CHARACTERS:  # the same codes in every letter, in the same order
-            font.subset.pick(ord(ch))
+        for glyph in _shared_glyphs(style):  # the same codes in every letter, in the same order
+            font.subset.pick_glyph(glyph)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         pdf.fonts[prototype.fontkey] = font
