@@ -6,8 +6,7 @@ import importlib
 import json
 import uuid
 
-from piccolo.querystring import QueryString
-
+from sodamolek import db
 from sodamolek.accounts.service import load_user
 from sodamolek.accounts.tables import Account
 from sodamolek.db import current_engine, engine_name
@@ -57,7 +56,7 @@ async def add_requests(actor, statuses_and_days: list[tuple[str, float]]) -> Non
 
 def test_the_index_and_the_query_name_the_same_statuses():
     migration = importlib.import_module(QUEUE_MIGRATION)
-    assert migration.ACTIVE.removeprefix("status IN ") in str(service.ACTIVE_CONDITION.querystring)
+    assert migration.ACTIVE.removeprefix("status IN ") in service.ACTIVE_CONDITION
     assert [s.value for s in ACTIVE] == [
         v.strip(" '") for v in migration.ACTIVE.split("(")[1].rstrip(")").split(",")
     ]
@@ -87,10 +86,11 @@ async def test_the_active_page_is_read_in_order_from_its_index(app, staff):
     actor = await operator(staff)
     await add_requests(actor, [("collected", 100 + n) for n in range(50)] + [("ready", 1.0)])
     # The statement as the app sends it, parameters and all (not rendered with values inlined).
-    page = service.queue_page_select(actor, list(ACTIVE), None, 25, 0).querystrings[0]
+    shape, values = service.queue_statement(actor, list(ACTIVE), ("", None))
+    page = service.queue_page_sql(shape)
     engine = current_engine()
     if engine_name(engine) == "sqlite":
-        rows = await engine.run_querystring(QueryString("EXPLAIN QUERY PLAN {}", page))
+        rows = await db.fetch(db.Sql("EXPLAIN QUERY PLAN " + page.sqlite), *values, 25, 0)
         plan = " | ".join(r["detail"] for r in rows)
         assert "letter_request_active_kelurahan" in plan, plan
         assert "TEMP B-TREE" not in plan, plan  # no sort: the scan stops after a page
@@ -100,7 +100,7 @@ async def test_the_active_page_is_read_in_order_from_its_index(app, staff):
             # the index can give the page in order by itself.
             await LetterRequest.raw("SET LOCAL enable_seqscan = off")
             await LetterRequest.raw("SET LOCAL enable_sort = off")
-            rows = await engine.run_querystring(QueryString("EXPLAIN {}", page))
+            rows = await db.fetch(db.Sql("EXPLAIN " + page.sqlite), *values, 25, 0)
         plan = " | ".join(r["QUERY PLAN"] for r in rows)
         assert "letter_request_active_kelurahan" in plan, plan
         assert "Sort" not in plan, plan

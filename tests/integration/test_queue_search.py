@@ -119,3 +119,23 @@ async def test_the_list_carries_its_tab_into_refreshes_searches_and_the_address(
     )
     assert unknown.headers["HX-Replace-Url"] == "/permohonan"
     assert "<script>" not in unknown.text
+
+
+async def test_each_role_reads_the_queue_of_its_offices_only(app, staff):
+    """The queue's statements carry the actor's scope in every shape: default page, tab, name
+    search, counts."""
+    _, maria, yosef, _ = await _three_requests(staff)
+    ours = {maria["id"], yosef["id"]}
+    for username, sees in [
+        (staff.operator, ours),
+        (staff.camat, ours),  # Oebobo's kecamatan
+        (staff.admin, ours),  # the city
+        (staff.other_operator, set()),  # Namosain, in another kecamatan
+    ]:
+        actor = await user(username)
+        default = await service.queue(actor)
+        assert _ids(default) == sees, username
+        assert default.total == len(sees)
+        assert sum(default.counts.values()) == (3 if sees else 0), username
+        assert _ids(await service.queue(actor, status="incomplete")) == sees & {yosef["id"]}
+        assert _ids(await service.queue(actor, query="yosef")) == sees & {yosef["id"]}

@@ -41,7 +41,8 @@ def require_roles(*roles: Role):
     """A Litestar guard: only these roles may open the page (the user is the session's)."""
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    # Async: Litestar runs a plain function guard in a worker thread, a hand-off per request.
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         if connection.user.role not in allowed:
             raise PermissionDeniedException()
 

@@ -4,6 +4,7 @@ the operator's queue. Every status change, its audit row and its counters commit
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -11,8 +12,6 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-
-from piccolo.columns.combination import WhereRaw
 
 from sodamolek import db
 from sodamolek.accounts.service import CurrentUser
@@ -483,9 +482,7 @@ async def change_status(
 # letter_request_active_kelurahan/_kecamatan (migration 2026-12-01T14:30:00): with them the
 # queue's default page reads 25 index entries in order at any office size instead of sorting
 # every active request. The values come from the lifecycle, never from input.
-ACTIVE_CONDITION = WhereRaw(
-    "letter_request.status IN (" + ", ".join(f"'{s.value}'" for s in ACTIVE) + ")"
-)
+ACTIVE_CONDITION = "letter_request.status IN (" + ", ".join(f"'{s.value}'" for s in ACTIVE) + ")"
 
 
 def _scoped(actor: CurrentUser, *columns):
@@ -557,32 +554,95 @@ class QueuePage:
     every_status: bool = False  # the search looked beyond the tab, into every status
 
 
-def queue_page_select(actor: CurrentUser, statuses: list[Status], search, limit: int, offset: int):
+# The queue's statements (db.reads), one per shape, built on first use: the actor's offices,
+# which statuses, which search. Values are always parameters; only these fixed fragments are
+# joined into the SQL.
+SCOPE_CONDITION = {
+    "kelurahan": "letter_request.kelurahan = ?",
+    "kecamatan": "letter_request.kecamatan = ?",
+    "kota": "",  # the city admin sees every office
+}
+STATUS_CONDITION = {"active": ACTIVE_CONDITION, "one": "letter_request.status = ?", "every": ""}
+SEARCH_CONDITION = {
+    "": "",
+    "code": "letter_request.tracking_code = ?",
+    "nik": "letter_request.applicant_nik = ?",
+    # A casefolded substring; LIKE's wildcards were dropped from what was typed.
+    "name": "letter_request.applicant_name_key LIKE ?",
+    "nothing": "letter_request.id < 0",
+}
+QUEUE_COLUMNS = (
+    "letter_request.id, letter_request.tracking_code, letter_request.status, "
+    "letter_request.applicant_name, letter_request.applicant_verified, letter_request.channel, "
+    "letter_request.verification_note, letter_request.created_at, letter_request.due_at, "
+    "letter_type.name AS letter_type_name, kelurahan.name AS kelurahan_name"
+)
+COUNTS = {
+    "kelurahan": db.Sql("SELECT status, count FROM request_counter WHERE kelurahan = ?"),
+    "kecamatan": db.Sql(
+        "SELECT request_counter.status, request_counter.count FROM request_counter "
+        "JOIN kelurahan ON kelurahan.id = request_counter.kelurahan WHERE kelurahan.kecamatan = ?"
+    ),
+    "kota": db.Sql("SELECT status, count FROM request_counter"),
+}
+
+
+@dataclass(frozen=True)
+class QueueShape:
+    scope: str  # a key of SCOPE_CONDITION
+    statuses: str  # of STATUS_CONDITION
+    search: str  # of SEARCH_CONDITION
+
+
+def _where(shape: QueueShape) -> str:
+    conditions = [
+        SCOPE_CONDITION[shape.scope],
+        STATUS_CONDITION[shape.statuses],
+        SEARCH_CONDITION[shape.search],
+    ]
+    return "WHERE " + (" AND ".join(c for c in conditions if c) or "1 = 1")
+
+
+@functools.cache
+def queue_page_sql(shape: QueueShape) -> db.Sql:
     """One page of the queue, soonest due first (the active requests' page is read in that
     order from their partial index)."""
-    select = _scoped(
-        actor,
-        LetterRequest.id,
-        LetterRequest.tracking_code,
-        LetterRequest.status,
-        LetterRequest.applicant_name,
-        LetterRequest.applicant_verified,
-        LetterRequest.channel,
-        LetterRequest.verification_note,
-        LetterRequest.created_at,
-        LetterRequest.due_at,
-        LetterRequest.letter_type.name.as_alias("letter_type_name"),
-        LetterRequest.kelurahan.name.as_alias("kelurahan_name"),
-    ).where(
-        ACTIVE_CONDITION
-        if statuses == list(ACTIVE)
-        else LetterRequest.status.is_in([s.value for s in statuses])
+    joins = (
+        "JOIN letter_type ON letter_type.id = letter_request.letter_type "
+        "JOIN kelurahan ON kelurahan.id = letter_request.kelurahan"
     )
-    if search is not None:
-        select = select.where(search)
-    return (
-        select.order_by(LetterRequest.due_at).order_by(LetterRequest.id).limit(limit).offset(offset)
+    order = "ORDER BY letter_request.due_at, letter_request.id LIMIT ? OFFSET ?"
+    return db.Sql(
+        " ".join(("SELECT", QUEUE_COLUMNS, "FROM letter_request", joins, _where(shape), order))
     )
+
+
+@functools.cache
+def _count_sql(shape: QueueShape) -> db.Sql:
+    return db.Sql(" ".join(("SELECT COUNT(*) AS matching FROM letter_request", _where(shape))))
+
+
+def queue_statement(
+    actor: CurrentUser, statuses: list[Status], search: tuple[str, str | None]
+) -> tuple[QueueShape, list[object]]:
+    """The shape of the actor's queue read and its values (without LIMIT and OFFSET)."""
+    scope = actor.role.scope
+    values: list[object] = []
+    if scope == "kelurahan":
+        values.append(actor.kelurahan_id)
+    elif scope == "kecamatan":
+        values.append(actor.kecamatan_id)
+    if statuses == list(ACTIVE):
+        kind = "active"
+    elif len(statuses) == 1:
+        kind = "one"
+        values.append(statuses[0].value)
+    else:  # every status (a search that looks beyond the tab)
+        kind = "every"
+    search_kind, search_value = search
+    if search_value is not None:
+        values.append(search_value)
+    return QueueShape(scope, kind, search_kind), values
 
 
 async def queue(
@@ -603,19 +663,25 @@ async def queue(
     query = " ".join((query or "").split())[:100]
     tab = Status(status) if status in {s.value for s in Status} else None
     search = _search_condition(query)
-    if search is not None and (tab is None or _is_exact_search(query)):
+    if search[0] and (tab is None or _is_exact_search(query)):
         statuses = list(Status)
     else:
         statuses = [tab] if tab else list(ACTIVE)
-    async with read_transaction(current_engine()):
+    shape, values = queue_statement(actor, statuses, search)
+    # A name is searched as a substring, over the office's whole history: in a thread.
+    long = shape.search == "name"
+    async with db.reading(long=long):
         counts = await status_counts(actor)
-        if search is not None:
-            total = await _count_matching(actor, statuses, search)
+        if shape.search:
+            found = await db.fetch_one(_count_sql(shape), *values, long=long)
+            total = found["matching"] if found else 0
         else:
             total = sum(counts.get(s.value, 0) for s in statuses)
         pages = max(1, -(-total // page_size))
         page = min(max(1, page), pages)
-        rows = await queue_page_select(actor, statuses, search, page_size, (page - 1) * page_size)
+        rows = await db.fetch(
+            queue_page_sql(shape), *values, page_size, (page - 1) * page_size, long=long
+        )
     items = [_decode(r) | {"overdue": False} for r in rows]
     for item in items:
         item["overdue"] = is_overdue(item, now)
@@ -631,6 +697,16 @@ async def queue(
     )
 
 
+async def status_counts(actor: CurrentUser) -> dict[str, int]:
+    """Counts by status over the actor's offices, from the counters (constant time)."""
+    scope = actor.role.scope
+    office = {"kelurahan": [actor.kelurahan_id], "kecamatan": [actor.kecamatan_id]}
+    counts = {s.value: 0 for s in Status}
+    for row in await db.fetch(COUNTS[scope], *office.get(scope, [])):
+        counts[row["status"]] += row["count"]
+    return counts
+
+
 def _exact_nik(query: str) -> str | None:
     digits = re.sub(r"\D", "", query)
     if len(digits) == 16 and len(digits) >= len(query.replace(" ", "")) - 2:
@@ -642,43 +718,19 @@ def _is_exact_search(query: str) -> bool:
     return bool(normalise_tracking_code(query) or _exact_nik(query))
 
 
-def _search_condition(query: str):
+def _search_condition(query: str) -> tuple[str, str | None]:
+    """The search's kind (a key of SEARCH_CONDITION) and its value."""
     if not query:
-        return None
+        return "", None
     if code := normalise_tracking_code(query):
-        return LetterRequest.tracking_code == code
+        return "code", code
     if nik := _exact_nik(query):
-        return LetterRequest.applicant_nik == nik
-    # Name: a casefolded substring. LIKE's wildcards are dropped from what was typed (names do
-    # not contain them, and Piccolo's like() has no ESCAPE clause).
+        return "nik", nik
+    # LIKE's wildcards are dropped from what was typed (names do not contain them).
     words = query.casefold().replace("%", "").replace("_", "").strip()
     if not words:
-        return LetterRequest.id < 0
-    return LetterRequest.applicant_name_key.like(f"%{words}%")
-
-
-async def _count_matching(actor: CurrentUser, statuses: list[Status], search) -> int:
-    query = LetterRequest.count().where(
-        LetterRequest.status.is_in([s.value for s in statuses]) & search
-    )
-    if actor.role in (Role.OPERATOR, Role.LURAH):
-        query = query.where(LetterRequest.kelurahan == actor.kelurahan_id)
-    elif actor.role is Role.CAMAT:
-        query = query.where(LetterRequest.kecamatan == actor.kecamatan_id)
-    return await query
-
-
-async def status_counts(actor: CurrentUser) -> dict[str, int]:
-    """Counts by status over the actor's offices, from the counters (constant time)."""
-    query = RequestCounter.select(RequestCounter.status, RequestCounter.count)
-    if actor.role in (Role.OPERATOR, Role.LURAH):
-        query = query.where(RequestCounter.kelurahan == actor.kelurahan_id)
-    elif actor.role is Role.CAMAT:
-        query = query.where(RequestCounter.kelurahan.kecamatan == actor.kecamatan_id)
-    counts = {s.value: 0 for s in Status}
-    for row in await query:
-        counts[row["status"]] += row["count"]
-    return counts
+        return "nothing", None
+    return "name", f"%{words}%"
 
 
 async def find_by_tracking_code(code: str) -> dict | None:
