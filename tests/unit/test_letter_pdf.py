@@ -8,7 +8,9 @@ import pytest
 import segno
 import zxingcpp
 from fpdf import FPDF
+from fpdf import image_parsing as fpdf_image_parsing
 from fpdf import output as fpdf_output
+from fpdf.image_datastructures import ImageCache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
@@ -18,6 +20,7 @@ from pypdf.generic import ContentStream
 from sodamolek.documents import pdf as letter_pdf
 from sodamolek.documents.pdf import (
     Block,
+    Emblem,
     LetterDocument,
     Signer,
     format_nip,
@@ -387,6 +390,30 @@ def test_fonts_written_once_per_glyph_set_are_the_bytes_fpdf2_writes(monkeypatch
     monkeypatch.setattr(letter_pdf, "_FONT_OBJECTS", {})
     assert render_letter_pdf(rare) == rare_pdf  # written by fpdf2 alone: the same bytes
     assert render_letter_pdf(DOC) == first
+
+
+def test_a_png_emblem_is_decoded_once_and_printed_as_fpdf2_prints_it(monkeypatch):
+    image = Image.new("RGBA", (400, 400), (0, 0, 0, 0))  # transparent around a round emblem
+    ImageDraw.Draw(image).ellipse((20, 20, 380, 380), fill=(180, 20, 30, 255), outline="black")
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    doc = dataclasses.replace(DOC, emblem=Emblem(png.getvalue(), "image/png"))
+    decoded = []
+    real_decode = fpdf_image_parsing.get_img_info
+    monkeypatch.setattr(
+        fpdf_image_parsing,
+        "get_img_info",
+        lambda *args, **kwargs: decoded.append(1) or real_decode(*args, **kwargs),
+    )
+    letter_pdf._parsed_png.cache_clear()
+    first = render_letter_pdf(doc)
+    assert render_letter_pdf(doc) == first and len(decoded) == 1  # once per process
+    page = read(first).pages[0]
+    emblems = list(page.images)
+    assert len(emblems) == 1 and emblems[0].image.size == (400, 400)
+    # fpdf2 left to decode it for this letter alone writes the same bytes.
+    monkeypatch.setattr(letter_pdf, "_emblem_image_cache", lambda data: ImageCache())
+    assert render_letter_pdf(doc) == first and len(decoded) == 2
 
 
 def test_names_outside_windows_1252_read_back_intact():

@@ -30,6 +30,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
+from fpdf.image_datastructures import ImageCache
 from fpdf.output import OutputProducer, PDFFont, PDFType3Font
 
 from sodamolek.documents.layout import (
@@ -348,9 +349,29 @@ def _kop(pdf: FPDF, doc: LetterDocument) -> None:
 
 
 def _draw_emblem(pdf: FPDF, emblem: Emblem, x: float, y: float) -> None:
-    # A str name lets fpdf2 keep one copy of the image however often it is drawn.
+    if emblem.media_type == "image/png":
+        pdf.image_cache = _emblem_image_cache(emblem.data)
     source = io.BytesIO(emblem.data)
     pdf.image(source, x=x, y=y, w=EMBLEM_SIZE, h=EMBLEM_SIZE, keep_aspect_ratio=True)
+
+
+def _emblem_image_cache(data: bytes) -> ImageCache:
+    """An image cache for one letter holding the PNG emblem already decoded. fpdf2 decodes a PNG
+    and compresses its pixels again for every document: 25 ms a letter for a 1000-pixel emblem
+    with transparency, twice the rest of the letter. fpdf2 lets documents share an image cache;
+    each letter gets a copy of the parsed one instead, as its use counts are the document's and
+    letters are drawn in several threads at once. (An SVG emblem is drawn as paths, not cached.)"""
+    parsed = _parsed_png(data)
+    images = {name: type(info)(info, usages=0) for name, info in parsed.images.items()}
+    return ImageCache(images, dict(parsed.icc_profiles), parsed.image_filter)
+
+
+@lru_cache(maxsize=2)  # the emblem in use, and the one before it while an upload settles
+def _parsed_png(data: bytes) -> ImageCache:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.image(io.BytesIO(data), w=EMBLEM_SIZE, h=EMBLEM_SIZE, keep_aspect_ratio=True)
+    return pdf.image_cache
 
 
 def _heading(pdf: FPDF, doc: LetterDocument) -> None:
