@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from sodamolek.accounts.tables import Account, ApiToken, LoginAttempt, LoginThrottle, WebSession
 from sodamolek.attachments.tables import Attachment
 from sodamolek.core.tables import RateLimitWindow
+from sodamolek.db.stamps import CacheStamp
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.tables import (
     LetterRequest,
@@ -58,6 +59,7 @@ TABLES = [
     SignatureRecord,
     SignerProfile,
     Attachment,
+    CacheStamp,
 ]
 
 APP_CONFIG = AppConfig(

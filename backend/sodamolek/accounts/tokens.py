@@ -10,6 +10,7 @@ from sodamolek.accounts.service import CurrentUser
 from sodamolek.accounts.tables import ApiToken
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc
+from sodamolek.db.statements import Statement
 from sodamolek.regions import service as regions
 
 TOKEN_PREFIX = "smk_"  # noqa: S105 - a prefix, not a secret
@@ -61,21 +62,20 @@ async def revoke_token(token_id: int) -> bool:
     return True
 
 
+# Fixed SQL (db.statements): run on every API call made with a token.
+_VALID_TOKEN = Statement(
+    "SELECT api_token.id, api_token.name, api_token.kelurahan, api_token.last_used_at, "
+    "kelurahan.name AS kelurahan_name FROM api_token "
+    "JOIN kelurahan ON kelurahan.id = api_token.kelurahan "
+    "WHERE api_token.token_hash = ? AND api_token.revoked_at IS NULL LIMIT 1"
+)
+
+
 async def authenticate_token(token: str) -> CurrentUser | None:
     """The principal a valid, unrevoked token acts as: an operator of its kelurahan."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    row = (
-        await ApiToken.select(
-            ApiToken.id,
-            ApiToken.name,
-            ApiToken.kelurahan,
-            ApiToken.last_used_at,
-            ApiToken.kelurahan.name.as_alias("kelurahan_name"),
-        )
-        .where((ApiToken.token_hash == _hash(token)) & ApiToken.revoked_at.is_null())
-        .first()
-    )
+    row = await _VALID_TOKEN.first(_hash(token))
     if row is None:
         return None
     now = _now()

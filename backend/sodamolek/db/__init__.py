@@ -28,6 +28,7 @@ from sodamolek.db.engine import (  # noqa: E402
 )
 from sodamolek.db.reads import Sql, fetch, fetch_one, reading  # noqa: E402
 from sodamolek.db.setup_lock import setup_lock  # noqa: E402
+from sodamolek.db.stamps import clear_all as _clear_caches  # noqa: E402
 
 __all__ = [
     "Sql",
@@ -55,6 +56,7 @@ def use_engine(engine: Engine) -> Engine:
     tables: list[type[Table]] = [*Finder().get_table_classes(), Migration]
     for table in tables:
         table._meta.db = engine
+    _clear_caches()  # what they hold came from another database
     return engine
 
 

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sodamolek.db.statements import Statement
 from sodamolek.letter_requests import rollup, staff_alerts
 from sodamolek.letter_requests.lifecycle import NOTIFY, Status
-from sodamolek.letter_requests.tables import RequestCounter, RequestEvent
 from sodamolek.push import service as push
 
 if TYPE_CHECKING:
@@ -38,30 +38,32 @@ def actor_name(actor: CurrentUser | None) -> str:
     return f"{actor.full_name} ({actor.role_label})" if actor else "Sistem"
 
 
+# Fixed SQL (db.statements): these run in every creation and status change.
+_AUDIT = Statement(
+    "INSERT INTO request_event (request, actor, actor_name, from_status, to_status, reason, at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_COUNT = Statement(
+    "INSERT INTO request_counter (kelurahan, status, count) VALUES (?, ?, ?) "
+    "ON CONFLICT (kelurahan, status) DO UPDATE SET count = request_counter.count + excluded.count"
+)
+
+
 async def audit(change: StatusChange) -> None:
     """The append-only audit row: who, when, from, to, why."""
-    await RequestEvent.insert(
-        RequestEvent(
-            request=change.request["id"],
-            actor=change.actor.id if change.actor else None,
-            actor_name=change.actor_label or actor_name(change.actor),
-            from_status=change.before.value if change.before else None,
-            to_status=change.after.value,
-            reason=change.reason,
-            at=change.at,
-        )
+    await _AUDIT.fetch(
+        change.request["id"],
+        change.actor.id if change.actor else None,
+        change.actor_label or actor_name(change.actor),
+        change.before.value if change.before else None,
+        change.after.value,
+        change.reason,
+        change.at,
     )
 
 
 async def _count(kelurahan_id: int, status: Status, delta: int) -> None:
-    await RequestCounter.raw(
-        "INSERT INTO request_counter (kelurahan, status, count) VALUES ({}, {}, {}) "
-        "ON CONFLICT (kelurahan, status) DO UPDATE SET count = request_counter.count + {}",
-        kelurahan_id,
-        status.value,
-        delta,
-        delta,
-    )
+    await _COUNT.fetch(kelurahan_id, status.value, delta)
 
 
 async def status_counters(change: StatusChange) -> None:

@@ -17,6 +17,7 @@ from piccolo.query.functions.aggregate import Sum
 
 from sodamolek.core.formatting import WITA
 from sodamolek.db import as_utc, current_engine, write_transaction
+from sodamolek.db.statements import Statement
 from sodamolek.letter_requests.reports import request_timings
 from sodamolek.letter_requests.tables import OfficeDay
 
@@ -41,18 +42,20 @@ def bucket_of(seconds: float) -> int:
 # Keeping the rollup (effects run inside the requests' own transactions)
 
 
+_ADD: dict[tuple[str, ...], Statement] = {}  # one fixed statement per set of columns
+
+
 async def _add(kelurahan_id: int, day: dt.date, increments: dict[str, int]) -> None:
-    # Column names come from this module, never from input.
-    columns = ", ".join(increments)
-    values = ", ".join("{}" for _ in increments)
-    updates = ", ".join(f"{c} = office_day.{c} + excluded.{c}" for c in increments)
-    await OfficeDay.raw(
-        f"INSERT INTO office_day (kelurahan, day, {columns}) VALUES ({{}}, {{}}, {values}) "  # noqa: S608
-        f"ON CONFLICT (kelurahan, day) DO UPDATE SET {updates}",
-        kelurahan_id,
-        day,
-        *increments.values(),
-    )
+    names = tuple(increments)
+    if (statement := _ADD.get(names)) is None:
+        # Column names come from this module, never from input.
+        updates = ", ".join(f"{c} = office_day.{c} + excluded.{c}" for c in names)
+        statement = _ADD[names] = Statement(
+            f"INSERT INTO office_day (kelurahan, day, {', '.join(names)}) "  # noqa: S608
+            f"VALUES (?, ?, {', '.join('?' for _ in names)}) "
+            f"ON CONFLICT (kelurahan, day) DO UPDATE SET {updates}"
+        )
+    await statement.fetch(kelurahan_id, day, *increments.values())
 
 
 def _ready_increments(created_at, due_at, ready_at) -> dict[str, int]:

@@ -17,7 +17,8 @@ from sodamolek import db
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.nik import InvalidNik, parse_nik
 from sodamolek.core.roles import Role
-from sodamolek.db import as_utc, current_engine, read_transaction, write_transaction
+from sodamolek.db import as_utc, current_engine, read_transaction, stamps, write_transaction
+from sodamolek.db.statements import Statement
 from sodamolek.letter_requests import effects
 from sodamolek.letter_requests.channels import Channel
 from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
@@ -38,6 +39,7 @@ from sodamolek.letter_requests.workdays import (
     working_days_between,
 )
 from sodamolek.letters import service as letters
+from sodamolek.regions.service import cached_kelurahan
 
 PAGE_SIZE = 25
 COUNTER_ROLES = (Role.OPERATOR, Role.LURAH)
@@ -190,7 +192,7 @@ async def validate_submission(submission: Submission, today: dt.date):
     except ValueError:
         client_id = None
         errors["client_request_id"] = "client_request_id harus berupa UUID."
-    letter_type = await letters.get_letter_type(submission.letter_type)
+    letter_type = await letters.cached_letter_type(submission.letter_type)
     if letter_type is None or not letter_type["is_active"]:
         errors["letter_type"] = "Jenis surat tidak dikenal atau tidak aktif."
     applicant, applicant_errors = clean_applicant(submission.applicant, today)
@@ -241,72 +243,99 @@ async def create_request(
     else:
         kelurahan_id = actor.kelurahan_id
     now = now or _now()
+    await stamps.refresh()  # another worker's edit of a letter type or an office is seen here
     client_id, letter_type, applicant, data, requirements, notes = await validate_submission(
         submission, now.date()
     )
     digest = content_hash(letter_type["code"], applicant, data, requirements, notes)
     scope_key = idempotency_key(actor, client_id, kelurahan_id)
-    if existing := await _existing(scope_key, client_id, digest):
-        return Created(existing, created=False)
+    office = await cached_kelurahan(kelurahan_id)
+    if office is None:
+        raise RequestInvalid({"kelurahan": "Kelurahan tidak dikenal."})
 
     # The registry is asked before the transaction: a slow network must not hold the write lock.
+    # A replay asks it too: the insert below is what finds out that it is one.
     verified, note = await verify_applicant(registry, applicant)
-    kecamatan_id = await _kecamatan_of(kelurahan_id)
-    row = LetterRequest(
-        client_request_id=client_id,
-        idempotency_key=scope_key,
-        content_hash=digest,
-        tracking_code=new_tracking_code(),
-        kelurahan=kelurahan_id,
-        kecamatan=kecamatan_id,
-        letter_type=letter_type["id"],
-        status=Status.IN_REVIEW.value,
+    values = {
+        "client_request_id": client_id,
+        "idempotency_key": scope_key,
+        "content_hash": digest,
+        "tracking_code": new_tracking_code(),
+        "kelurahan": kelurahan_id,
+        "kecamatan": office["kecamatan"],
+        "letter_type": letter_type["id"],
+        "status": Status.IN_REVIEW.value,
         **applicant,
-        applicant_name_key=applicant["applicant_name"].casefold(),
-        applicant_verified=verified,
-        verification_note=note,
-        data=json.dumps(data),
-        requirements_checked=json.dumps(requirements),
-        notes=notes,
-        created_by=actor.id if actor else None,
-        created_at=now,
-        updated_at=now,
-        due_at=add_working_days(now, letter_type["service_days"]),
-        version=1,
-        channel=channel.value,
-    )
+        "applicant_name_key": applicant["applicant_name"].casefold(),
+        "applicant_verified": verified,
+        "verification_note": note,
+        "data": json.dumps(data),
+        "requirements_checked": json.dumps(requirements),
+        "notes": notes,
+        "status_reason": "",
+        "created_by": actor.id if actor else None,
+        "created_at": now,
+        "updated_at": now,
+        "due_at": add_working_days(now, letter_type["service_days"]),
+        "ready_at": None,
+        "finished_at": None,
+        "paused_at": None,
+        "version": 1,
+        "channel": channel.value,
+    }
+    inserted = None
     try:
         async with write_transaction(current_engine()):
-            if existing := await _existing(scope_key, client_id, digest):  # a twin won
-                return Created(existing, created=False)
-            inserted = await LetterRequest.insert(row)
-            request_id = inserted[0]["id"]
-            created = {
-                "id": request_id,
-                "kelurahan": kelurahan_id,
-                "tracking_code": row.tracking_code,
-                "created_at": now,
-                "due_at": row.due_at,
-                "channel": channel.value,
-            }
-            await effects.run(
-                effects.StatusChange(
-                    created,
-                    None,
-                    Status.IN_REVIEW,
-                    actor,
-                    "",
-                    now,
-                    actor_label=RESIDENT_ACTOR if actor is None else "",
+            # One statement decides: a new row, or none when the client_request_id is taken (on
+            # PostgreSQL after waiting for a racing twin's transaction to end).
+            inserted = await _INSERT_REQUEST.first(*[values[c] for c in _REQUEST_COLUMNS])
+            if inserted is not None:
+                created = values | {
+                    "id": inserted["id"],
+                    "data": data,
+                    "requirements_checked": requirements,
+                    "letter_type_code": letter_type["code"],
+                    "letter_type_name": letter_type["name"],
+                    "kelurahan_name": office["name"],
+                }
+                await effects.run(
+                    effects.StatusChange(
+                        created,
+                        None,
+                        Status.IN_REVIEW,
+                        actor,
+                        "",
+                        now,
+                        actor_label=RESIDENT_ACTOR if actor is None else "",
+                    )
                 )
-            )
     except Exception as error:
-        # Two replays of one submission racing on the unique client_request_id: the loser
-        # answers with the winner's request.
+        # Two replays of one submission racing where the insert could not wait for the other
+        # (SQLite's busy lock, a unique index besides client_request_id): the loser answers with
+        # the winner's request.
         if existing := await _existing(scope_key, client_id, digest):
             return Created(existing, created=False)
         raise error
-    return Created(await _load(request_id), created=True)
+    if inserted is None:
+        # A replay (same office, caller kind and content), or a key used elsewhere (409).
+        if existing := await _existing(scope_key, client_id, digest):
+            return Created(existing, created=False)
+        raise IdempotencyConflict(ELSEWHERE)
+    return Created(created, created=True)
+
+
+# Every column but id, in the table's order: the insert names them all, so nothing is left to
+# a default the returned request would not show.
+_REQUEST_COLUMNS = tuple(c._meta.db_column_name for c in LetterRequest._meta.non_default_columns)
+_INSERT_REQUEST = Statement(
+    f"INSERT INTO letter_request ({', '.join(_REQUEST_COLUMNS)}) "  # noqa: S608 - the table's columns
+    f"VALUES ({', '.join('?' for _ in _REQUEST_COLUMNS)}) "
+    "ON CONFLICT (client_request_id) DO NOTHING RETURNING id"
+)
+_HOLDER_OF_KEY = Statement(
+    "SELECT id, content_hash, idempotency_key FROM letter_request WHERE client_request_id = ?"
+)
+ELSEWHERE = "Kunci idempotensi ini sudah dipakai di tempat lain. Buat permohonan dengan kunci baru."
 
 
 def idempotency_key(
@@ -323,20 +352,12 @@ def idempotency_key(
 async def _existing(scope_key: str, client_id: uuid.UUID, digest: str) -> dict | None:
     # One read of the one row that can hold this client_request_id (unique everywhere): two
     # reads could see a racing replay's row appear between them and take it for another office's.
-    row = (
-        await LetterRequest.select(
-            LetterRequest.id, LetterRequest.content_hash, LetterRequest.idempotency_key
-        )
-        .where(LetterRequest.client_request_id == client_id)
-        .first()
-    )
+    row = await _HOLDER_OF_KEY.first(client_id)
     if row is None:
         return None
     if row["idempotency_key"] != scope_key:
         # Known elsewhere (another office or caller kind): refused, never that request.
-        raise IdempotencyConflict(
-            "Kunci idempotensi ini sudah dipakai di tempat lain. Buat permohonan dengan kunci baru."
-        )
+        raise IdempotencyConflict(ELSEWHERE)
     if row["content_hash"] != digest:
         raise IdempotencyConflict(
             "Kunci idempotensi ini sudah dipakai untuk permohonan dengan isi berbeda."
@@ -367,15 +388,6 @@ async def verify_applicant(registry: Registry | None, applicant: dict) -> tuple[
 
 def _name_key(name: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", name).split()).casefold()
-
-
-async def _kecamatan_of(kelurahan_id: int) -> int:
-    from sodamolek.regions.service import get_kelurahan
-
-    office = await get_kelurahan(kelurahan_id)
-    if office is None:
-        raise RequestInvalid({"kelurahan": "Kelurahan tidak dikenal."})
-    return office["kecamatan"]
 
 
 RESIDENT_ACTOR = "Pemohon (diajukan warga)"

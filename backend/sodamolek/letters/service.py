@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from sodamolek import db
+from sodamolek.db import stamps
 from sodamolek.documents.layout import Block, Emblem, LetterDocument, Signer, place_date_line
 from sodamolek.letters.blocks import (
     SAMPLE_CONTEXT,
@@ -160,7 +161,11 @@ async def seed_letter_types() -> int:
     existing = {r["code"] for r in await LetterType.select(LetterType.code)}
     missing = [LetterType(**item) for item in default_catalogue() if item["code"] not in existing]
     if missing:
-        await LetterType.insert(*missing).on_conflict(target=LetterType.code, action="DO NOTHING")
+        async with db.write_transaction(db.current_engine()):
+            await LetterType.insert(*missing).on_conflict(
+                target=LetterType.code, action="DO NOTHING"
+            )
+            await stamps.bump(CACHE.name)
     return len(missing)
 
 
@@ -178,6 +183,17 @@ async def get_letter_type(code: str) -> dict | None:
     """The letter type with this code, active or not (check `is_active`), or None."""
     row = await LetterType.select().where(LetterType.code == code).first()
     return _decode_json(row) if row else None
+
+
+# Letter types by code for every create (db.stamps: every edit below bumps its stamp, and a
+# create calls stamps.refresh() first, so an edit in any worker is seen by the next create).
+CACHE = stamps.StampedCache("letter_types")
+
+
+async def cached_letter_type(code: str) -> dict | None:
+    """get_letter_type() from memory; the dict is shared, never change it. Call
+    stamps.refresh() before (once per request)."""
+    return await CACHE.get(code, get_letter_type)
 
 
 def _decode_json(row: dict) -> dict:
@@ -206,7 +222,9 @@ async def create_letter_type(data: LetterTypeInput) -> int:
     values = clean_letter_type(data)
     # The unique index decides, so two admins creating the same code at once cannot both win.
     try:
-        rows = await LetterType.insert(LetterType(**values, is_active=True))
+        async with db.write_transaction(db.current_engine()):
+            rows = await LetterType.insert(LetterType(**values, is_active=True))
+            await stamps.bump(CACHE.name)  # a create may have found no type by this code
     except _unique_violations() as exc:
         raise LetterTypeError({"code": _code_taken(values["code"])}) from exc
     return rows[0]["id"]
@@ -230,6 +248,7 @@ async def update_letter_type(code: str, data: LetterTypeInput) -> None:
         await LetterType.update({getattr(LetterType, k): v for k, v in values.items()}).where(
             LetterType.code == code
         )
+        await stamps.bump(CACHE.name)
 
 
 async def set_letter_type_active(code: str, active: bool) -> None:
@@ -239,6 +258,7 @@ async def set_letter_type_active(code: str, active: bool) -> None:
         if not await LetterType.exists().where(LetterType.code == code):
             raise LetterTypeNotFound(code)
         await LetterType.update({LetterType.is_active: bool(active)}).where(LetterType.code == code)
+        await stamps.bump(CACHE.name)
 
 
 def _code_taken(code: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from sodamolek.db.statements import Statement
 from sodamolek.people.tables import Resident
 from sodamolek.settings import Settings
 
@@ -60,18 +61,24 @@ class PopulationRegistry(Protocol):
     async def aclose(self) -> None: ...
 
 
+# Fixed SQL (db.statements): asked on every create with a NIK.
+_RESIDENT_BY_NIK = Statement(
+    "SELECT "  # noqa: S608 - the table's own columns
+    + ", ".join(
+        f"resident.{c._meta.db_column_name}"
+        for c in Resident._meta.non_default_columns
+        if c._meta.name != "kelurahan"
+    )
+    + ", kelurahan.code AS kelurahan_code FROM resident "
+    "LEFT JOIN kelurahan ON kelurahan.id = resident.kelurahan WHERE resident.nik = ? LIMIT 1"
+)
+
+
 class LocalRegistry:
     """The Resident table as the registry: the embedded default, seeded with demo residents."""
 
     async def lookup(self, nik: str) -> RegistryRecord | None:
-        row = (
-            await Resident.select(
-                *Resident.all_columns(exclude=[Resident.id, Resident.kelurahan]),
-                Resident.kelurahan.code.as_alias("kelurahan_code"),
-            )
-            .where(Resident.nik == nik)
-            .first()
-        )
+        row = await _RESIDENT_BY_NIK.first(nik)
         if row is None:
             return None
         birth_date = row["birth_date"]

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 
+from sodamolek import db
 from sodamolek.core.nip import clean_nip
+from sodamolek.db import stamps
 from sodamolek.regions.tables import Kecamatan, Kelurahan
 
 WILAYAH_CSV = "kupang-wilayah.csv"
@@ -69,7 +71,9 @@ async def _insert_missing(table, rows) -> int:
     existing = {r["code"] for r in await table.select(table.code)}
     missing = [row for row in rows if row.code not in existing]
     if missing:
-        await table.insert(*missing).on_conflict(target=table.code, action="DO NOTHING")
+        async with db.write_transaction(db.current_engine()):
+            await table.insert(*missing).on_conflict(target=table.code, action="DO NOTHING")
+            await stamps.bump(CACHE.name)
     return len(missing)
 
 
@@ -107,6 +111,17 @@ async def get_kelurahan(kelurahan_id: int) -> dict | None:
     )
 
 
+# Offices by id for every create (db.stamps: every edit below bumps its stamp, and a create calls
+# stamps.refresh() first, so an edit in any worker is seen by the next create).
+CACHE = stamps.StampedCache("offices")
+
+
+async def cached_kelurahan(kelurahan_id: int) -> dict | None:
+    """get_kelurahan() from memory; the dict is shared, never change it. Call stamps.refresh()
+    before (once per request)."""
+    return await CACHE.get(kelurahan_id, get_kelurahan)
+
+
 async def get_kecamatan(kecamatan_id: int) -> dict | None:
     return await Kecamatan.select().where(Kecamatan.id == kecamatan_id).first()
 
@@ -124,9 +139,11 @@ async def list_offices(kecamatan_id: int | None = None) -> list[dict]:
 
 
 async def set_lurah(kelurahan_id: int, name: str, nip: str) -> None:
-    await Kelurahan.update({Kelurahan.lurah_name: name, Kelurahan.lurah_nip: nip}).where(
-        Kelurahan.id == kelurahan_id
-    )
+    async with db.write_transaction(db.current_engine()):
+        await Kelurahan.update({Kelurahan.lurah_name: name, Kelurahan.lurah_nip: nip}).where(
+            Kelurahan.id == kelurahan_id
+        )
+        await stamps.bump(CACHE.name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,9 +250,11 @@ async def update_kelurahan(kelurahan_id: int, form: Mapping[str, str]) -> dict:
     values, errors = clean_kelurahan_form(form)
     if errors:
         raise OfficeInvalid(errors)
-    await Kelurahan.update({getattr(Kelurahan, k): v for k, v in values.items()}).where(
-        Kelurahan.id == kelurahan_id
-    )
+    async with db.write_transaction(db.current_engine()):
+        await Kelurahan.update({getattr(Kelurahan, k): v for k, v in values.items()}).where(
+            Kelurahan.id == kelurahan_id
+        )
+        await stamps.bump(CACHE.name)
     return await _saved(await get_kelurahan(kelurahan_id), kelurahan_id)
 
 
@@ -245,9 +264,11 @@ async def update_kecamatan(kecamatan_id: int, form: Mapping[str, str]) -> dict:
     values, errors = clean_kecamatan_form(form)
     if errors:
         raise OfficeInvalid(errors)
-    await Kecamatan.update({getattr(Kecamatan, k): v for k, v in values.items()}).where(
-        Kecamatan.id == kecamatan_id
-    )
+    async with db.write_transaction(db.current_engine()):
+        await Kecamatan.update({getattr(Kecamatan, k): v for k, v in values.items()}).where(
+            Kecamatan.id == kecamatan_id
+        )
+        await stamps.bump(CACHE.name)  # a kelurahan's row carries its kecamatan's name
     return await _saved(await get_kecamatan(kecamatan_id), kecamatan_id)
 
 
