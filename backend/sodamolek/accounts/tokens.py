@@ -6,11 +6,11 @@ import datetime as dt
 import hashlib
 import secrets
 
+from sodamolek import db
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.accounts.tables import ApiToken
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc
-from sodamolek.db.statements import Statement
 from sodamolek.regions import service as regions
 
 TOKEN_PREFIX = "smk_"  # noqa: S105 - a prefix, not a secret
@@ -63,7 +63,7 @@ async def revoke_token(token_id: int) -> bool:
 
 
 # Fixed SQL (db.statements): run on every API call made with a token.
-_VALID_TOKEN = Statement(
+_VALID_TOKEN = db.Sql(
     "SELECT api_token.id, api_token.name, api_token.kelurahan, api_token.last_used_at, "
     "kelurahan.name AS kelurahan_name FROM api_token "
     "JOIN kelurahan ON kelurahan.id = api_token.kelurahan "
@@ -75,7 +75,7 @@ async def authenticate_token(token: str) -> CurrentUser | None:
     """The principal a valid, unrevoked token acts as: an operator of its kelurahan."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    row = await _VALID_TOKEN.first(_hash(token))
+    row = await db.fetch_one(_VALID_TOKEN, _hash(token))
     if row is None:
         return None
     now = _now()

@@ -12,7 +12,8 @@ join 846 µs, against sqlite3's own 4.5 µs) and aiosqlite hands each statement 
   serving while it runs.
 - PostgreSQL: the same SQL with `$n` placeholders, on a pooled asyncpg connection.
 - Inside a Piccolo transaction (a write in progress), on that transaction's connection, so a
-  read sees the transaction's own writes.
+  read sees the transaction's own writes. A create's insert and its effects are fixed SQL
+  run this way too.
 
 `reading()` puts several reads in one transaction, as `read_transaction` does for Piccolo
 queries: one snapshot on SQLite; on PostgreSQL READ COMMITTED, as Piccolo's transactions.

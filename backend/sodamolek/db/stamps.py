@@ -21,7 +21,7 @@ from typing import Any
 from piccolo.columns import Serial, Varchar
 from piccolo.table import Table
 
-from sodamolek.db.statements import Statement
+from sodamolek.db.reads import Sql, fetch
 
 
 class CacheStamp(Table, tablename="cache_stamp"):
@@ -33,8 +33,8 @@ class CacheStamp(Table, tablename="cache_stamp"):
     stamp = Varchar(length=32)
 
 
-_READ = Statement("SELECT name, stamp FROM cache_stamp")
-_BUMP = Statement(
+_READ = Sql("SELECT name, stamp FROM cache_stamp")
+_BUMP = Sql(
     "INSERT INTO cache_stamp (name, stamp) VALUES (?, ?) "
     "ON CONFLICT (name) DO UPDATE SET stamp = excluded.stamp"
 )
@@ -78,14 +78,14 @@ _CACHES: dict[str, StampedCache] = {}
 
 async def refresh() -> None:
     """Drop every cache whose stamp changed since it was filled (another process's edit)."""
-    stamps = {row["name"]: row["stamp"] for row in await _READ.fetch()}
+    stamps = {row["name"]: row["stamp"] for row in await fetch(_READ)}
     for name, cache in _CACHES.items():
         cache._seen(stamps.get(name, ""))
 
 
 async def bump(name: str) -> None:
     """Mark the cache's rows as edited: call it in the edit's transaction."""
-    await _BUMP.fetch(name, secrets.token_hex(16))
+    await fetch(_BUMP, name, secrets.token_hex(16))
     if cache := _CACHES.get(name):
         cache.clear()
 

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sodamolek.db.statements import Statement
+from sodamolek import db
 from sodamolek.letter_requests import rollup, staff_alerts
 from sodamolek.letter_requests.lifecycle import NOTIFY, Status
 from sodamolek.push import service as push
@@ -39,11 +39,11 @@ def actor_name(actor: CurrentUser | None) -> str:
 
 
 # Fixed SQL (db.statements): these run in every creation and status change.
-_AUDIT = Statement(
+_AUDIT = db.Sql(
     "INSERT INTO request_event (request, actor, actor_name, from_status, to_status, reason, at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_COUNT = Statement(
+_COUNT = db.Sql(
     "INSERT INTO request_counter (kelurahan, status, count) VALUES (?, ?, ?) "
     "ON CONFLICT (kelurahan, status) DO UPDATE SET count = request_counter.count + excluded.count"
 )
@@ -51,7 +51,8 @@ _COUNT = Statement(
 
 async def audit(change: StatusChange) -> None:
     """The append-only audit row: who, when, from, to, why."""
-    await _AUDIT.fetch(
+    await db.fetch(
+        _AUDIT,
         change.request["id"],
         change.actor.id if change.actor else None,
         change.actor_label or actor_name(change.actor),
@@ -63,7 +64,7 @@ async def audit(change: StatusChange) -> None:
 
 
 async def _count(kelurahan_id: int, status: Status, delta: int) -> None:
-    await _COUNT.fetch(kelurahan_id, status.value, delta)
+    await db.fetch(_COUNT, kelurahan_id, status.value, delta)
 
 
 async def status_counters(change: StatusChange) -> None:

@@ -15,9 +15,9 @@ from typing import Any
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.query.functions.aggregate import Sum
 
+from sodamolek import db
 from sodamolek.core.formatting import WITA
 from sodamolek.db import as_utc, current_engine, write_transaction
-from sodamolek.db.statements import Statement
 from sodamolek.letter_requests.reports import request_timings
 from sodamolek.letter_requests.tables import OfficeDay
 
@@ -42,7 +42,7 @@ def bucket_of(seconds: float) -> int:
 # Keeping the rollup (effects run inside the requests' own transactions)
 
 
-_ADD: dict[tuple[str, ...], Statement] = {}  # one fixed statement per set of columns
+_ADD: dict[tuple[str, ...], db.Sql] = {}  # one fixed statement per set of columns
 
 
 async def _add(kelurahan_id: int, day: dt.date, increments: dict[str, int]) -> None:
@@ -50,12 +50,12 @@ async def _add(kelurahan_id: int, day: dt.date, increments: dict[str, int]) -> N
     if (statement := _ADD.get(names)) is None:
         # Column names come from this module, never from input.
         updates = ", ".join(f"{c} = office_day.{c} + excluded.{c}" for c in names)
-        statement = _ADD[names] = Statement(
+        statement = _ADD[names] = db.Sql(
             f"INSERT INTO office_day (kelurahan, day, {', '.join(names)}) "  # noqa: S608
             f"VALUES (?, ?, {', '.join('?' for _ in names)}) "
             f"ON CONFLICT (kelurahan, day) DO UPDATE SET {updates}"
         )
-    await statement.fetch(kelurahan_id, day, *increments.values())
+    await db.fetch(statement, kelurahan_id, day, *increments.values())
 
 
 def _ready_increments(created_at, due_at, ready_at) -> dict[str, int]:

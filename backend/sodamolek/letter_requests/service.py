@@ -18,7 +18,6 @@ from sodamolek.accounts.service import CurrentUser
 from sodamolek.core.nik import InvalidNik, parse_nik
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, read_transaction, stamps, write_transaction
-from sodamolek.db.statements import Statement
 from sodamolek.letter_requests import effects
 from sodamolek.letter_requests.channels import Channel
 from sodamolek.letter_requests.codes import new_tracking_code, normalise_tracking_code
@@ -288,7 +287,7 @@ async def create_request(
         async with write_transaction(current_engine()):
             # One statement decides: a new row, or none when the client_request_id is taken (on
             # PostgreSQL after waiting for a racing twin's transaction to end).
-            inserted = await _INSERT_REQUEST.first(*[values[c] for c in _REQUEST_COLUMNS])
+            inserted = await db.fetch_one(_INSERT_REQUEST, *[values[c] for c in _REQUEST_COLUMNS])
             if inserted is not None:
                 created = values | {
                     "id": inserted["id"],
@@ -327,12 +326,12 @@ async def create_request(
 # Every column but id, in the table's order: the insert names them all, so nothing is left to
 # a default the returned request would not show.
 _REQUEST_COLUMNS = tuple(c._meta.db_column_name for c in LetterRequest._meta.non_default_columns)
-_INSERT_REQUEST = Statement(
+_INSERT_REQUEST = db.Sql(
     f"INSERT INTO letter_request ({', '.join(_REQUEST_COLUMNS)}) "  # noqa: S608 - the table's columns
     f"VALUES ({', '.join('?' for _ in _REQUEST_COLUMNS)}) "
     "ON CONFLICT (client_request_id) DO NOTHING RETURNING id"
 )
-_HOLDER_OF_KEY = Statement(
+_HOLDER_OF_KEY = db.Sql(
     "SELECT id, content_hash, idempotency_key FROM letter_request WHERE client_request_id = ?"
 )
 ELSEWHERE = "Kunci idempotensi ini sudah dipakai di tempat lain. Buat permohonan dengan kunci baru."
@@ -352,7 +351,7 @@ def idempotency_key(
 async def _existing(scope_key: str, client_id: uuid.UUID, digest: str) -> dict | None:
     # One read of the one row that can hold this client_request_id (unique everywhere): two
     # reads could see a racing replay's row appear between them and take it for another office's.
-    row = await _HOLDER_OF_KEY.first(client_id)
+    row = await db.fetch_one(_HOLDER_OF_KEY, client_id)
     if row is None:
         return None
     if row["idempotency_key"] != scope_key:

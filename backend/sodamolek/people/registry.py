@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from sodamolek.db.statements import Statement
+from sodamolek import db
 from sodamolek.people.tables import Resident
 from sodamolek.settings import Settings
 
@@ -62,7 +62,7 @@ class PopulationRegistry(Protocol):
 
 
 # Fixed SQL (db.statements): asked on every create with a NIK.
-_RESIDENT_BY_NIK = Statement(
+_RESIDENT_BY_NIK = db.Sql(
     "SELECT "  # noqa: S608 - the table's own columns
     + ", ".join(
         f"resident.{c._meta.db_column_name}"
@@ -78,7 +78,7 @@ class LocalRegistry:
     """The Resident table as the registry: the embedded default, seeded with demo residents."""
 
     async def lookup(self, nik: str) -> RegistryRecord | None:
-        row = await _RESIDENT_BY_NIK.first(nik)
+        row = await db.fetch_one(_RESIDENT_BY_NIK, nik)
         if row is None:
             return None
         birth_date = row["birth_date"]
