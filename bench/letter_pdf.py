@@ -2,7 +2,9 @@
 the same text measured in the same run.
 
 The letter: kop with the emblem, its blocks rendered from the seeded catalogue with a request's
-answers, the signature block, the verification QR, the embedded Liberation Serif subset. Two bare
+answers, the signature block, the verification QR, the embedded Liberation Serif subset; the
+first type once more with a PNG emblem (1000 pixels with transparency, as an uploaded city
+emblem is), as the default emblem is an SVG. Two bare
 pages of the same text in one multi_cell: with the core Times font (nothing embedded), and with
 the same Liberation Serif added the ordinary way (fpdf2's add_font, parsed for every document).
 All are measured in interleaved rounds (letter, bare pages, next type, …), CPU time per render,
@@ -14,15 +16,25 @@ Usage: uv run python bench/letter_pdf.py [rounds]
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import io
 import os
 import statistics
 import sys
 import time
 
 from fpdf import FPDF
+from PIL import Image, ImageDraw
 
-from sodamolek.documents.pdf import FONT_DIR, FONT_FILES, LetterDocument, Signer, render_letter_pdf
+from sodamolek.documents.pdf import (
+    FONT_DIR,
+    FONT_FILES,
+    Emblem,
+    LetterDocument,
+    Signer,
+    render_letter_pdf,
+)
 from sodamolek.documents.tokens import new_verification_token
 from sodamolek.issuing.service import template_context
 from sodamolek.letters.blocks import body_text
@@ -92,7 +104,20 @@ def letters() -> list[tuple[str, LetterDocument]]:
             issued_at=WHEN,
         )
         out.append((item["code"], document))
+    code, first = out[0]
+    out.append((f"{code}+png", dataclasses.replace(first, emblem=png_emblem())))
     return out
+
+
+def png_emblem() -> Emblem:
+    image = Image.new("RGBA", (1000, 1000), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    for i in range(0, 500, 20):
+        colour = (200 - i // 3, 30 + i // 4, 40, 255)
+        draw.ellipse((i, i, 1000 - i, 1000 - i), fill=colour, outline="black", width=6)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return Emblem(out.getvalue(), "image/png")
 
 
 def bare_page(text: str) -> bytes:
