@@ -8,6 +8,7 @@ migrated and seeded once; each test empties its tables (TRUNCATE ... RESTART IDE
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import AsyncIterator
@@ -32,6 +33,16 @@ PASSWORD = "kata-sandi-uji-123"
 passwords.use_cheap_parameters_for_tests()
 # The same for signer key archives (200,000 PBKDF2 rounds, ~50 ms a lock or an open).
 ca.use_cheap_parameters_for_tests()
+
+
+def pytest_collection_finish(session):
+    # Everything imported and collected so far lives until the end: gc.freeze() keeps the
+    # collector from scanning it again at every full collection, and a larger first generation
+    # makes those rarer. The collector was a quarter of building each test's app (-15% CPU on
+    # a sample of the integration tests).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def pytest_collection_modifyitems(items):
