@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from sodamolek import db
 from sodamolek.accounts import passwords, sessions, throttle
 from sodamolek.accounts.tables import Account, LoginAttempt
 from sodamolek.core.nip import InvalidNip, parse_nip
@@ -180,22 +181,19 @@ async def authenticate(
     return user
 
 
+# Every staff request loads its user: fixed SQL (db.reads), not a query built per request.
+USER = db.Sql(
+    "SELECT account.id, account.username, account.full_name, account.role, account.kelurahan, "
+    "account.kecamatan, kelurahan.name AS kelurahan_name, kecamatan.name AS kecamatan_name "
+    "FROM account LEFT JOIN kelurahan ON kelurahan.id = account.kelurahan "
+    "LEFT JOIN kecamatan ON kecamatan.id = account.kecamatan "
+    "WHERE account.id = ? AND account.is_active = ?"
+)
+
+
 async def load_user(account_id: int) -> CurrentUser | None:
     """The active account with its office's name, or None (disabled or deleted)."""
-    row = (
-        await Account.select(
-            Account.id,
-            Account.username,
-            Account.full_name,
-            Account.role,
-            Account.kelurahan,
-            Account.kecamatan,
-            Account.kelurahan.name.as_alias("kelurahan_name"),
-            Account.kecamatan.name.as_alias("kecamatan_name"),
-        )
-        .where((Account.id == account_id) & (Account.is_active == True))  # noqa: E712
-        .first()
-    )
+    row = await db.fetch_one(USER, account_id, True)
     if row is None:
         return None
     role = Role(row["role"])

@@ -23,6 +23,7 @@ from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
+from sodamolek import db
 from sodamolek.accounts.tables import WebSession
 from sodamolek.db import as_utc
 
@@ -57,6 +58,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+SESSION = db.Sql("SELECT data, expires_at FROM web_session WHERE key_hash = ?")
+
+
 class DatabaseSessionStore(Store):
     """Litestar Store on the web_session table (keys stored hashed)."""
 
@@ -78,11 +82,7 @@ class DatabaseSessionStore(Store):
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
         key_hash = _hash(key)
-        row = (
-            await WebSession.select(WebSession.data, WebSession.expires_at)
-            .where(WebSession.key_hash == key_hash)
-            .first()
-        )
+        row = await db.fetch_one(SESSION, key_hash)  # every staff request: fixed SQL
         if row is None:
             return None
         expires_at = as_utc(row["expires_at"])
