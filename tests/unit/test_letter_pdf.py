@@ -392,6 +392,43 @@ def test_fonts_written_once_per_glyph_set_are_the_bytes_fpdf2_writes(monkeypatch
     assert render_letter_pdf(DOC) == first
 
 
+WORDS = st.sampled_from(
+    ["Kupang", "Jl.", "No.", "45,", "RT", "004/RW", "a", "Ōta", "–", "“sekolah”", URL, "x" * 90]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(WORDS, min_size=1, max_size=40),
+    room=st.floats(min_value=20, max_value=160),
+    size=st.sampled_from([9, 10, 12]),
+)
+def test_lines_break_where_multi_cell_breaks(words, room, size):
+    """The letter's own line breaking (each word measured once) gives multi_cell's lines, or
+    leaves the text to multi_cell."""
+    pdf = FPDF(unit="mm")
+    letter_pdf._add_fonts(pdf)
+    pdf.add_page()
+    pdf.c_margin = 0
+    pdf.set_font(letter_pdf.FONT, "", size)
+    text = " ".join(words)
+    lines = letter_pdf._lines(pdf, room, text)
+    expected = pdf.multi_cell(room, 5, text, align="L", dry_run=True, output="LINES")
+    if lines is None:  # only when a word is wider than the column
+        assert any(pdf.get_string_width(word) > room for word in words)
+    else:
+        assert lines == expected
+
+
+def test_lines_leave_anything_but_plain_spaces_to_multi_cell():
+    pdf = FPDF(unit="mm")
+    letter_pdf._add_fonts(pdf)
+    pdf.add_page()
+    pdf.set_font(letter_pdf.FONT, "", 12)
+    for text in ("a  b", " a", "a ", "a\nb", "a\u00a0b", "a\u00adb", "a\u2009b", ""):
+        assert letter_pdf._lines(pdf, 100, text) is None
+
+
 def test_a_png_emblem_is_decoded_once_and_printed_as_fpdf2_prints_it(monkeypatch):
     image = Image.new("RGBA", (400, 400), (0, 0, 0, 0))  # transparent around a round emblem
     ImageDraw.Draw(image).ellipse((20, 20, 380, 380), fill=(180, 20, 30, 255), outline="black")

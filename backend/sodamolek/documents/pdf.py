@@ -31,7 +31,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
 from fpdf.image_datastructures import ImageCache
+from fpdf.line_break import BREAKING_SPACE_SYMBOLS_STR, NBSP, SOFT_HYPHEN
 from fpdf.output import OutputProducer, PDFFont, PDFType3Font
+from fpdf.util import FloatTolerance
 
 from sodamolek.documents.layout import (
     BLOCK_KINDS,
@@ -335,9 +337,7 @@ def _kop(pdf: FPDF, doc: LetterDocument) -> None:
     if contact:
         pdf.set_x(left)
         pdf.set_font(FONT, "", 10)
-        pdf.multi_cell(
-            width, 4.5, pdf_text(contact[0]), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        _text_cell(pdf, width, pdf_text(contact[0]), "C", height=4.5)
     # The double rule under the kop: a thick line over a thin one.
     y = max(pdf.get_y(), top + EMBLEM_SIZE - 1) + 2
     right = pdf.w - pdf.r_margin
@@ -384,23 +384,56 @@ def _fits(pdf: FPDF, width: float, text: str) -> bool:
     return "\n" not in text and pdf.get_string_width(text) <= width - 0.01
 
 
-def _text_cell(pdf: FPDF, width: float, text: str, align: str = "L") -> None:
-    """Text in a column from the current x, then to the next line: one cell when it fits on a
-    line (most table rows and headings), else wrapped. fpdf2's line breaking measures the line
-    again for every character it adds, so skipping it for a line that fits is most of a letter's
-    layout time (bench/letter_pdf.py)."""
-    room = width or (pdf.w - pdf.r_margin - pdf.get_x())
-    if _fits(pdf, room, text):
+def _text_cell(pdf: FPDF, width: float, text: str, align: str = "L", height: float = LINE) -> None:
+    """Text in a column from the current x, then to the next line: one cell a line. fpdf2's
+    multi_cell measures the line again for every character it adds; here each word is measured
+    once (_lines), which is most of a letter's layout time (bench/letter_pdf.py). Justified text
+    of more than one line still goes through multi_cell, which alone can justify a line."""
+    x = pdf.get_x()
+    room = width or (pdf.w - pdf.r_margin - x)
+    lines = [text] if _fits(pdf, room, text) else None
+    if lines is None and align != "J":
+        lines = _lines(pdf, room, text)
+    if lines is None:
+        pdf.multi_cell(room, height, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return
+    for line in lines:
+        pdf.set_x(x)
         pdf.cell(
             room,
-            LINE,
-            text,
+            height,
+            line,
             align="L" if align == "J" else align,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )
-    else:
-        pdf.multi_cell(room, LINE, text, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+# Characters after which multi_cell breaks or spaces differently from a plain space.
+_NOT_PLAIN = frozenset(BREAKING_SPACE_SYMBOLS_STR + NBSP + SOFT_HYPHEN + "\n\f") - {" "}
+
+
+def _lines(pdf: FPDF, room: float, text: str) -> list[str] | None:
+    """text broken into lines as multi_cell breaks it: greedily, at single spaces, each line as
+    long as fits. None when it takes more than that (a line break, another kind of space, a
+    soft hyphen, a word wider than the column): then multi_cell breaks it."""
+    if not text or text != text.strip(" ") or "  " in text or not _NOT_PLAIN.isdisjoint(text):
+        return None
+    space = pdf.get_string_width(" ")
+    lines: list[str] = []
+    line: list[str] = []
+    used = 0.0
+    for word in text.split(" "):
+        width = pdf.get_string_width(word)
+        if FloatTolerance.greater_than(width, room):
+            return None
+        if line and FloatTolerance.greater_than(used + space + width, room):
+            lines.append(" ".join(line))
+            line, used = [], 0.0
+        used += (space if line else 0.0) + width
+        line.append(word)
+    lines.append(" ".join(line))
+    return lines
 
 
 def _print_heading(pdf: FPDF, block: Block) -> None:
@@ -520,4 +553,4 @@ def _verification(pdf: FPDF, doc: LetterDocument) -> None:
             "diberikan saat surat ditandatangani."
         )
     pdf.set_xy(text_x, top + QR_SIZE / 2 - 4.5)
-    pdf.multi_cell(pdf.w - pdf.r_margin - text_x, 4.5, pdf_text(note), align="L")
+    _text_cell(pdf, pdf.w - pdf.r_margin - text_x, pdf_text(note), height=4.5)
