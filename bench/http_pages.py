@@ -2,6 +2,7 @@
 
     uv run python bench/http_pages.py                   # 3 rounds of 5 s per measure
     uv run python bench/http_pages.py --rounds 5 --seconds 10
+    uv run python bench/http_pages.py --only pages      # /lacak and the queue alone (SQLite)
     uv run python bench/http_pages.py --postgres postgresql://postgres@127.0.0.1:5432/bench_http
 
 Needs `wrk` (Debian's package `wrk`; `make bench-tools` installs it). Every server is started
@@ -446,8 +447,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument(
         "--only",
-        choices=("create", "workers"),
-        help="run only the API create measures, or only the two-workers one",
+        choices=("pages", "create", "workers"),
+        help="run only the SQLite page measures (/lacak, the queue), the API create measures, "
+        "or the two-workers one",
     )
     parser.add_argument(
         "--postgres",
@@ -505,7 +507,7 @@ def main() -> None:
         (root / "residents.lua").write_text(RESIDENTS_LUA)
 
         postgres = None
-        if args.postgres:
+        if args.postgres and args.only != "pages":
             reset_postgres(args.postgres)
             pg_env = prepare(root / "postgres", args.postgres)
             pg_token = helper("_token", pg_env)
@@ -550,7 +552,7 @@ def main() -> None:
 
         for round_number in range(1, args.rounds + 1):
             print(f"round {round_number}/{args.rounds}", flush=True)
-            if args.only is None:
+            if args.only in (None, "pages"):
                 lacak = run(f"{app_sqlite.url}/lacak/{code}", extra=residents)
                 bare_load = run(f"{bare.url}/lacak/{code}", extra=residents)
                 cached_load = run(f"{cached.url}/lacak/{code}", extra=residents)
