@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import segno
@@ -427,6 +428,18 @@ def test_lines_leave_anything_but_plain_spaces_to_multi_cell():
     pdf.set_font(letter_pdf.FONT, "", 12)
     for text in ("a  b", " a", "a ", "a\nb", "a\u00a0b", "a\u00adb", "a\u2009b", ""):
         assert letter_pdf._lines(pdf, 100, text) is None
+
+
+def test_letters_drawn_in_threads_at_once_are_the_letters_drawn_one_by_one(monkeypatch):
+    """The server draws letters in worker threads: the shared fonts and emblem stay unchanged."""
+    monkeypatch.setattr(letter_pdf, "_FONT_OBJECTS", {})
+    docs = [
+        dataclasses.replace(DOC, title=f"Surat Keterangan {name}", number=f"470/{n:03d}/XI/2026")
+        for n, name in enumerate(["Domisili", "Usaha", "Ōta", "Kelahiran", "Ŋgala", "Pindah"])
+    ]
+    with ThreadPoolExecutor(4) as pool:
+        at_once = list(pool.map(render_letter_pdf, docs * 4))
+    assert at_once == [render_letter_pdf(doc) for doc in docs * 4]
 
 
 def test_a_png_emblem_is_decoded_once_and_printed_as_fpdf2_prints_it(monkeypatch):

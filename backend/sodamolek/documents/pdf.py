@@ -33,6 +33,7 @@ from fpdf.fonts import Glyph, SubsetMap, TTFFont
 from fpdf.image_datastructures import ImageCache
 from fpdf.line_break import BREAKING_SPACE_SYMBOLS_STR, NBSP, SOFT_HYPHEN
 from fpdf.output import OutputProducer, PDFFont, PDFType3Font
+from fpdf.syntax import PDFArray
 from fpdf.util import FloatTolerance
 
 from sodamolek.documents.layout import (
@@ -192,6 +193,19 @@ def _font_key(font: object) -> tuple | None:
     return (font.fontkey, glyphs)
 
 
+def _copied(objects: list[Any]) -> list[Any]:
+    """Copies of one font's PDF objects, referring to each other as the originals do (to be
+    numbered in another letter); what they hold besides is immutable or never changed."""
+    copies = {id(obj): copy.copy(obj) for obj in objects}
+    for obj in copies.values():
+        for name, value in list(vars(obj).items()):
+            if id(value) in copies:
+                setattr(obj, name, copies[id(value)])
+            elif isinstance(value, PDFArray):
+                setattr(obj, name, PDFArray([copies.get(id(item), item) for item in value]))
+    return [copies[id(obj)] for obj in objects]
+
+
 class _LetterOutput(OutputProducer):
     """fpdf2's writer (FPDF.output's output_producer_class) with each embedded font written
     once per process for its glyph set: the first letter's objects, as fpdf2 made them (the
@@ -207,7 +221,7 @@ class _LetterOutput(OutputProducer):
             font_objs_per_index: dict[int, PDFFont | PDFType3Font] = {}
             for font, template in zip(fonts, templates, strict=True):
                 assert isinstance(font, TTFFont) and template
-                objects = copy.deepcopy(template)
+                objects = _copied(template)
                 for obj in objects:
                     self._add_pdf_obj(obj, "fonts")
                 font_objs_per_index[font.i] = objects[0]
