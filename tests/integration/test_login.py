@@ -153,3 +153,16 @@ async def test_empty_fields_get_a_clear_message(client, staff):
     )
     assert response.status_code == 422
     assert "Isi nama pengguna dan kata sandi." in response.text
+
+
+async def test_each_staff_page_sends_the_same_session_cookie_again_with_its_idle_limit(
+    client, staff, settings
+):
+    await login(client, staff.operator)
+    session_id = client.cookies[SESSION_COOKIE]
+    page = await client.get("/permohonan")
+    assert page.status_code == 200
+    cookie = next(v for k, v in page.headers.multi_items() if k == "set-cookie" and "sesi" in v)
+    assert cookie.startswith(f"{SESSION_COOKIE}={session_id};")
+    assert f"Max-Age={settings.session_idle_minutes * 60};" in cookie
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie

@@ -7,6 +7,7 @@ backed by the `web_session` table and a backend that can rotate the session id a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import secrets
@@ -31,6 +32,7 @@ SESSION_COOKIE = "sodamolek_sesi"
 STORE_NAME = "sessions"
 _NEW_SESSION_ID = "sodamolek.new_session_id"
 _LOADED = "sodamolek.session_loaded"
+_ID_PLACEHOLDER = "sessionidplaceholder"
 
 
 def _extra(connection: ASGIConnection) -> dict[str, Any]:
@@ -159,6 +161,17 @@ class RotatingSessionBackend(ServerSideSessionBackend):
       cookie-deleting header for one either;
     - no write when the session did not change (the store renews the idle expiry on read)."""
 
+    @functools.cached_property
+    def _renewal_cookie(self) -> str:
+        """The session cookie sent again with a new Max-Age, built once: only the id changes
+        (hex, never quoted)."""
+        cookie_params = dict(
+            extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+        )
+        return Cookie(value=_ID_PLACEHOLDER, key=self.config.key, **cookie_params).to_header(
+            header=""
+        )
+
     def get_session_id(self, connection: ASGIConnection) -> str:
         new_id = _extra(connection).get(_NEW_SESSION_ID)
         return new_id or super().get_session_id(connection)
@@ -188,16 +201,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             and not rotating
             and self.serialize_data(scope_session) == _extra(connection).get(_LOADED)
         ):
-            cookie_params = dict(
-                extract_dataclass_items(
-                    self.config, exclude_none=True, include=Cookie.__dict__.keys()
-                )
-            )
             MutableScopeHeaders.from_message(message).add(
                 "Set-Cookie",
-                Cookie(
-                    value=self.get_session_id(connection), key=self.config.key, **cookie_params
-                ).to_header(header=""),
+                self._renewal_cookie.replace(_ID_PLACEHOLDER, self.get_session_id(connection)),
             )
             return
         await super().store_in_message(scope_session, message, connection)

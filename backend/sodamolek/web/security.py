@@ -9,7 +9,6 @@ about a person."""
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -43,14 +42,17 @@ def security_headers(https: bool):
     headers = dict(SECURITY_HEADERS)
     if https:
         headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+    # Encoded once; each response's own names are read once (not one header scan per name).
+    encoded = [(name.encode(), value.encode()) for name, value in headers.items()]
+    no_store = (b"cache-control", b"no-store")
 
     async def add_security_headers(message: Message, scope: Scope) -> None:
         if message["type"] == "http.response.start":
-            mutable = MutableScopeHeaders.from_message(message)
-            for name, value in headers.items():
-                if name not in mutable:
-                    mutable[name] = value
-            if "cache-control" not in mutable:
-                mutable["cache-control"] = "no-store"
+            own = list(message.get("headers", ()))
+            present = {name.lower() for name, _ in own}
+            own += [header for header in encoded if header[0] not in present]
+            if b"cache-control" not in present:
+                own.append(no_store)
+            message["headers"] = own
 
     return add_security_headers

@@ -32,6 +32,9 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.globals["static_url"] = static_url
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # Templates ship with the code and change only with a restart: no stat() of every template
+    # (and of those it extends or includes) on every render.
+    env.auto_reload = False
 
 
 def template_config() -> TemplateConfig:
