@@ -26,7 +26,7 @@ from sodamolek.db.engine import (  # noqa: E402
     stop_engine,
     write_transaction,
 )
-from sodamolek.db.reads import Sql, fetch, fetch_one, reading  # noqa: E402
+from sodamolek.db.reads import Sql, fetch, fetch_one, reading, write  # noqa: E402
 from sodamolek.db.setup_lock import setup_lock  # noqa: E402
 from sodamolek.db.stamps import clear_all as _clear_caches  # noqa: E402
 
@@ -44,6 +44,7 @@ __all__ = [
     "start_engine",
     "stop_engine",
     "use_engine",
+    "write",
     "write_transaction",
 ]
 

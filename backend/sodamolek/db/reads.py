@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from piccolo.engine.postgres import PostgresEngine
 
-from sodamolek.db.engine import PooledSQLiteEngine, current_engine
+from sodamolek.db.engine import PooledSQLiteEngine, current_engine, defer, run_on
 
 
 class Sql:
@@ -96,8 +96,8 @@ async def fetch(sql: Sql, *values: object, long: bool = False) -> list[dict]:
         return [dict(row) for row in rows]
     if not isinstance(engine, PooledSQLiteEngine):
         raise TypeError(f"no fixed SQL for {type(engine).__name__}")
-    if transaction is not None:  # execute_fetchall: one hand-off to the thread, not three
-        return _rows(await transaction.connection.execute_fetchall(sql.sqlite, values))
+    if transaction is not None:  # one hand-off to the thread, with what the transaction deferred
+        return _rows(await run_on(transaction.connection, sql.sqlite, values))
     snapshot = _snapshot.get()
     if snapshot is not None and snapshot.engine is engine:
         return snapshot.connection.execute(sql.sqlite, values).fetchall()
@@ -112,6 +112,19 @@ async def fetch(sql: Sql, *values: object, long: bool = False) -> list[dict]:
         return reader.execute(sql.sqlite, values).fetchall()
     finally:
         engine.give_back_sync_reader(reader)
+
+
+async def write(sql: Sql, *values: object) -> None:
+    """A write whose result is not needed, in the current transaction. SQLite: sent with the
+    transaction's next statement or its commit (one hand-off to the thread for several)."""
+    engine = current_engine()
+    transaction = engine.current_transaction.get()
+    if transaction is not None and isinstance(engine, PooledSQLiteEngine):
+        defer(transaction.connection, sql.sqlite, values)
+    elif transaction is not None and isinstance(engine, PostgresEngine):
+        await transaction.connection.execute(sql.postgres, *values)
+    else:
+        raise RuntimeError("db.write runs inside a write transaction")
 
 
 def _rows(rows) -> list[dict]:

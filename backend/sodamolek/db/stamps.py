@@ -21,7 +21,7 @@ from typing import Any
 from piccolo.columns import Serial, Varchar
 from piccolo.table import Table
 
-from sodamolek.db.reads import Sql, fetch
+from sodamolek.db.reads import Sql, fetch, write
 
 
 class CacheStamp(Table, tablename="cache_stamp"):
@@ -85,7 +85,7 @@ async def refresh() -> None:
 
 async def bump(name: str) -> None:
     """Mark the cache's rows as edited: call it in the edit's transaction."""
-    await fetch(_BUMP, name, secrets.token_hex(16))
+    await write(_BUMP, name, secrets.token_hex(16))
     if cache := _CACHES.get(name):
         cache.clear()
 

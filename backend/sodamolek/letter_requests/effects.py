@@ -51,7 +51,7 @@ _COUNT = db.Sql(
 
 async def audit(change: StatusChange) -> None:
     """The append-only audit row: who, when, from, to, why."""
-    await db.fetch(
+    await db.write(
         _AUDIT,
         change.request["id"],
         change.actor.id if change.actor else None,
@@ -64,7 +64,7 @@ async def audit(change: StatusChange) -> None:
 
 
 async def _count(kelurahan_id: int, status: Status, delta: int) -> None:
-    await db.fetch(_COUNT, kelurahan_id, status.value, delta)
+    await db.write(_COUNT, kelurahan_id, status.value, delta)
 
 
 async def status_counters(change: StatusChange) -> None:

@@ -55,7 +55,7 @@ async def _add(kelurahan_id: int, day: dt.date, increments: dict[str, int]) -> N
             f"VALUES (?, ?, {', '.join('?' for _ in names)}) "
             f"ON CONFLICT (kelurahan, day) DO UPDATE SET {updates}"
         )
-    await db.fetch(statement, kelurahan_id, day, *increments.values())
+    await db.write(statement, kelurahan_id, day, *increments.values())
 
 
 def _ready_increments(created_at, due_at, ready_at) -> dict[str, int]:
