@@ -24,10 +24,12 @@ def test_serve_gives_worker_processes_time_to_import_the_app(monkeypatch, tmp_pa
     """uvicorn's supervisor kills a worker that has not answered its health check in 5 s; a
     worker imports the whole app first, which took longer on a loaded machine: every worker
     was killed and respawned for ever and the server never answered."""
+    import uvicorn
+
     import sodamolek.cli as cli
 
     seen: dict = {}
-    monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
     monkeypatch.setenv("SODAMOLEK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SODAMOLEK_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/none")
     assert cli.main(["serve", "--workers", "2"]) in (0, None)
