@@ -3,7 +3,7 @@ pytest-xdist worker is one) and copied per test; docs/testing.md says how.
 
 SQLite: a template file, migrated and seeded once, copied into each test's own folder.
 PostgreSQL (SODAMOLEK_TEST_DATABASE_URL): one database per xdist worker (`<db>_gw0`, ...),
-migrated and seeded once; each test empties its tables (TRUNCATE ... RESTART IDENTITY) and the
+migrated and seeded once; each test empties its tables (and restarts their ids) and the
 `app` fixture puts the seed rows back."""
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Migrating (19 tables, their indexes, the raw-SQL migrations) and seeding (6 kecamatan, 51
 kelurahan, 9 letter types) took most of a database test's set-up. Here it is done once per
 process: into a template SQLite file that each test copies, or into this xdist worker's
-PostgreSQL database, whose seed rows are kept (binary COPY) and written back after each test's
-TRUNCATE.
+PostgreSQL database, whose seed rows are kept (binary COPY) and written back after each test
+empties the tables.
 
 The work runs on an event loop of its own in a helper thread: fixtures call it from inside
 pytest-asyncio's loop (where `asyncio.run` is refused), and the PostgreSQL connection that
@@ -29,7 +29,7 @@ from sodamolek import db
 from sodamolek.settings import Settings
 
 SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
-# A TRUNCATE waits for every other session's lock on the tables: a server process left
+# Emptying the tables waits for every other session's lock on them: a server process left
 # running by a failed test must fail the next test, not hang it.
 LOCK_TIMEOUT = "30s"
 
@@ -142,6 +142,7 @@ class DatabaseTemplate:
         self._ready = False
         self._connection: Any = None  # asyncpg, PostgreSQL only
         self._tables: list[str] = []
+        self._sequences: list[str] = []  # the tables' own (serial and identity columns)
         self._seed_rows: dict[str, bytes] = {}
 
     @classmethod
@@ -191,6 +192,16 @@ class DatabaseTemplate:
                 "ORDER BY c.oid"
             )
         ]
+        self._sequences = [
+            r["name"]
+            for r in await self._connection.fetch(
+                "SELECT s.oid::regclass::text AS name FROM pg_class s "
+                "JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
+                "JOIN pg_class t ON t.oid = d.refobjid "
+                "WHERE s.relkind = 'S' AND t.relname = ANY($1::text[])",
+                self._tables,
+            )
+        ]
         for table in self._tables:
             if await self._connection.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}")'):  # noqa: S608
                 buffer = io.BytesIO()
@@ -203,8 +214,17 @@ class DatabaseTemplate:
         self._loop.run(self._empty_tables())
 
     async def _empty_tables(self) -> None:
-        names = ", ".join(f'"{t}"' for t in self._tables)
-        await self._connection.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        # What TRUNCATE ... RESTART IDENTITY CASCADE does, for ~1 ms instead of ~75: a TRUNCATE
+        # of 30 tables gives each a new file. The replica role (the suite connects as a
+        # superuser) skips the foreign-key and append-only triggers for these deletes only.
+        async with self._connection.transaction():
+            await self._connection.execute("SET LOCAL session_replication_role = replica")
+            for table in self._tables:
+                await self._connection.execute(f'DELETE FROM "{table}"')  # noqa: S608
+            await self._connection.execute(
+                "SELECT setval(name::regclass, 1, false) FROM unnest($1::text[]) AS name",
+                self._sequences,
+            )
 
     def restore(self, url: str) -> None:
         """The database at `url` as the template: migrated and seeded."""
