@@ -1,5 +1,6 @@
 """What a process imports before it does anything: the PDF libraries only when a PDF is drawn
-(documents.drawing), and a CLI command only what that command uses (cli.py). Checked in fresh
+(documents.drawing), pyHanko only when a signature is made or checked (tte.service), and a CLI
+command only what that command uses (cli.py). Checked in fresh
 interpreters, since this test process has imported everything."""
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ def loaded_after(code: str) -> set[str]:
     return {name.split(".")[0] for name in json.loads(result.stdout.splitlines()[-1])}
 
 
-def test_the_web_app_starts_without_the_pdf_libraries():
+def test_the_web_app_starts_without_the_pdf_and_signature_libraries():
     loaded = loaded_after("import sodamolek.app")
     assert "litestar" in loaded  # the probe sees what the app imports
-    assert loaded.isdisjoint(PDF_LIBRARIES), loaded & set(PDF_LIBRARIES)
+    heavy = {*PDF_LIBRARIES, "pyhanko"}
+    assert loaded.isdisjoint(heavy), loaded & heavy
 
 
 @pytest.mark.parametrize(

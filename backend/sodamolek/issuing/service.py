@@ -38,8 +38,8 @@ from sodamolek.letter_requests.lifecycle import (
 )
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
-from sodamolek.tte import pades as tte_pades
 from sodamolek.tte import service as tte
+from sodamolek.tte.signature_values import Appearance
 
 SEX = {"L": "Laki-laki", "P": "Perempuan"}
 
@@ -599,7 +599,7 @@ async def sign_pdfs(
         originals = [await _stored_pdf(letter["id"]) for letter in letters_]
     signed = await session.sign_pdfs(
         originals,
-        tte_pades.Appearance(field_name=SIGNATURE_FIELDS[role]),
+        Appearance(field_name=SIGNATURE_FIELDS[role]),
         SIGNATURE_REASONS[role],
         "Kota Kupang",
         [f"{base_url}/verifikasi/{letter['verification_token']}" for letter in letters_],

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-from dataclasses import dataclass
 
 import httpx
 from asn1crypto import parser as asn1_parser
@@ -34,19 +33,26 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from sodamolek.tte.signature_values import (
+    Appearance,
+    BrokenPdf,
+    SignatureFailed,
+    SignatureReport,
+)
 
-class SignatureFailed(RuntimeError):
-    """pyHanko could not sign (broken input PDF, timestamp service down); said in Indonesian."""
-
-
-@dataclass(frozen=True)
-class Appearance:
-    """Where the signature goes. box=None: an invisible signature (the letter prints its own
-    signature block and QR); a box (points, lower-left origin) makes a visible widget."""
-
-    field_name: str = "TTE-Lurah"
-    page: int = -1
-    box: tuple[int, int, int, int] | None = None
+__all__ = [  # what tte.service reaches through its lazy import, the values included
+    "Appearance",
+    "BrokenPdf",
+    "HttpxTimeStamper",
+    "SignatureFailed",
+    "SignatureReport",
+    "TimestampRequestError",
+    "asn1_certificate",
+    "load_signer",
+    "reserve_for",
+    "sign_pdf",
+    "validate_pdf",
+]
 
 
 class HttpxTimeStamper(TimeStamper):
@@ -70,6 +76,16 @@ class HttpxTimeStamper(TimeStamper):
         if response.headers.get("content-type") != "application/timestamp-reply":
             raise TimestampRequestError("Jawaban layanan cap waktu (TSA) tidak sah.")
         return tsp.TimeStampResp.load(response.content)
+
+
+def load_signer(archive: bytes, passphrase: str) -> signers.SimpleSigner | None:
+    """The signer in a PKCS#12 archive, or None when the passphrase does not open it."""
+    try:
+        return signers.SimpleSigner.load_pkcs12_data(
+            archive, other_certs=[], passphrase=passphrase.encode()
+        )
+    except ValueError:
+        return None
 
 
 def asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -130,42 +146,6 @@ def reserve_for(signed_pdf: bytes, timestamped: bool) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # Validation
-
-
-class BrokenPdf(ValueError):
-    """Not a PDF pyHanko can read, or a signature it cannot parse."""
-
-
-@dataclass(frozen=True)
-class SignatureReport:
-    """One embedded signature as pyHanko judged it."""
-
-    field_name: str
-    signer_name: str
-    signer_serial_attr: str  # e.g. "NIP:1978…" from the certificate's serialNumber attribute
-    signer_office: str
-    certificate_serial: int
-    issuer_name: str
-    signed_at: dt.datetime | None  # the timestamp when there is one, else the signer's clock
-    timestamped: bool
-    intact: bool  # the bytes it covers hash to what was signed
-    valid: bool  # the signature over them checks
-    trusted: bool  # the certificate chains to a trusted root (and was not revoked then)
-    revoked: bool
-    bottom_line: bool  # pyHanko's overall judgment (integrity, trust, modifications, timestamp)
-    covers_whole_file: bool
-    modifications_allowed: bool  # later revisions only add signatures or fill forms
-    revision_sha256: str  # hash of the bytes up to the end of this signature's revision
-    contact_info: str = ""
-
-    padding_clean: bool = True  # the unused end of /Contents is all zeros, as it was written
-    certificates_clean: bool = True  # every certificate carried in the signature is unaltered
-
-    @property
-    def ok(self) -> bool:
-        return (
-            self.bottom_line and not self.revoked and self.padding_clean and self.certificates_clean
-        )
 
 
 def _name_attr(name: asn1_x509.Name, key: str) -> str:

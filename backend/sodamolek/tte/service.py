@@ -17,17 +17,17 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.sign.signers.pdf_cms import SimpleSigner
-from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from sodamolek.accounts import service as accounts
 from sodamolek.core.roles import Role
 from sodamolek.db import as_utc, current_engine, write_transaction
 from sodamolek.settings import Settings
-from sodamolek.tte import bsre, ca, pades
+from sodamolek.tte import bsre, ca
+from sodamolek.tte.signature_values import Appearance, BrokenPdf, SignatureFailed, SignatureReport
 from sodamolek.tte.tables import (
     PassphraseFailure,
     RevocationList,
@@ -35,6 +35,20 @@ from sodamolek.tte.tables import (
     SignerCertificate,
     SignerProfile,
 )
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import SimpleSigner
+
+    from sodamolek.tte import pades as pades_module
+
+
+def _pades():
+    """tte.pades, with pyHanko: imported when the first signature is made or checked, not at
+    every process's start (tte.signature_values holds what is passed around meanwhile)."""
+    from sodamolek.tte import pades  # ~0.8 s of imports, on first use
+
+    return pades
+
 
 # Wrong passphrases: this many within the window lock signing for the rest of the window.
 MAX_PASSPHRASE_FAILURES = 5
@@ -127,11 +141,11 @@ def ensure_dev_ca(settings: Settings) -> ca.CityCA:
         return require_city_ca(settings)
 
 
-def timestamper(settings: Settings) -> pades.HttpxTimeStamper | None:
+def timestamper(settings: Settings) -> pades_module.HttpxTimeStamper | None:
     if not settings.tsa_url:
         return None
     auth = (settings.tsa_user, settings.tsa_password) if settings.tsa_user else None
-    return pades.HttpxTimeStamper(settings.tsa_url, auth=auth)
+    return _pades().HttpxTimeStamper(settings.tsa_url, auth=auth)
 
 
 def bsre_client(settings: Settings, transport=None) -> bsre.BsreClient:
@@ -396,7 +410,7 @@ class SigningSession:
     backend: str
     certificate_serial: str = ""
     _signer: SimpleSigner | None = field(default=None, repr=False)
-    _timestamper: pades.HttpxTimeStamper | None = field(default=None, repr=False)
+    _timestamper: pades_module.HttpxTimeStamper | None = field(default=None, repr=False)
     _bsre: bsre.BsreClient | None = field(default=None, repr=False)
     _nik: str = field(default="", repr=False)
     _passphrase: str = field(default="", repr=False)
@@ -408,7 +422,7 @@ class SigningSession:
     async def sign_pdfs(
         self,
         pdfs: list[bytes],
-        appearance: pades.Appearance,
+        appearance: Appearance,
         reason: str,
         location: str,
         contact_infos: list[str] | None = None,
@@ -439,8 +453,8 @@ class SigningSession:
                 try:
                     signed = await asyncio.to_thread(_sign_in_thread, *job)
                     if self._reserve is None:
-                        self._reserve = pades.reserve_for(signed, stamper is not None)
-                except pades.SignatureFailed as exc:
+                        self._reserve = _pades().reserve_for(signed, stamper is not None)
+                except SignatureFailed as exc:
                     raise SigningUnavailable(str(exc)) from None
             out.append(signed)
         return out
@@ -448,7 +462,7 @@ class SigningSession:
     async def sign_pdf(
         self,
         pdf: bytes,
-        appearance: pades.Appearance,
+        appearance: Appearance,
         reason: str,
         location: str,
         contact_info: str = "",
@@ -459,7 +473,7 @@ class SigningSession:
 def _sign_in_thread(pdf, signer, appearance, reason, location, stamper, contact, reserve) -> bytes:
     """pyHanko's signing is CPU work: run it on a worker thread, off the event loop."""
     return asyncio.run(
-        pades.sign_pdf(
+        _pades().sign_pdf(
             pdf,
             signer,
             appearance=appearance,
@@ -527,16 +541,8 @@ async def _open_embedded(
         )
     authority = require_city_ca(settings)
     archive = bytes(row["key_archive"])
-
-    def unlock() -> SimpleSigner | None:
-        try:
-            return SimpleSigner.load_pkcs12_data(
-                archive, other_certs=[], passphrase=passphrase.encode()
-            )
-        except ValueError:
-            return None
-
-    signer = await asyncio.to_thread(unlock)
+    pades = _pades()
+    signer = await asyncio.to_thread(pades.load_signer, archive, passphrase)
     if signer is None:
         raise await _count_failure(account_id, now, earlier)
     # The chain goes into every signature, so a reader needs only the root.
@@ -547,7 +553,7 @@ async def _open_embedded(
         # B-T needs the timestamp service for every letter: ask it once before any number.
         try:
             await stamper.async_timestamp(hashlib.sha256(b"sodamolek").digest(), "sha256")
-        except (TimestampRequestError, OSError):
+        except (pades.TimestampRequestError, OSError):
             raise SigningUnavailable(
                 "Layanan cap waktu (TSA) tidak dapat dihubungi; tidak ada surat yang "
                 "ditandatangani. Coba lagi beberapa saat lagi."
@@ -599,7 +605,7 @@ async def sign_pdf(
     pdf_bytes: bytes,
     account_id: int,
     passphrase: str,
-    appearance: pades.Appearance,
+    appearance: Appearance,
     reason: str,
     location: str,
 ) -> bytes:
@@ -644,11 +650,11 @@ class Examination:
     """What the PDF itself says: its signatures as judged, and which letter it claims to be."""
 
     problem: str  # "" when every signature holds; else why not, in words
-    signatures: list[pades.SignatureReport]
+    signatures: list[SignatureReport]
     verification_token: str  # from our records by hash, else from the printed URL; "" if none
 
 
-def _problem(reports: list[pades.SignatureReport]) -> str:
+def _problem(reports: list[SignatureReport]) -> str:
     if not reports:
         return "Berkas ini tidak memuat tanda tangan elektronik."
     for report in reports:
@@ -668,7 +674,7 @@ def _problem(reports: list[pades.SignatureReport]) -> str:
     return ""
 
 
-def _token_from_signatures(reports: list[pades.SignatureReport]) -> str:
+def _token_from_signatures(reports: list[SignatureReport]) -> str:
     """Our signatures carry the verification URL in their /ContactInfo."""
     for report in reversed(reports):
         if match := _TOKEN_IN_TEXT.search(report.contact_info):
@@ -682,8 +688,8 @@ async def examine_pdf(settings: Settings, pdf: bytes) -> Examination:
     roots = trust_roots(settings)
     crls = await revocation_lists()
     try:
-        reports = await pades.validate_pdf(pdf, roots, crls)
-    except pades.BrokenPdf:
+        reports = await _pades().validate_pdf(pdf, roots, crls)
+    except BrokenPdf:
         return Examination("Berkas PDF rusak atau tanda tangannya tidak dapat dibaca.", [], "")
     token = ""
     hashes = [r.revision_sha256 for r in reports]
