@@ -14,7 +14,6 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
@@ -297,7 +296,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="Sodamolek API",
             version="1",
             path="/schema",
-            render_plugins=[JsonRenderPlugin()],
+            render_plugins=[request_api.StrictJsonRenderPlugin()],
             components=Components(
                 # SessionAuth adds "sessionCookie" (a staff session; writes need X-CSRFToken).
                 security_schemes={
@@ -315,7 +314,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # HEAD, Allow and 304s in front of the router (web.http_semantics).
     app.asgi_handler = HttpSemantics(app.asgi_handler, RouteMethods(app.routes))
-    request_api.document_strictly(app.openapi_schema)
     app.state.settings = settings
     app.state.engine = engine
     app.state.registry = registry
