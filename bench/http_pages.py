@@ -18,7 +18,9 @@ here, from a database migrated and seeded with demo data in a temporary folder:
 Servers run on CPU 0 and wrk on CPU 1 where `taskset` exists (the two-worker measure uses both).
 Each round runs every target and its baseline one after the other, so both see the same machine;
 the ratios are printed per measure with min/median/max over the rounds, with each target's
-requests per second and p99 latency. Not measured here: the queue of a very large office and
+requests per second, p99 latency and the server's CPU time per request (its processes' user and
+system time over the requests served: steadier than the rates on a shared machine). Not
+measured here: the queue of a very large office and
 name search over a long history (see requests_bench.py), and the push worker
 (push_throughput.py).
 """
@@ -160,9 +162,31 @@ class Load:
     rps: float
     p99_ms: float
     errors: int
+    cpu_us: float | None = None  # the server's CPU time per request (its processes, all workers)
 
 
-def wrk(url: str, seconds: int, connections: int, cpu: str | None, extra: list[str]) -> Load:
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system time of a process and its children still running (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    for child in children:
+        total += process_cpu_seconds(int(child)) or 0.0
+    return total
+
+
+def wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    cpu: str | None,
+    extra: list[str],
+    server_pid: int | None = None,
+) -> Load:
+    before = process_cpu_seconds(server_pid) if server_pid else None
     command = [
         *pinned(cpu),
         "wrk",
@@ -181,10 +205,13 @@ def wrk(url: str, seconds: int, connections: int, cpu: str | None, extra: list[s
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
+    after = process_cpu_seconds(server_pid) if server_pid else None
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return Load(
         rps,
         float(p99.group(1)) * scale,
         int(errors.group(1) if errors else 0) + int(socket_errors.group(1) if socket_errors else 0),
+        (after - before) / requests * 1e6 if before is not None and after and requests else None,
     )
 
 
@@ -430,6 +457,11 @@ def summary(label: str, ratios: list[float], goal: str, loads: dict[str, list[Lo
     figures = ", ".join(
         f"{name} {statistics.median(x.rps for x in runs):,.0f} rps "
         f"p99 {statistics.median(x.p99_ms for x in runs):,.0f} ms"
+        + (
+            f" CPU {statistics.median(cpus):,.0f} µs/request"
+            if (cpus := [x.cpu_us for x in runs if x.cpu_us is not None])
+            else ""
+        )
         + (f" ({sum(x.errors for x in runs)} errors)" if any(x.errors for x in runs) else "")
         for name, runs in loads.items()
     )
@@ -528,7 +560,10 @@ def main() -> None:
             postgres = (pg1, pg2, raw_pg, pg_token, first.json()["tracking_code"])
 
         def run(url: str, connections: int = args.connections, extra=(), cpu: str | None = "1"):
-            return wrk(url, args.seconds, connections, cpu, list(extra))
+            # The CPU time the server spent per request: steadier than its rate on a shared
+            # machine, where other processes take turns on the server's core.
+            pid = next((s.process.pid for s in servers if url.startswith(s.url + "/")), None)
+            return wrk(url, args.seconds, connections, cpu, list(extra), pid)
 
         def create_load(url: str, auth_header: list[str]) -> Load:
             prefix = secrets.token_hex(4)

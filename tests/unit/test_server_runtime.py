@@ -35,3 +35,22 @@ def test_serve_gives_worker_processes_time_to_import_the_app(monkeypatch, tmp_pa
     assert cli.main(["serve", "--workers", "2"]) in (0, None)
     assert seen["workers"] == 2
     assert seen["timeout_worker_healthcheck"] >= 30
+
+
+def test_one_server_process_runs_on_asyncios_loop_and_workers_on_uvloop(
+    monkeypatch, tmp_path
+) -> None:
+    """uvloop kept some of 64 saturating connections waiting (p99 ten times asyncio's loop's,
+    same throughput); worker processes need it for TCP_NODELAY on their shared socket."""
+    import uvicorn
+
+    import sodamolek.cli as cli
+
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    monkeypatch.setenv("SODAMOLEK_DATA_DIR", str(tmp_path))
+    assert cli.main(["serve"]) in (0, None)
+    assert seen["loop"] == "asyncio"
+    monkeypatch.setenv("SODAMOLEK_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/none")
+    assert cli.main(["serve", "--workers", "2"]) in (0, None)
+    assert seen["loop"] == "auto"
