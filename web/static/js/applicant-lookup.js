@@ -85,12 +85,27 @@
         continue;
       }
       const wanted = values[name] || "";
-      if (!input.value.trim() || fromOther) fill(input, wanted, nik);
+      const empty = !input.value.trim();
+      // An empty input the operator is in waits until they leave it: filled now, what they
+      // type next would be appended to the registry's value.
+      if (empty && input === document.activeElement) whenLeft(input, wanted, nik, result);
+      else if (empty || fromOther) fill(input, wanted, nik);
       else if (!same(input.value, wanted)) conflicts.push({ input, wanted });
     }
     const verified = form.querySelector('input[name="applicant_verified"]');
     if (verified) verified.value = values ? "1" : "0";
     if (conflicts.length) askToReplace(result, conflicts, nik);
+  }
+
+  // Judged as the others were once the operator leaves the input (filled if still empty, listed
+  // if it differs), when the NIK is still the one the answer is about.
+  function whenLeft(input, wanted, nik, result) {
+    input.addEventListener("blur", () => {
+      const nikInput = theForm() && theForm().elements.namedItem("applicant_nik");
+      if (!result.isConnected || (nikInput && digits(nikInput.value) !== digits(nik))) return;
+      if (!input.value.trim()) fill(input, wanted, nik);
+      else if (!same(input.value, wanted)) askToReplace(result, [{ input, wanted }], nik);
+    }, { once: true });
   }
 
   function askToReplace(result, conflicts, nik) {
