@@ -56,6 +56,7 @@ async def test_create_then_receipt_then_queue(client, staff):
     assert "<svg" in receipt.text  # the QR to the tracking page
     assert "Maria &lt;b&gt;Ndun&lt;/b&gt;" in receipt.text  # markup shown as text
     queue = await client.get("/permohonan")
+    assert queue.headers["content-type"] == "text/html; charset=utf-8"
     assert code in queue.text
     assert "Sedang Diperiksa" in queue.text
 

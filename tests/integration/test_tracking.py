@@ -19,6 +19,7 @@ async def test_status_page_shows_progress_without_personal_data(client, staff):
     rid, code = await make_request(client, staff)
     page = await client.get(f"/lacak/{code}")
     assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert "Sedang Diperiksa" in page.text
     assert "M**** N***" in page.text
     assert "Maria" not in page.text and "5371045708900003" not in page.text

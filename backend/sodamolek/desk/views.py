@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 import segno
-from litestar import Request, get, post
+from litestar import MediaType, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
@@ -78,6 +78,7 @@ async def queue_page(
         "letter_requests/queue.html",
         context=_queue_context(page),
         headers={"Vary": SHELL_HEADER},
+        media_type=MediaType.HTML,  # else guessed from the template's name on every response
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from litestar import Request, get, post
+from litestar import MediaType, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
@@ -106,6 +106,7 @@ def status_page(view: service.TrackingView, status_code: int = 200, **context) -
         | context,
         headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
         status_code=status_code,
+        media_type=MediaType.HTML,  # else guessed from the template's name on every response
     )
 
 
