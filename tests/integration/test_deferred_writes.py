@@ -35,3 +35,32 @@ async def test_a_failing_write_rolls_back_the_whole_transaction(app):
 async def test_a_write_outside_a_transaction_is_refused(app):
     with pytest.raises(RuntimeError):
         await db.write(INSERT, "uji-1", "a")
+
+
+EVENT = db.Sql(
+    "INSERT INTO request_event (request, actor_name, to_status, reason, at) "
+    "VALUES (?, '', 'in_review', '', ?)"
+)
+COUNTER = db.Sql("INSERT INTO request_counter (kelurahan, status, count) VALUES (?, ?, ?)")
+
+
+async def test_writes_into_several_tables_are_all_made_or_none(app):
+    """On PostgreSQL inserts into distinct tables go as one statement: one failing part (a
+    request that does not exist) leaves none of the others."""
+    import datetime as dt
+
+    kelurahan = (await db.fetch_one(db.Sql("SELECT id FROM kelurahan ORDER BY id LIMIT 1")))["id"]
+    with pytest.raises(Exception, match="(?i)foreign key"):
+        async with db.write_transaction(db.current_engine()):
+            await db.write(INSERT, "uji-1", "a")
+            await db.write(COUNTER, kelurahan, "uji", 3)
+            await db.write(EVENT, 999_999, dt.datetime.now(dt.UTC))
+    assert await db.fetch(NAMES) == []
+    counted = db.Sql("SELECT count FROM request_counter WHERE status = 'uji'")
+    assert await db.fetch(counted) == []
+
+    async with db.write_transaction(db.current_engine()):
+        await db.write(INSERT, "uji-1", "a")
+        await db.write(COUNTER, kelurahan, "uji", 3)
+    assert [r["name"] for r in await db.fetch(NAMES)] == ["uji-1"]
+    assert [r["count"] for r in await db.fetch(counted)] == [3]

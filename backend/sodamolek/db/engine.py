@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import importlib
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any, overload
 
 import aiosqlite
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from sodamolek.settings import Settings
@@ -261,6 +262,116 @@ class PooledSQLiteEngine(SQLiteEngine):
         )
 
 
+_INSERT_INTO = re.compile(r"\s*INSERT\s+INTO\s+(\w+)", re.IGNORECASE)
+_COMBINED: dict[tuple[str, ...], str] = {}
+
+
+def _combined(statements: tuple[str, ...]) -> str:
+    """`WITH w0 AS (insert 1), w1 AS (insert 2) insert 3`, its `?` numbered $1, $2… in order."""
+    if (sql := _COMBINED.get(statements)) is None:
+        parts = [f"w{i} AS ({s})" for i, s in enumerate(statements[:-1])]
+        text = (f"WITH {', '.join(parts)} " if parts else "") + statements[-1]
+        numbers = iter(range(1, text.count("?") + 1))
+        sql = _COMBINED[statements] = re.sub(r"\?", lambda _: f"${next(numbers)}", text)
+    return sql
+
+
+def _groups(batch: list) -> list[list]:
+    """Runs of INSERTs into distinct tables (each its own statement otherwise): the parts of
+    one statement see one snapshot, and two of them changing one row would be undefined."""
+    groups: list[list] = []
+    tables: set[str] = set()
+    for sql, values in batch:
+        table = match.group(1).lower() if (match := _INSERT_INTO.match(sql)) else None
+        if groups and table is not None and table not in tables and tables:
+            groups[-1].append((sql, values))
+            tables.add(table)
+        else:
+            groups.append([(sql, values)])
+            tables = {table} if table is not None else set()
+    return groups
+
+
+class DeferringPostgresTransaction(PostgresTransaction):
+    """Writes deferred inside it (`defer_postgres`) go to the server together, as one statement
+    of data-modifying CTEs where they insert into distinct tables, before its next statement or
+    its commit: a create's audit row, counter and rollup are one round trip, not three."""
+
+    _sodamolek_deferred: list
+
+    async def begin(self):
+        self._sodamolek_deferred = []
+        await super().begin()
+
+    async def flush(self) -> None:
+        batch, self._sodamolek_deferred = self._sodamolek_deferred, []
+        for group in _groups(batch):
+            sql = _combined(tuple(s for s, _ in group))
+            await self.connection.execute(sql, *[v for _, values in group for v in values])
+
+    async def commit(self):
+        await self.flush()
+        await super().commit()
+
+    async def rollback(self):
+        self._sodamolek_deferred = []
+        await super().rollback()
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        # Piccolo's leaves the connection out of the pool, in its failed transaction, when the
+        # commit raises: here a deferred write can fail at the commit.
+        if self._parent:
+            return exception is None
+        try:
+            if exception is None and not self._committed and not self._rolled_back:
+                try:
+                    await self.commit()
+                except BaseException:
+                    # The pool rolls back whatever this leaves open.
+                    with contextlib.suppress(Exception):
+                        await self.rollback()
+                    raise
+            elif exception is not None and not self._rolled_back:
+                await self.rollback()
+        finally:
+            if self.engine.pool:
+                await self.engine.pool.release(self.connection)
+            else:
+                await self.connection.close()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def savepoint(self, name: str | None = None):
+        await self.flush()
+        return await super().savepoint(name)
+
+
+def defer_postgres(transaction: PostgresTransaction, sql: str, values) -> None:
+    """sql with `?` placeholders, sent with the transaction's next statement or its commit."""
+    transaction._sodamolek_deferred.append((sql, values))  # type: ignore[attr-defined]
+
+
+class DeferringPostgresEngine(PostgresEngine):
+    """PostgresEngine whose transactions send deferred writes before any other statement."""
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return DeferringPostgresTransaction(engine=self, allow_nested=allow_nested)
+
+    async def _send_deferred(self) -> None:
+        transaction = self.current_transaction.get()
+        deferring = isinstance(transaction, DeferringPostgresTransaction)
+        if deferring and transaction._sodamolek_deferred:  # type: ignore[union-attr]
+            await transaction.flush()  # type: ignore[union-attr]
+
+    async def run_querystring(self, querystring, in_pool: bool = True):
+        await self._send_deferred()
+        return await super().run_querystring(querystring, in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True):
+        await self._send_deferred()
+        return await super().run_ddl(ddl, in_pool)
+
+
 def current_engine() -> Engine:
     return _piccolo_conf().DB
 
@@ -272,7 +383,7 @@ def _piccolo_conf() -> Any:  # the PICCOLO_CONF module, whose DB Piccolo reads
 
 def build_engine(settings: Settings) -> Engine:
     if settings.engine == "postgres":
-        return PostgresEngine(config={"dsn": settings.database_url})
+        return DeferringPostgresEngine(config={"dsn": settings.database_url})
     return PooledSQLiteEngine(path=str(settings.sqlite_path), pool_size=settings.db_pool_size)
 
 

@@ -30,7 +30,14 @@ from dataclasses import dataclass
 
 from piccolo.engine.postgres import PostgresEngine
 
-from sodamolek.db.engine import PooledSQLiteEngine, current_engine, defer, run_on
+from sodamolek.db.engine import (
+    DeferringPostgresTransaction,
+    PooledSQLiteEngine,
+    current_engine,
+    defer,
+    defer_postgres,
+    run_on,
+)
 
 
 class Sql:
@@ -84,6 +91,8 @@ async def fetch(sql: Sql, *values: object, long: bool = False) -> list[dict]:
     transaction = engine.current_transaction.get()
     if isinstance(engine, PostgresEngine):
         if transaction is not None:
+            if getattr(transaction, "_sodamolek_deferred", None):
+                await transaction.flush()
             rows = await transaction.connection.fetch(sql.postgres, *values)
         elif engine.pool is not None:
             rows = await engine.pool.fetch(sql.postgres, *values)
@@ -115,12 +124,15 @@ async def fetch(sql: Sql, *values: object, long: bool = False) -> list[dict]:
 
 
 async def write(sql: Sql, *values: object) -> None:
-    """A write whose result is not needed, in the current transaction. SQLite: sent with the
-    transaction's next statement or its commit (one hand-off to the thread for several)."""
+    """A write whose result is not needed, in the current transaction, sent with the
+    transaction's next statement or its commit: SQLite, one hand-off to the writer's thread for
+    several; PostgreSQL, inserts into distinct tables as one statement (one round trip)."""
     engine = current_engine()
     transaction = engine.current_transaction.get()
     if transaction is not None and isinstance(engine, PooledSQLiteEngine):
         defer(transaction.connection, sql.sqlite, values)
+    elif isinstance(transaction, DeferringPostgresTransaction):
+        defer_postgres(transaction, sql.sqlite, values)
     elif transaction is not None and isinstance(engine, PostgresEngine):
         await transaction.connection.execute(sql.postgres, *values)
     else:
