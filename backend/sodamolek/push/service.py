@@ -346,8 +346,11 @@ async def enqueue_status_notification(request_id: int, tracking_code: str, statu
     ignored (returns 0), so the caller may call it on every change."""
     if status not in NOTIFY_STATUSES:
         return 0
-    subscriptions = await PushSubscription.select(PushSubscription.id).where(
-        PushSubscription.request_id == request_id
+    # Oldest subscription first, so a status change's messages queue in a fixed order.
+    subscriptions = (
+        await PushSubscription.select(PushSubscription.id)
+        .where(PushSubscription.request_id == request_id)
+        .order_by(PushSubscription.id)
     )
     if not subscriptions:
         return 0

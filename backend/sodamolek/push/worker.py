@@ -215,7 +215,8 @@ async def claim_due(batch_size: int, policy: RetryPolicy) -> list[Claimed]:
                 PushMessage.topic,
             )
             .where(PushMessage.next_attempt_at <= now)
-            .order_by(PushMessage.next_attempt_at)
+            # First in, first out: one status change's messages share a due time.
+            .order_by(PushMessage.next_attempt_at, PushMessage.id)
             .limit(batch_size)
         )
         if isinstance(engine, PostgresEngine):  # SQLite has no row locks (nor needs them)
