@@ -12,16 +12,18 @@ import gc
 import os
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 import pytest
+from litestar import Litestar
 
 from sodamolek import db
 from sodamolek.accounts import passwords
-from sodamolek.app import create_app
+from sodamolek.app import bind, build_app
 from sodamolek.settings import Settings
+from sodamolek.startup import ProcessRole, prepare
 from sodamolek.tte import ca
 from tests.databases import DatabaseTemplate, empty_postgres_database, worker_database_url
 
@@ -108,13 +110,33 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     )
 
 
+# Built apps of this pytest process, by the settings they were built under (paths aside).
+_BUILT_APPS: dict[Settings, Litestar] = {}
+
+
+def bound_app(settings: Settings) -> Litestar:
+    """What create_app(settings) gives, for the cost of bind() alone when an app was built
+    under the same settings before: building one (its ~200 route handlers' signatures, their
+    middleware stacks) was most of a test's set-up. The HTTP side depends on the settings only,
+    which are in the key; the state (engine, registry, signing key, everything a test puts in
+    app.state) is made afresh for each test by bind, as create_app does."""
+    shape = replace(
+        settings, data_dir=Path(), database_url="", vapid_private_key="", vapid_public_key=""
+    )
+    application = _BUILT_APPS.get(shape)
+    if application is None:
+        application = _BUILT_APPS[shape] = build_app(settings)
+    bind(application, settings)
+    return application
+
+
 @pytest.fixture
 async def app(settings: Settings, database_template: DatabaseTemplate):
     """The app on a migrated and seeded database (`seed(demo=False)`: offices, letter types)."""
     # The template's copy (SQLite) or seed rows (PostgreSQL): what `migrate` and `seed` would
     # have made, for a file copy or a few COPY statements.
     database_template.restore(settings.database_url)
-    application = create_app(settings)
+    application = bound_app(prepare(settings, ProcessRole.SERVE))
     # The app's lifespan only opens and closes the database; done here by hand because
     # pytest-asyncio runs a fixture's set-up and tear-down in different tasks, which anyio's
     # task group in Litestar.lifespan() refuses.

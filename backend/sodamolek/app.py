@@ -165,22 +165,52 @@ ROUTES: list[ControllerRouterHandler] = [
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
+    """The web app of this process: its HTTP (build_app) bound to its state (bind)."""
     settings = prepare(settings or Settings.from_env(), ProcessRole.SERVE)
-    engine = db.use_engine(db.build_engine(settings))
+    app = build_app(settings)
+    bind(app, settings)
+    return app
+
+
+def bind(app: Litestar, settings: Settings) -> None:
+    """The app's state for these prepared settings: the database engine (made the current one),
+    the registry's client, the letter-signing key, hooks and policies; whatever the state held
+    before is dropped. The lifespans and views read it from app.state, so an app built once can
+    be bound again (the test suite binds one to each test's settings)."""
+    app.state.clear()
+    app.state.settings = settings
+    app.state.engine = db.use_engine(db.build_engine(settings))
+    app.state.registry = build_registry(settings)  # one per app: the HTTP client's pool is shared
+    # Until the lifespan has read the admin's days, this process counts the national calendar.
+    workdays.install(())
+    # Loaded once: every signature of this process uses it; verification uses its public half.
+    app.state.signing_key = signing_key_for(settings)
+    app.state.resolve_tracking_code = request_id_for_code
+    app.state.tracking_rate_limit = tracking_views.lookup_limit
+    # A disabled account's signing certificate is revoked (accounts knows nothing of TTE).
+    app.state.on_account_disabled = tte_service.account_disabled_hook(settings)
+    app.state.throttle_policy = ThrottlePolicy(
+        free_per_account_address=settings.login_max_failures_per_account,
+        free_per_address=settings.login_max_failures_per_address,
+        window_seconds=settings.login_window_minutes * 60,
+    )
+
+
+def build_app(settings: Settings) -> Litestar:
+    """Routes, middleware and lifespans: what the HTTP side looks like under these settings
+    (cookies, proxies, base URL, secret). Its state is set by bind."""
 
     @asynccontextmanager
-    async def database_lifespan(_: Litestar):
-        await db.start_engine(engine, settings.db_pool_size)
+    async def database_lifespan(app: Litestar):
+        engine = app.state.engine
+        await db.start_engine(engine, app.state.settings.db_pool_size)
         try:
             yield
         finally:
             await db.stop_engine(engine)
 
-    # Until the lifespan has read the admin's days, this process counts the national calendar.
-    workdays.install(())
-
     @asynccontextmanager
-    async def calendar_lifespan(_: Litestar):
+    async def calendar_lifespan(app: Litestar):
         """The admin's local days: read at start, then re-read every few seconds, so an edit
         made in another worker is seen here too."""
         try:
@@ -192,7 +222,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         preload = asyncio.create_task(asyncio.to_thread(workdays.preload), name="holidays")
         stop = asyncio.Event()
         task = asyncio.create_task(
-            calendar_service.keep_fresh(stop, settings.calendar_refresh_seconds),
+            calendar_service.keep_fresh(stop, app.state.settings.calendar_refresh_seconds),
             name="calendar-refresh",
         )
         try:
@@ -201,24 +231,25 @@ def create_app(settings: Settings | None = None) -> Litestar:
             stop.set()
             await asyncio.gather(task, preload, return_exceptions=True)
 
-    registry = build_registry(settings)  # one per app: the HTTP client's pool is shared
-
     @asynccontextmanager
-    async def registry_lifespan(_: Litestar):
+    async def registry_lifespan(app: Litestar):
+        registry = app.state.registry
         try:
             yield
         finally:
             await registry.aclose()
 
     @asynccontextmanager
-    async def push_worker_lifespan(_: Litestar):
+    async def push_worker_lifespan(app: Litestar):
         """Embedded mode: the push worker runs inside the server (after the database opens,
         stopped before it closes)."""
+        settings = app.state.settings
         if not settings.runs_embedded_worker:
             yield
             return
 
         stop = asyncio.Event()
+        registry = app.state.registry
         task = asyncio.gather(
             asyncio.create_task(run_worker(stop, settings), name="push-worker"),
             asyncio.create_task(maintenance.run_loop(stop, registry), name="maintenance"),
@@ -314,20 +345,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # HEAD, Allow and 304s in front of the router (web.http_semantics).
     app.asgi_handler = HttpSemantics(app.asgi_handler, RouteMethods(app.routes))
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.registry = registry
-    # Loaded once: every signature of this process uses it; verification uses its public half.
-    app.state.signing_key = signing_key_for(settings)
-    app.state.resolve_tracking_code = request_id_for_code
-    app.state.tracking_rate_limit = tracking_views.lookup_limit
-    # A disabled account's signing certificate is revoked (accounts knows nothing of TTE).
-    app.state.on_account_disabled = tte_service.account_disabled_hook(settings)
-    app.state.throttle_policy = ThrottlePolicy(
-        free_per_account_address=settings.login_max_failures_per_account,
-        free_per_address=settings.login_max_failures_per_address,
-        window_seconds=settings.login_window_minutes * 60,
-    )
     return app
 
 
