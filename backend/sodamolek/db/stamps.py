@@ -3,10 +3,12 @@
 Every create needs its letter type and its office; reading and decoding them each time cost
 more than the insert. They are kept in memory, each cache under a name with a stamp in
 `cache_stamp`: an edit writes a new random stamp in its own transaction (`bump`), and `refresh`
-(one indexed read of a table of a few rows, once per create) drops every cache whose stamp
-changed, so an edit made in another worker process is seen by the next create there. A random
-stamp, not a counter: a database restored from a backup or emptied by a test never brings back
-a value a cache was filled under.
+drops every cache whose stamp changed. A create reads the stamps in its insert's RETURNING
+(no statement of its own): when one changed since its letter type and office were read from
+memory, the insert is rolled back and the submission checked again with the rows read anew, so
+an edit made in another worker process is seen by the next create there. A random stamp, not
+a counter: a database restored from a backup or emptied by a test never brings back a value a
+cache was filled under.
 
 A cache is filled after the stamp was read, so a fill that races with an edit may hold the new
 rows under the old stamp; the next refresh then drops it once more (never the other way round).
@@ -76,11 +78,42 @@ class StampedCache:
 _CACHES: dict[str, StampedCache] = {}
 
 
-async def refresh() -> None:
-    """Drop every cache whose stamp changed since it was filled (another process's edit)."""
+async def refresh() -> bool:
+    """Drop every cache whose stamp changed since it was filled (another process's edit);
+    whether one was."""
     stamps = {row["name"]: row["stamp"] for row in await fetch(_READ)}
+    changed = False
     for name, cache in _CACHES.items():
+        changed |= cache.stamp is not None and stamps.get(name, "") != cache.stamp
         cache._seen(stamps.get(name, ""))
+    return changed
+
+
+def refreshed() -> bool:
+    """Every cache knows the stamp it is filled under (else `refresh` first)."""
+    return all(cache.stamp is not None for cache in _CACHES.values())
+
+
+def returning() -> str:
+    """SQL columns giving every cache's stamp, for a statement that reads or writes anyway
+    (the create's insert): `current` then says whether the caches were still right."""
+    return ", ".join(
+        f"COALESCE((SELECT stamp FROM cache_stamp WHERE name = '{name}'), '')"  # noqa: S608 - our names
+        f" AS stamp_{name}"
+        for name in _CACHES
+    )
+
+
+def current(row: dict) -> bool:
+    """Whether the stamps in row (`returning`) are those the caches were filled under; if not,
+    the changed caches are dropped (and will be read again)."""
+    fresh = True
+    for name, cache in _CACHES.items():
+        stamp = row[f"stamp_{name}"]
+        if stamp != cache.stamp:
+            fresh = False
+            cache._seen(stamp)
+    return fresh
 
 
 async def bump(name: str) -> None:

@@ -242,7 +242,29 @@ async def create_request(
     else:
         kelurahan_id = actor.kelurahan_id
     now = now or _now()
-    await stamps.refresh()  # another worker's edit of a letter type or an office is seen here
+    if not stamps.refreshed():
+        await stamps.refresh()
+    for _ in range(3):
+        try:
+            return await _create(actor, submission, registry, now, channel, kelurahan_id)
+        except _CachesStale:
+            # An edit of a letter type or an office (in any worker) since they were read into
+            # memory: the insert was rolled back, and the submission is checked again.
+            continue
+        except RequestInvalid:
+            # Refused before any insert read the stamps: refused for good only if what was
+            # read from memory is still current.
+            if await stamps.refresh():
+                continue
+            raise
+    raise RuntimeError("letter types or offices changed during three tries of one create")
+
+
+class _CachesStale(Exception):
+    pass
+
+
+async def _create(actor, submission, registry, now, channel, kelurahan_id) -> Created:
     client_id, letter_type, applicant, data, requirements, notes = await validate_submission(
         submission, now.date()
     )
@@ -288,6 +310,8 @@ async def create_request(
             # One statement decides: a new row, or none when the client_request_id is taken (on
             # PostgreSQL after waiting for a racing twin's transaction to end).
             inserted = await db.fetch_one(_INSERT_REQUEST, *[values[c] for c in _REQUEST_COLUMNS])
+            if inserted is not None and not stamps.current(inserted):
+                raise _CachesStale()
             if inserted is not None:
                 created = values | {
                     "id": inserted["id"],
@@ -308,6 +332,8 @@ async def create_request(
                         actor_label=RESIDENT_ACTOR if actor is None else "",
                     )
                 )
+    except _CachesStale:
+        raise
     except Exception as error:
         # Two replays of one submission racing where the insert could not wait for the other
         # (SQLite's busy lock, a unique index besides client_request_id): the loser answers with
@@ -329,7 +355,9 @@ _REQUEST_COLUMNS = tuple(c._meta.db_column_name for c in LetterRequest._meta.non
 _INSERT_REQUEST = db.Sql(
     f"INSERT INTO letter_request ({', '.join(_REQUEST_COLUMNS)}) "  # noqa: S608 - the table's columns
     f"VALUES ({', '.join('?' for _ in _REQUEST_COLUMNS)}) "
-    "ON CONFLICT (client_request_id) DO NOTHING RETURNING id"
+    # The caches' stamps read in the same statement: an edit made before it, in any worker,
+    # is seen (the create is then checked again), for no statement of its own.
+    f"ON CONFLICT (client_request_id) DO NOTHING RETURNING id, {stamps.returning()}"
 )
 _HOLDER_OF_KEY = db.Sql(
     "SELECT id, content_hash, idempotency_key FROM letter_request WHERE client_request_id = ?"
