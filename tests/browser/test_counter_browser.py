@@ -82,7 +82,8 @@ def test_kk_typed_right_after_the_nik_keeps_every_digit(page, live_server):
     # then, the typing went after the registry's KK); the others are filled.
     page.click("#applicant_kk")
     page.wait_for_selector("#cek-nik-hasil[data-status=found]")
-    assert page.input_value("#applicant_name") == resident["name"]  # empty: filled
+    # The script fills on htmx's load event, just after the answer is in the page.
+    expect(page.locator("#applicant_name")).to_have_value(resident["name"])  # empty: filled
     assert page.input_value("#applicant_kk") == ""
     page.keyboard.type("5371041201200009")
     page.press("#applicant_kk", "Tab")
