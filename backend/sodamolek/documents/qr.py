@@ -4,7 +4,6 @@ matrix: parsing segno's SVG in fpdf2 cost more than the rest of the kop."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import segno
@@ -21,13 +20,6 @@ QR_MASK = 4
 
 def qr_code(url: str) -> segno.QRCode:
     return segno.make(url, error=QR_ERROR, micro=False, mask=QR_MASK)
-
-
-def qr_svg(url: str) -> bytes:
-    """The QR as a compact SVG (one path), quiet zone included; also usable on a web page."""
-    buffer = io.BytesIO()
-    qr_code(url).save(buffer, kind="svg", border=QUIET_ZONE, xmldecl=False, omitsize=True)
-    return buffer.getvalue()
 
 
 SEAM = 0.02  # mm each run overlaps the row below: no hairline between rows on screen
