@@ -25,10 +25,10 @@ from sodamolek.app import bind, build_app
 from sodamolek.settings import Settings
 from sodamolek.startup import ProcessRole, prepare
 from sodamolek.tte import ca
-from tests.databases import DatabaseTemplate, empty_postgres_database, worker_database_url
+from tests.databases import SECRET, DatabaseTemplate, empty_postgres_database, worker_database_url
 
 POSTGRES_URL = os.environ.get("SODAMOLEK_TEST_DATABASE_URL", "")
-TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+TEST_SECRET = SECRET
 PASSWORD = "kata-sandi-uji-123"
 
 # Argon2id at production cost is tens of milliseconds per hash; the suite makes hundreds.

@@ -4,9 +4,7 @@ process: the OpenAPI document describes what the API does (bodies, headers, stat
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,8 +14,8 @@ import httpx
 
 from sodamolek.accounts import tokens
 from sodamolek.letter_requests import service
-from tests.conftest import TEST_SECRET
 from tests.integration.test_request_service import submission
+from tests.processes import free_port, process_env
 
 CONFIG = Path(__file__).resolve().parents[1] / "schemathesis" / "schemathesis.toml"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -27,12 +25,6 @@ async def user_of_token(token: str):
     return await tokens.authenticate_token(token)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_schemathesis_with_every_check_finds_nothing(app, settings, database_url):
     _, token = await tokens.create_token(None, "SIAK Oebobo", "53.71.04.1001")
     # One real request, so the operations on /permohonan/{request_id} get past the 404.
@@ -40,15 +32,8 @@ async def test_schemathesis_with_every_check_finds_nothing(app, settings, databa
     existing = (await service.create_request(operator, submission())).request
     config = settings.data_dir / "schemathesis.toml"
     config.write_text(CONFIG.read_text() + f"\n[parameters]\nrequest_id = {existing['id']}\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_ENV": "test",
-        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
-        "SODAMOLEK_DATABASE_URL": database_url,
-        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
-        "SODAMOLEK_EMBEDDED_WORKER": "false",
-    }
-    url = f"http://127.0.0.1:{_free_port()}"
+    env = process_env(settings, database_url, EMBEDDED_WORKER="false")
+    url = f"http://127.0.0.1:{free_port()}"
     server = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

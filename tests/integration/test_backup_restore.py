@@ -5,7 +5,6 @@ the database as it was."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,22 +15,16 @@ from sodamolek.issuing import service as issuing
 from sodamolek.issuing.tables import Letter
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.tables import LetterRequest, RequestEvent
-from tests.conftest import TEST_SECRET
 from tests.integration.city import make_request, user
 from tests.integration.test_request_service import submission
+from tests.processes import process_env
 from tests.tte_support import session_for
 
 TABLES = (LetterRequest, Letter, RequestEvent)
 
 
 def _command(settings, database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_ENV": "test",
-        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
-        "SODAMOLEK_DATABASE_URL": database_url,
-        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
-    }
+    env = process_env(settings, database_url)
     return subprocess.run(
         [sys.executable, "-m", "sodamolek.cli", *args],
         env=env,

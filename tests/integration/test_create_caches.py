@@ -4,7 +4,6 @@ is seen by the next create, in this process and from another one (another worker
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import uuid
 
@@ -13,8 +12,8 @@ import pytest
 from sodamolek.letter_requests import service
 from sodamolek.letters import service as letters
 from sodamolek.regions import service as regions
-from tests.conftest import TEST_SECRET
 from tests.integration.test_request_service import submission, user
+from tests.processes import process_env
 
 # Another process on the same database: it edits through the services, as an admin's request
 # handled by another worker would.
@@ -48,13 +47,7 @@ asyncio.run(main(sys.argv[1]))
 
 
 async def in_other_process(settings, database_url: str, step: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_ENV": "test",
-        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
-        "SODAMOLEK_DATABASE_URL": database_url,
-        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
-    }
+    env = process_env(settings, database_url)
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", OTHER_PROCESS, step, env=env, stderr=asyncio.subprocess.PIPE
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ import pytest
 
 from sodamolek.people.fake_registry import create_fake_registry, demo_people
 from sodamolek.people.registry import HttpRegistry, LocalRegistry, RegistryUnavailable
+from tests.processes import free_port
 
 USER, PASSWORD = "kel-uji", "sandi-uji"
 UNKNOWN_NIK = "5371010101990001"
@@ -128,12 +128,6 @@ async def test_local_table_and_fake_service_give_the_same_records(app, fake):
 
 
 # --- the real command, over real HTTP ----------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

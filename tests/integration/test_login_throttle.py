@@ -4,17 +4,15 @@ more passwords than the free tries, in one process or several; waits grow past t
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import sys
-import time
 
 import httpx
 import pytest
 
 from sodamolek.accounts import throttle
 from sodamolek.accounts.tables import LoginAttempt
-from tests.conftest import PASSWORD, TEST_SECRET, csrf_from
+from tests.conftest import PASSWORD, csrf_from
+from tests.processes import free_port, process_env, wait_until_up
 
 BURST = 100
 
@@ -71,39 +69,13 @@ async def test_the_claim_holds_back_until_the_wait_is_over_then_waits_longer(app
     assert await throttle.claim(key, 2, policy, now + 91 + 120 + 901) == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _wait_until_up(client: httpx.AsyncClient, url: str, process) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.returncode is None, f"server {url} exited with {process.returncode}"
-        try:
-            if (await client.get(url + "/health", timeout=1)).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"server {url} did not start")
-
-
 async def test_a_burst_spread_over_three_server_processes_checks_at_most_the_free_tries(
     app, staff, settings, database_url
 ):
     if not database_url.startswith("postgresql"):
         pytest.skip("several server processes share one database on PostgreSQL")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_ENV": "test",
-        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
-        "SODAMOLEK_DATABASE_URL": database_url,
-        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
-        "SODAMOLEK_EMBEDDED_WORKER": "false",
-    }
-    urls = [f"http://127.0.0.1:{_free_port()}" for _ in range(3)]
+    env = process_env(settings, database_url, EMBEDDED_WORKER="false")
+    urls = [f"http://127.0.0.1:{free_port()}" for _ in range(3)]
     servers = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -121,7 +93,7 @@ async def test_a_burst_spread_over_three_server_processes_checks_at_most_the_fre
     try:
         async with httpx.AsyncClient(timeout=60) as client:
             for url, process in zip(urls, servers, strict=True):
-                await _wait_until_up(client, url, process)
+                await wait_until_up(client, url, process)
             token = csrf_from((await client.get(urls[0] + "/masuk")).text)
             form = {"username": staff.operator, "password": "salah-salah", "_csrf_token": token}
             answers = await asyncio.wait_for(

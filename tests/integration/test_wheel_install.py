@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,12 +36,6 @@ def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     result = subprocess.run(args, capture_output=True, text=True, timeout=240, **kwargs)  # noqa: S603
     assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
     return result
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, str, bytes]:
@@ -124,7 +119,7 @@ def test_an_installed_wheel_migrates_and_serves_pages_sw_and_static_files(instal
         applied = connection.execute("SELECT count(*) FROM migration").fetchone()[0]
     assert applied == len(shipped) > 0
 
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "serve.log", "wb")  # noqa: SIM115 - closed below
     server = subprocess.Popen(  # noqa: S603
         [str(bin_dir / "sodamolek"), "serve", "--port", str(port)],

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import os
-import socket
 import sys
 import time
 
@@ -14,28 +12,10 @@ import httpx
 
 from sodamolek.core.formatting import WITA
 from sodamolek.letter_requests import workdays
-from tests.conftest import PASSWORD, TEST_SECRET, csrf_from
+from tests.conftest import PASSWORD, csrf_from
+from tests.processes import free_port, process_env, wait_until_up
 
 REFRESH_SECONDS = 0.5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def _wait_until_up(client: httpx.AsyncClient, url: str, process) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.returncode is None, f"server {url} exited with {process.returncode}"
-        try:
-            if (await client.get(url + "/health", timeout=1)).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"server {url} did not start")
 
 
 async def _day_shown_as_closed(client: httpx.AsyncClient, url: str, day: dt.date) -> bool:
@@ -50,16 +30,13 @@ async def test_a_closure_saved_in_one_process_is_counted_by_another_within_the_i
     day = dt.datetime.now(WITA).date() + dt.timedelta(days=1)
     while not workdays.is_working_day(day):
         day += dt.timedelta(days=1)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_ENV": "test",
-        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
-        "SODAMOLEK_DATABASE_URL": database_url,
-        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
-        "SODAMOLEK_EMBEDDED_WORKER": "false",
-        "SODAMOLEK_CALENDAR_REFRESH_SECONDS": str(REFRESH_SECONDS),
-    }
-    urls = [f"http://127.0.0.1:{_free_port()}" for _ in range(2)]
+    env = process_env(
+        settings,
+        database_url,
+        EMBEDDED_WORKER="false",
+        CALENDAR_REFRESH_SECONDS=str(REFRESH_SECONDS),
+    )
+    urls = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]
     servers = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -78,7 +55,7 @@ async def test_a_closure_saved_in_one_process_is_counted_by_another_within_the_i
     try:
         async with httpx.AsyncClient(timeout=10) as client:  # one session: it is in the database
             for url, process in zip(urls, servers, strict=True):
-                await _wait_until_up(client, url, process)
+                await wait_until_up(client, url, process)
             token = csrf_from((await client.get(first + "/masuk")).text)
             login = await client.post(
                 first + "/masuk",
