@@ -12,6 +12,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from sodamolek.core.http import is_user_message
 from sodamolek.db import errors as db_errors
+from sodamolek.web.access_log import mask_tracking_codes
 
 logger = logging.getLogger("sodamolek")
 
@@ -112,23 +113,28 @@ def _refused_by_database(exc: Exception) -> bool:
     )
 
 
+def _path(request: Request) -> str:
+    """The path for a log line: a tracking code in it is the key to a resident's page."""
+    return mask_tracking_codes(request.url.path)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     # The database's refusals are answered in words: a twin write is a conflict, a busy
     # database a reason to try again. Neither is a server fault.
     if db_errors.is_unique_violation(exc):
-        logger.info("Unique violation on %s %s: %s", request.method, request.url.path, exc)
+        logger.info("Unique violation on %s %s: %s", request.method, _path(request), exc)
         return _error_response(request, 409, db_errors.TWIN_MESSAGE)
     if db_errors.is_busy(exc):
-        logger.warning("Database busy on %s %s: %s", request.method, request.url.path, exc)
+        logger.warning("Database busy on %s %s: %s", request.method, _path(request), exc)
         return _error_response(request, 503, db_errors.BUSY_MESSAGE, headers={"Retry-After": "2"})
     if _refused_by_database(exc):
         # One line, no traceback: anyone can send this again and again.
         logger.warning(
             "Input refused by the database on %s %s: %s",
             request.method,
-            request.url.path,
+            _path(request),
             type(exc).__name__,
         )
         return _error_response(request, 400, INPUT_OUT_OF_RANGE)
-    logger.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.exception("Unhandled error on %s %s", request.method, _path(request), exc_info=exc)
     return _error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, None)
