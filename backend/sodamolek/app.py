@@ -56,6 +56,7 @@ from sodamolek.tte import service as tte_service
 from sodamolek.tte import views as tte_views
 from sodamolek.web import errors, standard_views
 from sodamolek.web import views as web_views
+from sodamolek.web.csrf import CsrfMiddleware
 from sodamolek.web.csrf_binding import SessionBoundCsrfMiddleware
 from sodamolek.web.http_semantics import HttpSemantics, RouteMethods
 from sodamolek.web.input_guard import InputGuardMiddleware
@@ -287,6 +288,13 @@ def build_app(settings: Settings) -> Litestar:
         include_in_schema=False,
         opt={"exclude_from_auth": True},
     )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name=CSRF_COOKIE,
+        header_name="x-csrftoken",
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="strict",
+    )
     app = Litestar(
         route_handlers=[*ROUTES, static_router],
         on_app_init=[session_auth.on_app_init],
@@ -303,16 +311,12 @@ def build_app(settings: Settings) -> Litestar:
             DefineMiddleware(
                 SessionBoundCsrfMiddleware, cookie_name=CSRF_COOKIE, base_url=settings.base_url
             ),
+            # Where Litestar puts its own (innermost), with its check of every unsafe request.
+            DefineMiddleware(CsrfMiddleware, config=csrf_config),
         ],
         lifespan=[database_lifespan, calendar_lifespan, registry_lifespan, push_worker_lifespan],
         stores={STORE_NAME: DatabaseSessionStore()},
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name=CSRF_COOKIE,
-            header_name="x-csrftoken",
-            cookie_secure=settings.secure_cookies,
-            cookie_samesite="strict",
-        ),
+        csrf_config=None,  # web.csrf.CsrfMiddleware above, set below for the login and API
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         template_config=template_config(),
         before_send=[security_headers(https=settings.secure_cookies)],
@@ -343,6 +347,9 @@ def build_app(settings: Settings) -> Litestar:
         request_max_body_size=MAX_REQUEST_BODY,
         debug=False,
     )
+    # Litestar would add its own CSRF middleware to every route built with a csrf_config; ours
+    # is in the middleware list. The login's new token and the API's session check read it here.
+    app.csrf_config = csrf_config
     # HEAD, Allow and 304s in front of the router (web.http_semantics).
     app.asgi_handler = HttpSemantics(app.asgi_handler, RouteMethods(app.routes))
     return app
