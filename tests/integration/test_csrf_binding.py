@@ -90,3 +90,20 @@ async def test_a_session_whose_csrf_cookie_was_lost_gets_a_new_bound_one(client,
     fresh = csrf_from(page.text)
     assert client.cookies[CSRF_COOKIE] != old
     assert (await client.post("/keluar", data={"_csrf_token": fresh})).status_code == 303
+
+
+async def test_a_lost_csrf_cookie_is_bound_on_the_tracking_page_too(client, staff):
+    """The tracking page skips the session middleware for visitors without a session cookie;
+    with one, the session is loaded and the new CSRF cookie bound to it as on any page."""
+    from sodamolek.accounts.sessions import SESSION_COOKIE
+    from tests.integration.test_tracking import make_request
+
+    _, code = await make_request(client, staff)
+    await login(client, staff.operator)
+    client.cookies.delete(CSRF_COOKIE)
+    page = await client.get(f"/lacak/{code}")
+    assert page.status_code == 200
+    assert "set-cookie" in page.headers
+    assert SESSION_COOKIE in client.cookies
+    fresh = client.cookies[CSRF_COOKIE]
+    assert (await client.post("/keluar", data={"_csrf_token": fresh})).status_code == 303

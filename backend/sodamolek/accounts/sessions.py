@@ -16,12 +16,14 @@ from typing import Any, cast
 
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.stores.base import Store
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.dataclass import extract_dataclass_items
 
 from sodamolek import db
@@ -209,9 +211,49 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         await super().store_in_message(scope_session, message, connection)
 
 
+# A route's opt: it reads and writes no session (the public tracking page). A request to it
+# without a session cookie skips the session middleware (nothing to load, nothing to store);
+# one with a cookie still loads the session, so a staff member's missing CSRF cookie is bound
+# to it as on any page (web.csrf_binding).
+SESSION_UNUSED = "session_unused"
+
+
+class SkippableSessionMiddleware(SessionMiddleware):
+    """Litestar's session middleware, skipped for SESSION_UNUSED routes without a cookie."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler")
+        if (
+            handler is not None
+            and handler.opt.get(SESSION_UNUSED)
+            and scope["method"] in ("GET", "HEAD")  # type: ignore[typeddict-item]
+            and not _has_cookie(scope, self.cookie_prefix)
+        ):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    @functools.cached_property
+    def cookie_prefix(self) -> bytes:
+        return f"{self.backend.config.key}=".encode()
+
+
+def _has_cookie(scope: Scope, prefix: bytes) -> bool:
+    """Whether a Cookie header holds one named so (its value may be anything)."""
+    return any(
+        name == b"cookie" and any(part.strip().startswith(prefix) for part in value.split(b";"))
+        for name, value in scope["headers"]
+    )
+
+
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        backend = self._backend_class(config=self)
+        return DefineMiddleware(SkippableSessionMiddleware, backend=backend)
 
 
 async def rotate_session_id(connection: ASGIConnection) -> None:

@@ -11,6 +11,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath
 from litestar.response import Redirect, Template
 
+from sodamolek.accounts.sessions import SESSION_UNUSED
 from sodamolek.core import ratelimit
 from sodamolek.letter_requests.codes import normalise_tracking_code
 from sodamolek.survey import service as survey
@@ -48,7 +49,7 @@ async def _limited(request: Request) -> Template | None:
     return None
 
 
-@get("/lacak", exclude_from_auth=True, name="track_form")
+@get("/lacak", exclude_from_auth=True, name="track_form", opt={SESSION_UNUSED: True})
 async def lookup_form() -> Template:
     return Template("tracking/lookup.html", context={"error": None, "code": ""})
 
@@ -69,7 +70,7 @@ async def lookup(request: Request, data: Form) -> Template | Redirect:
     return Redirect(f"/lacak/{code}", status_code=303)
 
 
-@get("/lacak/{code:str}", exclude_from_auth=True, name="track")
+@get("/lacak/{code:str}", exclude_from_auth=True, name="track", opt={SESSION_UNUSED: True})
 async def track(request: Request, code: FromPath[str]) -> Template:
     if limited := await _limited(request):
         return limited
