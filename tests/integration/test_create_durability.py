@@ -5,18 +5,15 @@ count (the insert and its effects, sent to the database together, commit togethe
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import sys
-import time
 import uuid
 
 import httpx
 
 from sodamolek import db
 from sodamolek.accounts import tokens
-from tests.conftest import TEST_SECRET
+from tests.processes import free_port, process_env, wait_until_up
 
 BODY = {
     "letter_type": "domisili",
@@ -26,23 +23,10 @@ BODY = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_no_answered_create_is_lost_when_the_server_is_killed(app, settings, database_url):
     _, token = await tokens.create_token(None, "uji", "53.71.04.1001")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SODAMOLEK_")}
-    env |= {
-        "SODAMOLEK_ENV": "test",
-        "SODAMOLEK_DATA_DIR": str(settings.data_dir),
-        "SODAMOLEK_DATABASE_URL": database_url,
-        "SODAMOLEK_SECRET_KEY": TEST_SECRET,
-        "SODAMOLEK_EMBEDDED_WORKER": "false",
-    }
-    port = _free_port()
+    env = process_env(settings, database_url, EMBEDDED_WORKER="false")
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -58,14 +42,7 @@ async def test_no_answered_create_is_lost_when_the_server_is_killed(app, setting
     answered: list[str] = []
     try:
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.returncode is None and time.monotonic() < deadline
-                try:
-                    if (await client.get("/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+            await wait_until_up(client, url, server)
 
             async def keep_creating() -> None:
                 while True:
