@@ -49,11 +49,11 @@ class SessionBoundCsrfMiddleware:
             await self.app(scope, receive, send)
             return
         session = scope.get("session")
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        # Only a staff session's safe request looks at the cookies (a visitor's is passed on).
         if not (
             isinstance(session, dict)
             and session.get("account_id")
-            and not _cookies(headers.get("cookie", ""), self.cookie_name)
+            and not _cookies(_cookie_header(scope), self.cookie_name)
         ):
             await self.app(scope, receive, send)
             return
@@ -92,6 +92,10 @@ class SessionBoundCsrfMiddleware:
                 raise _refused("token CSRF tidak terikat pada sesi ini")
             if not all(hmac.compare_digest(csrf_binding(c), bound) for c in cookies):
                 raise _refused("token CSRF milik sesi lain")
+
+
+def _cookie_header(scope: Scope) -> str:
+    return next((v.decode("latin-1") for k, v in scope["headers"] if k == b"cookie"), "")
 
 
 def _cookies(header: str, name: str) -> list[str]:

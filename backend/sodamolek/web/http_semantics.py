@@ -77,6 +77,9 @@ class HttpSemantics:
             nonlocal dropping
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if not (head or if_none_match or status == 405 or method == "OPTIONS"):
+                    await send(message)  # the common answer: nothing to change
+                    return
                 headers = list(message.get("headers", ()))
                 if status == 405 or method == "OPTIONS":
                     allowed = self.methods.allowed(scope["path"])
