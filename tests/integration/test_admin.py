@@ -305,3 +305,16 @@ async def test_admin_edits_a_kecamatan_office(client, staff):
     saved = await find_kecamatan("53.71.04")
     assert (saved["camat_name"], saved["camat_nip"]) == ("Drs. Yohanes Benu", "197001011995031004")
     assert (await client.get("/admin/kantor/kecamatan/99999")).status_code == 404
+
+
+async def test_a_live_session_of_an_account_made_inactive_is_refused(client, staff):
+    """The session and its account are read in one statement (accounts.sessions): an inactive
+    account's session gets no user even while its row is still there."""
+    await login(client, staff.operator)
+    assert (await client.get("/permohonan")).status_code == 200
+    target = await _account_id(staff.operator)
+    await Account.update({Account.is_active: False}).where(Account.id == target)
+    assert await WebSession.count().where(WebSession.account_id == target) == 1
+    refused = await client.get("/permohonan")
+    assert refused.status_code in (302, 303)
+    assert refused.headers["location"].startswith("/masuk")

@@ -183,10 +183,7 @@ async def authenticate(
 
 # Every staff request loads its user: fixed SQL (db.reads), not a query built per request.
 USER = db.Sql(
-    "SELECT account.id, account.username, account.full_name, account.role, account.kelurahan, "
-    "account.kecamatan, kelurahan.name AS kelurahan_name, kecamatan.name AS kecamatan_name "
-    "FROM account LEFT JOIN kelurahan ON kelurahan.id = account.kelurahan "
-    "LEFT JOIN kecamatan ON kecamatan.id = account.kecamatan "
+    f"SELECT {sessions.ACCOUNT_COLUMNS} FROM account {sessions.ACCOUNT_OFFICES} "  # noqa: S608 - constants
     "WHERE account.id = ? AND account.is_active = ?"
 )
 
@@ -194,8 +191,11 @@ USER = db.Sql(
 async def load_user(account_id: int) -> CurrentUser | None:
     """The active account with its office's name, or None (disabled or deleted)."""
     row = await db.fetch_one(USER, account_id, True)
-    if row is None:
-        return None
+    return None if row is None else user_from_row(row)
+
+
+def user_from_row(row: dict) -> CurrentUser:
+    """The user of an active account's row (sessions.ACCOUNT_COLUMNS)."""
     role = Role(row["role"])
     office = {
         "kelurahan": f"Kelurahan {row['kelurahan_name']}",
