@@ -54,3 +54,19 @@ def test_one_server_process_runs_on_asyncios_loop_and_workers_on_uvloop(
     monkeypatch.setenv("SODAMOLEK_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/none")
     assert cli.main(["serve", "--workers", "2"]) in (0, None)
     assert seen["loop"] == "auto"
+
+
+def test_the_servers_app_factory_freezes_what_start_up_made(monkeypatch) -> None:
+    """Full collections walked the ~150,000 objects of start-up and stopped the server for up
+    to ~60 ms under load; frozen, they are never walked again."""
+    import gc
+
+    import sodamolek.app as app_module
+
+    made = object()
+    monkeypatch.setattr(app_module, "create_app", lambda: made)
+    try:
+        assert app_module.create_app_from_env() is made
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
