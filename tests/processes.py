@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import sys
 import time
 
 import httpx
@@ -46,3 +47,18 @@ async def wait_until_up(client: httpx.AsyncClient, url: str, process) -> None:
             pass
         await asyncio.sleep(0.1)
     raise AssertionError(f"server {url} did not start")
+
+
+async def serve_process(env: dict[str, str], url: str) -> asyncio.subprocess.Process:
+    """`sodamolek serve` on url's port with env (output dropped); wait_until_up before use."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "sodamolek.cli",
+        "serve",
+        "--port",
+        url.rsplit(":", 1)[1],
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )

@@ -7,7 +7,6 @@ import asyncio
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,7 +14,7 @@ import httpx
 from sodamolek.accounts import tokens
 from sodamolek.letter_requests import service
 from tests.integration.test_request_service import submission
-from tests.processes import free_port, process_env
+from tests.processes import free_port, process_env, serve_process, wait_until_up
 
 CONFIG = Path(__file__).resolve().parents[1] / "schemathesis" / "schemathesis.toml"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -34,27 +33,10 @@ async def test_schemathesis_with_every_check_finds_nothing(app, settings, databa
     config.write_text(CONFIG.read_text() + f"\n[parameters]\nrequest_id = {existing['id']}\n")
     env = process_env(settings, database_url, EMBEDDED_WORKER="false")
     url = f"http://127.0.0.1:{free_port()}"
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sodamolek.cli",
-        "serve",
-        "--port",
-        url.rsplit(":", 1)[1],
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    server = await serve_process(env, url)
     try:
         async with httpx.AsyncClient() as client:
-            deadline = time.monotonic() + 90
-            while True:
-                assert server.returncode is None and time.monotonic() < deadline
-                try:
-                    if (await client.get(url + "/health", timeout=1)).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.2)
+            await wait_until_up(client, url, server)
         run = await asyncio.to_thread(
             subprocess.run,
             [

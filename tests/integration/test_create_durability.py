@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 import uuid
 
 import httpx
 
 from sodamolek import db
 from sodamolek.accounts import tokens
-from tests.processes import free_port, process_env, wait_until_up
+from tests.processes import free_port, process_env, serve_process, wait_until_up
 
 BODY = {
     "letter_type": "domisili",
@@ -26,19 +25,8 @@ BODY = {
 async def test_no_answered_create_is_lost_when_the_server_is_killed(app, settings, database_url):
     _, token = await tokens.create_token(None, "uji", "53.71.04.1001")
     env = process_env(settings, database_url, EMBEDDED_WORKER="false")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "sodamolek.cli",
-        "serve",
-        "--port",
-        str(port),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    url = f"http://127.0.0.1:{free_port()}"
+    server = await serve_process(env, url)
     answered: list[str] = []
     try:
         async with httpx.AsyncClient(base_url=url, timeout=10) as client:

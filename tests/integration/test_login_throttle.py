@@ -4,7 +4,6 @@ more passwords than the free tries, in one process or several; waits grow past t
 from __future__ import annotations
 
 import asyncio
-import sys
 
 import httpx
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from sodamolek.accounts import throttle
 from sodamolek.accounts.tables import LoginAttempt
 from tests.conftest import PASSWORD, csrf_from
-from tests.processes import free_port, process_env, wait_until_up
+from tests.processes import free_port, process_env, serve_process, wait_until_up
 
 BURST = 100
 
@@ -76,20 +75,7 @@ async def test_a_burst_spread_over_three_server_processes_checks_at_most_the_fre
         pytest.skip("several server processes share one database on PostgreSQL")
     env = process_env(settings, database_url, EMBEDDED_WORKER="false")
     urls = [f"http://127.0.0.1:{free_port()}" for _ in range(3)]
-    servers = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "sodamolek.cli",
-            "serve",
-            "--port",
-            url.rsplit(":", 1)[1],
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        for url in urls
-    ]
+    servers = [await serve_process(env, url) for url in urls]
     try:
         async with httpx.AsyncClient(timeout=60) as client:
             for url, process in zip(urls, servers, strict=True):

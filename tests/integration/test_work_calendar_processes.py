@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import sys
 import time
 
 import httpx
@@ -13,7 +12,7 @@ import httpx
 from sodamolek.core.formatting import WITA
 from sodamolek.letter_requests import workdays
 from tests.conftest import PASSWORD, csrf_from
-from tests.processes import free_port, process_env, wait_until_up
+from tests.processes import free_port, process_env, serve_process, wait_until_up
 
 REFRESH_SECONDS = 0.5
 
@@ -37,20 +36,7 @@ async def test_a_closure_saved_in_one_process_is_counted_by_another_within_the_i
         CALENDAR_REFRESH_SECONDS=str(REFRESH_SECONDS),
     )
     urls = [f"http://127.0.0.1:{free_port()}" for _ in range(2)]
-    servers = [
-        await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "sodamolek.cli",
-            "serve",
-            "--port",
-            url.rsplit(":", 1)[1],
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        for url in urls
-    ]
+    servers = [await serve_process(env, url) for url in urls]
     first, second = urls
     try:
         async with httpx.AsyncClient(timeout=10) as client:  # one session: it is in the database
