@@ -113,3 +113,18 @@ async def session_for(app, user, passphrase: str = TEST_PASSPHRASE):
             await service.set_passphrase(app.state.settings, user.id, identity, passphrase)
         cache[user.id] = await service.open_session(app.state.settings, user.id, passphrase)
     return cache[user.id]
+
+
+async def sign_as(app, user, request_id: int, base_url: str = "https://x", **options):
+    """The user's signature on one request as the signing desk gives it: the app's letter key
+    and the user's signing session (session_for)."""
+    from sodamolek.issuing import service as issuing
+
+    return await issuing.sign_request(
+        user,
+        request_id,
+        app.state.signing_key,
+        base_url,
+        session=await session_for(app, user),
+        **options,
+    )

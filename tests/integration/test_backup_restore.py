@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from sodamolek.issuing import service as issuing
 from sodamolek.issuing.tables import Letter
 from sodamolek.letter_requests import service as requests
 from sodamolek.letter_requests.tables import LetterRequest, RequestEvent
 from tests.integration.city import make_request, user
 from tests.integration.test_request_service import submission
 from tests.processes import process_env
-from tests.tte_support import session_for
+from tests.tte_support import sign_as
 
 TABLES = (LetterRequest, Letter, RequestEvent)
 
@@ -46,10 +45,7 @@ async def _city(app, staff) -> None:
     for _ in range(2):
         item = (await requests.create_request(operator, submission())).request
         await requests.change_status(operator, item["id"], "awaiting_signature")
-        await issuing.sign_request(
-            lurah, item["id"], app.state.signing_key, "https://x.example",
-            session=await session_for(app, lurah), unverified_confirmed=True,
-        )  # fmt: skip
+        await sign_as(app, lurah, item["id"], "https://x.example", unverified_confirmed=True)
     await requests.change_status(operator, item["id"], "collected")
 
 

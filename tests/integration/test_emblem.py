@@ -11,7 +11,7 @@ from sodamolek.documents.pdf import default_emblem
 from sodamolek.letters import emblem
 from sodamolek.letters import service as letters
 from tests.conftest import csrf_from, login
-from tests.tte_support import session_for
+from tests.tte_support import sign_as
 
 PAGE = "/admin/lambang"
 GOOD_SVG = (
@@ -106,8 +106,6 @@ async def test_a_signed_letter_carries_the_uploaded_emblem(app, staff):
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
     await emblem.store_emblem(emblem.check_emblem(png()), "Admin Kota")
-    letter = await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    letter = await sign_as(app, lurah, rid)
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1

@@ -8,11 +8,10 @@ import io
 import httpx
 from pypdf import PdfReader
 
-from sodamolek.issuing import service as issuing
 from sodamolek.residents import service as residents
 from tests.conftest import csrf_from
 from tests.integration.test_signing import actor, awaiting
-from tests.tte_support import session_for
+from tests.tte_support import sign_as
 
 BIRTH_DATE = "1990-08-17"  # the NIK 5371045708900003's: the 57th is the 17th, a woman's
 
@@ -20,9 +19,7 @@ BIRTH_DATE = "1990-08-17"  # the NIK 5371045708900003's: the 57th is the 17th, a
 async def ready(app, staff) -> str:
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
-    letter = await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    letter = await sign_as(app, lurah, rid)
     return letter["verification_token"], rid
 
 

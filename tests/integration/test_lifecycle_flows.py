@@ -24,7 +24,7 @@ from sodamolek.letter_requests.tables import LetterRequest, RequestEvent
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_service import submission
 from tests.integration.test_signing import actor, awaiting
-from tests.tte_support import TEST_PASSPHRASE, session_for
+from tests.tte_support import TEST_PASSPHRASE, session_for, sign_as
 
 PINDAH = dict(
     letter_type="pindah",
@@ -155,9 +155,7 @@ async def test_send_back_voids_the_pending_letter_and_keeps_its_number(app, staf
 async def test_a_script_cannot_send_back_without_voiding_the_letter(app, staff):
     (rid,) = await awaiting(staff, **PINDAH)
     lurah = await actor(staff.lurah)
-    await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    await sign_as(app, lurah, rid)
     try:
         await requests.change_status(lurah, rid, "in_review", "x")
     except requests.TransitionRefused as refused:
@@ -170,13 +168,7 @@ async def test_a_script_cannot_send_back_without_voiding_the_letter(app, staff):
 async def test_revocation_everywhere_then_a_replacement(app, staff, client):
     (rid,) = await awaiting(staff)
     lurah_user = await actor(staff.lurah)
-    first = await issuing.sign_request(
-        lurah_user,
-        rid,
-        app.state.signing_key,
-        "https://x",
-        session=await session_for(app, lurah_user),
-    )
+    first = await sign_as(app, lurah_user, rid)
     code = (await requests.get_request(lurah_user, rid))["tracking_code"]
     async with signed_in(app, staff.lurah) as lurah, signed_in(app, staff.operator) as operator:
         # No confirmation yet: a page that asks, nothing changed.
@@ -359,13 +351,7 @@ async def test_the_databases_refusals_are_answered_in_words(app, staff):
     from sodamolek.web.errors import internal_error_handler
 
     (rid,) = await awaiting(staff)
-    letter = await issuing.sign_request(
-        await actor(staff.lurah),
-        rid,
-        app.state.signing_key,
-        "x",
-        session=await session_for(app, await actor(staff.lurah)),
-    )
+    letter = await sign_as(app, await actor(staff.lurah), rid, "x")
     row = await Letter.select().where(Letter.id == letter["id"]).first()
     twin = {k: v for k, v in row.items() if k != "id"} | {
         "verification_token": "t" * 43,

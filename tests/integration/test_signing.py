@@ -23,7 +23,7 @@ from sodamolek.tte import pades
 from sodamolek.tte import service as tte
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_service import submission
-from tests.tte_support import TEST_PASSPHRASE, session_for
+from tests.tte_support import TEST_PASSPHRASE, session_for, sign_as
 
 
 async def actor(username):
@@ -70,13 +70,7 @@ async def test_the_identity_from_the_registry_prints_in_the_letter(app, staff):
     )
     await requests.change_status(operator, stored["id"], "awaiting_signature")
     lurah = await actor(staff.lurah)
-    letter = await issuing.sign_request(
-        lurah,
-        stored["id"],
-        app.state.signing_key,
-        "https://x",
-        session=await session_for(app, lurah),
-    )
+    letter = await sign_as(app, lurah, stored["id"])
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     text = " ".join(pdf_text(pdf).split())
     for line in (
@@ -132,9 +126,7 @@ async def test_signing_something_not_awaiting_is_refused(app, staff):
     operator, lurah = await actor(staff.operator), await actor(staff.lurah)
     rid = (await requests.create_request(operator, submission())).request["id"]
     with pytest.raises(issuing.SigningRefused, match="tidak menunggu tanda tangan"):
-        await issuing.sign_request(
-            lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-        )
+        await sign_as(app, lurah, rid)
     assert await Letter.count() == 0
 
 
@@ -145,16 +137,12 @@ async def test_missing_template_value_names_it_and_signs_nothing(app, staff):
     )
     lurah = await actor(staff.lurah)
     with pytest.raises(issuing.SigningRefused, match="data.alamat_domisili"):
-        await issuing.sign_request(
-            lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-        )
+        await sign_as(app, lurah, rid)
     assert await Letter.count() == 0
     assert (await requests.get_request(lurah, rid))["status"] == "awaiting_signature"
     # The number was not used up either: the next letter still gets 001.
     (other,) = await awaiting(staff)
-    letter = await issuing.sign_request(
-        lurah, other, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    letter = await sign_as(app, lurah, other)
     assert "/001/" in letter["number"]
 
 
@@ -171,9 +159,7 @@ async def test_lurah_of_another_kelurahan_cannot_sign(app, staff):
     )
     other = await actor("lurah.namosain")
     with pytest.raises(requests.RequestNotFound):
-        await issuing.sign_request(
-            other, rid, app.state.signing_key, "https://x", session=await session_for(app, other)
-        )
+        await sign_as(app, other, rid)
 
 
 async def test_fifty_concurrent_signings_give_fifty_numbers_without_gaps(app, staff):
@@ -253,9 +239,7 @@ async def test_camat_countersign_makes_it_ready(app, staff):
     )
     (rid,) = await awaiting(staff, **pindah)
     lurah, camat = await actor(staff.lurah), await actor(staff.camat)
-    letter = await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    letter = await sign_as(app, lurah, rid)
     assert letter["countersign_needed"] == "camat" and letter["state"] == "pending"
     assert (await requests.get_request(lurah, rid))["status"] == "awaiting_countersign"
     assert [row["id"] for row in await issuing.awaiting_countersign(camat)] == [letter["id"]]
@@ -280,9 +264,7 @@ async def test_camat_countersign_makes_it_ready(app, staff):
 async def test_verification_page_valid_tampered_revoked_unknown(app, staff, client):
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
-    letter = await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    letter = await sign_as(app, lurah, rid)
     url = f"/verifikasi/{letter['verification_token']}"
     page = await client.get(url)
     assert page.status_code == 200
@@ -327,13 +309,7 @@ async def test_public_key_verifies_a_signature(app, staff, client):
     from sodamolek.documents import signing
 
     (rid,) = await awaiting(staff)
-    letter = await issuing.sign_request(
-        await actor(staff.lurah),
-        rid,
-        app.state.signing_key,
-        "x",
-        session=await session_for(app, await actor(staff.lurah)),
-    )
+    letter = await sign_as(app, await actor(staff.lurah), rid, "x")
     published = (await client.get("/kunci-publik")).json()
     key = signing.load_public_key_pem(published["pem"])
     assert signing.verify(key, signing.canonical_content(letter["content"]), letter["signature"])
@@ -365,13 +341,7 @@ async def test_signing_desk_batch_over_http(app, staff, client):
 
 async def test_other_office_cannot_open_pdf_or_preview(app, staff, client):
     (rid,) = await awaiting(staff)
-    letter = await issuing.sign_request(
-        await actor(staff.lurah),
-        rid,
-        app.state.signing_key,
-        "x",
-        session=await session_for(app, await actor(staff.lurah)),
-    )
+    letter = await sign_as(app, await actor(staff.lurah), rid, "x")
     await login(client, staff.other_operator)
     assert (await client.get(f"/surat/{letter['id']}/pdf")).status_code == 404
 
@@ -397,24 +367,12 @@ async def test_a_signer_needs_a_full_name_and_a_nip(app, staff):
     (rid,) = await awaiting(staff)
     without_nip = await _second_lurah("sekretaris.oebobo", "Ana Bele, S.IP", "")
     with pytest.raises(issuing.SigningRefused) as refused:
-        await issuing.sign_request(
-            without_nip,
-            rid,
-            app.state.signing_key,
-            "https://x",
-            session=await session_for(app, without_nip),
-        )
+        await sign_as(app, without_nip, rid)
     assert "NIP yang sah (18 angka) wajib diisi" in str(refused.value)
     assert "sekretaris.oebobo" in str(refused.value)
     nameless = await _second_lurah("lurah.dua", "lurah.dua", "198001012005011002")
     with pytest.raises(issuing.SigningRefused, match="nama lengkap wajib diisi"):
-        await issuing.sign_request(
-            nameless,
-            rid,
-            app.state.signing_key,
-            "https://x",
-            session=await session_for(app, nameless),
-        )
+        await sign_as(app, nameless, rid)
     assert await Letter.count() == 0  # nothing was written, no number taken
     assert (await requests.get_request(nameless, rid))["status"] == "awaiting_signature"
 
@@ -425,18 +383,10 @@ async def test_the_letter_prints_the_holder_and_an_when_not_the_offices_lurah(ap
     lurah = await actor(staff.lurah)  # the office's lurah: signs as "Lurah Oebobo"
     await regions.set_lurah(lurah.kelurahan_id, "Lurah Oebobo", "197805122005011003")
     first, second = await awaiting(staff, count=2)
-    own = await issuing.sign_request(
-        lurah, first, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    own = await sign_as(app, lurah, first)
     assert own["signer_title"] == "Lurah Oebobo"
     secretary = await _second_lurah("sekretaris.oebobo", "Ana Bele, S.IP", "198503152010012003")
-    other = await issuing.sign_request(
-        secretary,
-        second,
-        app.state.signing_key,
-        "https://x",
-        session=await session_for(app, secretary),
-    )
+    other = await sign_as(app, secretary, second)
     assert other["signer_name"] == "Ana Bele, S.IP" and other["signer_nip"] == "198503152010012003"
     assert other["signer_title"] == "a.n. Lurah Oebobo"
     _, pdf = await issuing.letter_pdf(secretary, other["id"], "https://x")

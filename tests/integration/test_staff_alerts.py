@@ -18,7 +18,7 @@ from tests.conftest import login
 from tests.fakepush import FakePushService
 from tests.integration.test_request_service import submission
 from tests.integration.test_signing import actor
-from tests.tte_support import session_for
+from tests.tte_support import sign_as
 
 
 @pytest.fixture
@@ -158,7 +158,6 @@ async def test_not_signed_in_gets_no_staff_alerts(client, fake):
 
 
 async def test_the_camat_hears_of_letters_waiting_for_a_countersignature(app, staff, fake):
-    from sodamolek.issuing import service as issuing
     from tests.integration.test_signing import awaiting
 
     device = fake.new_subscription()
@@ -174,9 +173,7 @@ async def test_the_camat_hears_of_letters_waiting_for_a_countersignature(app, st
     }
     (rid,) = await awaiting(staff, **pindah)
     lurah = await actor(staff.lurah)
-    await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    await sign_as(app, lurah, rid)
     [alert] = [a for a in await alerts() if a["payload"]["alert"] == "countersign"]
     assert alert["payload"] == {"alert": "countersign", "count": 1, "url": "/tanda-tangan-camat"}
     assert alert["topic"].startswith("sign-c")

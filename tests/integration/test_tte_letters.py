@@ -15,7 +15,7 @@ from sodamolek.tte import service as tte
 from sodamolek.tte.tables import SignatureRecord
 from tests.conftest import csrf_from, login
 from tests.integration.test_signing import actor, awaiting
-from tests.tte_support import TEST_PASSPHRASE, serve_in_thread, session_for
+from tests.tte_support import TEST_PASSPHRASE, serve_in_thread, session_for, sign_as
 
 PINDAH = dict(
     letter_type="pindah",
@@ -74,9 +74,7 @@ async def test_repeated_wrong_passphrases_lock_the_desk_for_a_while(app, staff, 
 async def test_uploaded_letters_are_judged_sah_changed_or_revoked(app, staff, client):
     (rid,) = await awaiting(staff)
     lurah = await actor(staff.lurah)
-    letter = await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    letter = await sign_as(app, lurah, rid)
     _, pdf = await issuing.letter_pdf(lurah, letter["id"], "https://x")
     assert await SignatureRecord.count() == 1
     good = await upload(client, pdf)
@@ -96,9 +94,7 @@ async def test_a_countersigned_letter_verifies_with_two_signatures_and_not_befor
 ):
     (rid,) = await awaiting(staff, **PINDAH)
     lurah, camat = await actor(staff.lurah), await actor(staff.camat)
-    letter = await issuing.sign_request(
-        lurah, rid, app.state.signing_key, "https://x", session=await session_for(app, lurah)
-    )
+    letter = await sign_as(app, lurah, rid)
     lurah_only = bytes((await Letter.select(Letter.pdf).first())["pdf"])
     waiting = await upload(client, lurah_only)
     assert "TIDAK SAH" in waiting.text and "menunggu tanda tangan camat" in waiting.text
