@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -30,9 +32,22 @@ def process_env(settings: Settings, database_url: str, **extra: str) -> dict[str
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free now, below the kernel's ephemeral range. Port 0 would give one from
+    that range, which any outgoing connection (the other xdist worker's clients) may take before
+    the server binds it: a CI run saw a live server fail with "address already in use"."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768  # Linux's default
+    for _ in range(200):
+        port = random.randrange(10_000, max(low, 10_001))
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 async def wait_until_up(client: httpx.AsyncClient, url: str, process) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from litestar import Litestar, Request, Response, post
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
 from sodamolek.tte import ca, pades
+from tests.processes import free_port
 
 
 def make_tsa(authority: ca.CityCA, passphrase: str) -> DummyTimeStamper:
@@ -66,12 +66,6 @@ def tsa_app(stamper: DummyTimeStamper, counter: list[int] | None = None) -> Lite
         return Response(answer.dump(), media_type="application/timestamp-reply")
 
     return Litestar([stamp])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 
 from tests.browser.bounded import DEFAULT_TIMEOUT_MS
 from tests.databases import demo_database
+from tests.processes import free_port
 
 CHROMIUM = os.environ.get("SODAMOLEK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,12 +39,6 @@ def pytest_collection_modifyitems(items):
             # One xdist worker runs every browser test: they start servers and Chromium, and
             # share the session's live server.
             item.add_marker(pytest.mark.xdist_group("browser"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 30) -> None:
