@@ -32,6 +32,7 @@ from sodamolek.accounts.sessions import (
     RotatingSessionConfig,
 )
 from sodamolek.accounts.throttle import ThrottlePolicy
+from sodamolek.core import ratelimit
 from sodamolek.core.paths import STATIC_DIR
 from sodamolek.dashboard import views as dashboard_views
 from sodamolek.desk import attachment_views
@@ -209,7 +210,10 @@ def build_app(settings: Settings) -> Litestar:
         try:
             yield
         finally:
-            await db.stop_engine(engine)
+            try:
+                await ratelimit.flush()  # this process's counts, for the other workers
+            finally:
+                await db.stop_engine(engine)
 
     @asynccontextmanager
     async def calendar_lifespan(app: Litestar):

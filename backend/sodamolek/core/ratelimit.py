@@ -1,33 +1,61 @@
 """A fixed-window rate limit shared by every worker (Litestar's rate-limit middleware keys on
 the address alone and counts per process store).
 
-A count is not worth an fsync: every public page view counts one, and a count lost in a crash
-only lets an address start its window again. So the counts never go through the durable path:
+A count is not worth a write per hit: every public page view counts one, and a count lost in a
+crash only lets an address start its window again. So each process counts in memory and adds
+its counts to the shared store about once a second (`FLUSH_SECONDS`), in one statement for all
+the keys it saw, and reads back the totals every worker has written. The first hit of a key in
+a process reads the key's shared count first, so a window filled by other workers is refused
+here at once. A hit is refused when the shared total plus this process's unwritten hits exceed
+the limit; hits made in other workers since the last exchange are seen at the next one, so with
+W workers an address gets at most the limit plus what the others let through in one second.
+
+The shared store never goes through the durable path:
 - PostgreSQL: the table `rate_limit_window` is UNLOGGED (no WAL, no flush at commit);
 - SQLite: a side file next to the database (`<database>.ratelimit`), WAL with synchronous=OFF,
-  written by sqlite3 directly from the event loop. Its lock is only ever held for one small
-  upsert, never behind the main database's fsync, and a statement costs microseconds, less than
-  the hand-off to a thread would. Every worker on the host opens the same file.
+  read by sqlite3 directly from the event loop (a read by key costs microseconds, less than a
+  thread hand-off) and written in a thread. Every worker on the host opens the same file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 from piccolo.engine.sqlite import SQLiteEngine
 
 from sodamolek.core.tables import RateLimitWindow
 
-UPSERT = (
-    "INSERT INTO rate_limit_window (key, window_start, hits) VALUES ({0}, {1}, 1) "
-    "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1 "
-    "RETURNING hits"
-)
+FLUSH_SECONDS = 1.0
+logger = logging.getLogger("sodamolek.ratelimit")
 SIDE_FILE_SUFFIX = ".ratelimit"
-SIDE_FILE_BUSY_MS = 2000  # only other workers' single upserts can hold its lock
+SIDE_FILE_BUSY_MS = 2000  # only other workers' short writes can hold its lock
+KEY_LENGTH = 120
+
+READ_SQLITE = "SELECT hits FROM rate_limit_window WHERE key = ? AND window_start = ?"
+READ_POSTGRES = "SELECT hits FROM rate_limit_window WHERE key = {} AND window_start = {}"
+# Every key's hits added at once, the totals returned. SQLite needs the WHERE for an upsert
+# from a SELECT (its parser would read ON CONFLICT as a join's ON).
+ADD_SQLITE = (
+    "INSERT INTO rate_limit_window (key, window_start, hits) "
+    "SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) WHERE true "
+    "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits "
+    "RETURNING key, window_start, hits"
+)
+ADD_POSTGRES = (
+    "INSERT INTO rate_limit_window (key, window_start, hits) "
+    "SELECT * FROM unnest({}::varchar[], {}::integer[], {}::integer[]) "
+    "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits "
+    "RETURNING key, window_start, hits"
+)
+
+Window = tuple[str, int]  # (key, window start)
 
 
 @dataclass(frozen=True)
@@ -42,18 +70,37 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-_side_files: dict[tuple[int, str], sqlite3.Connection] = {}
+@dataclass
+class _Counts:
+    """One process's counts for one database."""
+
+    shared: dict[Window, int] = field(default_factory=dict)  # the store's total, last seen
+    ends: dict[Window, float] = field(default_factory=dict)  # when each window closes
+    unwritten: dict[Window, int] = field(default_factory=dict)
+    writing: dict[Window, int] = field(default_factory=dict)  # being added to the store now
+    last_flush: float = field(default_factory=time.monotonic)
+    exchange: asyncio.Task | None = None  # the write to the store under way, if any
+
+    def total(self, window: Window) -> int:
+        return (
+            self.shared.get(window, 0) + self.writing.get(window, 0) + self.unwritten.get(window, 0)
+        )
 
 
-def side_file(database_path: str) -> sqlite3.Connection:
+# Per engine: each test binds a new one, and counts never leak from one database to another.
+_counts: weakref.WeakKeyDictionary[object, _Counts] = weakref.WeakKeyDictionary()
+_side_files: dict[tuple[int, str, str], sqlite3.Connection] = {}
+
+
+def side_file(database_path: str, role: str = "read") -> sqlite3.Connection:
     """This process's connection to the counts beside an SQLite database (opened after a fork,
-    never shared with a parent)."""
-    key = (os.getpid(), database_path)
+    never shared with a parent): one the event loop reads with, one the flush writes with."""
+    key = (os.getpid(), database_path, role)
     if (connection := _side_files.get(key)) is None:
         connection = sqlite3.connect(
             database_path + SIDE_FILE_SUFFIX,
             timeout=SIDE_FILE_BUSY_MS / 1000,
-            isolation_level=None,  # autocommit: each upsert is its own short transaction
+            isolation_level=None,  # autocommit: each statement is its own short transaction
             check_same_thread=False,
         )
         connection.execute("PRAGMA journal_mode = WAL")
@@ -66,33 +113,119 @@ def side_file(database_path: str) -> sqlite3.Connection:
     return connection
 
 
-def _sqlite_path() -> str | None:
-    engine = RateLimitWindow._meta.db
+def _engine():
+    return RateLimitWindow._meta.db
+
+
+def _sqlite_path(engine) -> str | None:
     return engine.path if isinstance(engine, SQLiteEngine) else None
+
+
+def _counts_of(engine) -> _Counts:
+    if (counts := _counts.get(engine)) is None:
+        counts = _counts[engine] = _Counts()
+    return counts
+
+
+async def _read_shared(engine, window: Window) -> int:
+    if (path := _sqlite_path(engine)) is not None:
+        row = side_file(path).execute(READ_SQLITE, window).fetchone()
+        return row[0] if row else 0
+    rows = await RateLimitWindow.raw(READ_POSTGRES, *window)
+    return rows[0]["hits"] if rows else 0
 
 
 async def hit(key: str, limit: Limit, now: float | None = None) -> None:
     """Count one hit; raise RateLimited when the window is already full."""
     now = now or time.time()
-    window = int(now // limit.seconds * limit.seconds)
-    if (path := _sqlite_path()) is not None:
-        row = side_file(path).execute(UPSERT.format("?", "?"), (key[:120], window)).fetchone()
-        hits = row[0]
-    else:
-        rows = await RateLimitWindow.raw(UPSERT.format("{}", "{}"), key[:120], window)
-        hits = rows[0]["hits"]
-    if hits > limit.hits:
-        raise RateLimited(retry_after=max(1, int(window + limit.seconds - now)))
+    start = int(now // limit.seconds * limit.seconds)
+    window = (key[:KEY_LENGTH], start)
+    engine = _engine()
+    counts = _counts_of(engine)
+    if window not in counts.shared:
+        counts.shared[window] = await _read_shared(engine, window)
+        counts.ends[window] = start + limit.seconds
+    counts.unwritten[window] = counts.unwritten.get(window, 0) + 1
+    over = counts.total(window) > limit.hits
+    if counts.exchange is None and time.monotonic() - counts.last_flush >= FLUSH_SECONDS:
+        _start_exchange(engine, counts)
+    if over:
+        raise RateLimited(retry_after=max(1, int(start + limit.seconds - now)))
+
+
+async def flush() -> None:
+    """Add this process's unwritten hits to the shared store now (at shutdown, before old
+    windows are dropped, and in tests that read the store)."""
+    engine = _engine()
+    counts = _counts_of(engine)
+    while counts.exchange is not None:  # one at a time: a hit may have started one
+        await asyncio.shield(counts.exchange)
+    await asyncio.shield(_start_exchange(engine, counts))
+
+
+def _start_exchange(engine, counts: _Counts) -> asyncio.Task:
+    counts.exchange = asyncio.get_running_loop().create_task(_flush_logged(engine, counts))
+    return counts.exchange
+
+
+async def _flush_logged(engine, counts: _Counts) -> None:
+    try:
+        await _flush(engine, counts)
+    except Exception:  # the hits are kept for the next exchange
+        logger.warning("rate-limit counts not written", exc_info=True)
+
+
+async def _flush(engine, counts: _Counts) -> None:
+    writing = counts.writing = counts.unwritten
+    counts.unwritten = {}
+    try:
+        if writing:
+            counts.shared.update(await _add(engine, writing))
+        writing = {}
+    finally:
+        for window, hits in writing.items():  # not written: kept for the next exchange
+            counts.unwritten[window] = counts.unwritten.get(window, 0) + hits
+        counts.writing = {}
+        counts.last_flush = time.monotonic()
+        counts.exchange = None
+    now = time.time()
+    for window in [w for w, end in counts.ends.items() if end <= now]:  # closed windows
+        del counts.ends[window]
+        counts.shared.pop(window, None)
+
+
+async def _add(engine, hits: dict[Window, int]) -> dict[Window, int]:
+    if (path := _sqlite_path(engine)) is not None:
+        payload = json.dumps([[key, start, n] for (key, start), n in hits.items()])
+
+        def write() -> list[tuple[str, int, int]]:
+            return side_file(path, "write").execute(ADD_SQLITE, (payload,)).fetchall()
+
+        rows = await asyncio.to_thread(write)
+        return {(key, start): total for key, start, total in rows}
+    keys, starts, counts = zip(*((key, start, n) for (key, start), n in hits.items()), strict=True)
+    rows = await RateLimitWindow.raw(ADD_POSTGRES, list(keys), list(starts), list(counts))
+    return {(r["key"], r["window_start"]): r["hits"] for r in rows}
 
 
 async def forget_before(cutoff: float) -> int:
-    """Drop the windows that started before `cutoff`; how many went."""
-    if (path := _sqlite_path()) is not None:
-        deleted = side_file(path).execute(
+    """Drop the windows that started before `cutoff`; how many went. This process's unwritten
+    hits are added first, so none of them come back after the drop."""
+    await flush()
+    engine = _engine()
+    if (path := _sqlite_path(engine)) is not None:
+        deleted = side_file(path, "write").execute(
             "DELETE FROM rate_limit_window WHERE window_start < ?", (int(cutoff),)
         )
-        return deleted.rowcount
-    gone = await RateLimitWindow.raw(
-        "DELETE FROM rate_limit_window WHERE window_start < {} RETURNING id", int(cutoff)
-    )
-    return len(gone)
+        gone = deleted.rowcount
+    else:
+        gone = len(
+            await RateLimitWindow.raw(
+                "DELETE FROM rate_limit_window WHERE window_start < {} RETURNING id", int(cutoff)
+            )
+        )
+    counts = _counts_of(engine)
+    for window in [w for w in counts.shared if w[1] < cutoff]:
+        counts.shared.pop(window, None)
+        counts.ends.pop(window, None)
+    return gone

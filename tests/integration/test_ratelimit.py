@@ -1,0 +1,112 @@
+"""Rate-limit counts: kept in memory, exchanged with the shared store about once a second."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sodamolek.core import ratelimit
+from sodamolek.core.tables import RateLimitWindow
+
+LIMIT = ratelimit.Limit(hits=5, seconds=3600)
+KEY = "lacak:203.0.113.7"
+
+
+async def stored(settings) -> dict[str, int]:
+    if settings.engine == "sqlite":
+        side = ratelimit.side_file(str(settings.sqlite_path))
+        return dict(side.execute("SELECT key, hits FROM rate_limit_window").fetchall())
+    rows = await RateLimitWindow.select(RateLimitWindow.key, RateLimitWindow.hits)
+    return {r["key"]: r["hits"] for r in rows}
+
+
+async def add_from_another_worker(settings, hits: int) -> None:
+    """What another process's exchange writes."""
+    window = int(time.time() // LIMIT.seconds * LIMIT.seconds)
+    if settings.engine == "sqlite":
+        side = ratelimit.side_file(str(settings.sqlite_path), "write")
+        side.execute(
+            "INSERT INTO rate_limit_window VALUES (?, ?, ?) ON CONFLICT (key, window_start) "
+            "DO UPDATE SET hits = hits + excluded.hits",
+            (KEY, window, hits),
+        )
+    else:
+        await RateLimitWindow.raw(
+            "INSERT INTO rate_limit_window (key, window_start, hits) VALUES ({}, {}, {}) "
+            "ON CONFLICT (key, window_start) DO UPDATE SET "
+            "hits = rate_limit_window.hits + excluded.hits",
+            KEY,
+            window,
+            hits,
+        )
+
+
+@pytest.fixture
+def no_exchange_by_itself(monkeypatch):
+    monkeypatch.setattr(ratelimit, "FLUSH_SECONDS", 3600.0)
+
+
+async def test_hits_are_written_together_not_one_by_one(app, settings, no_exchange_by_itself):
+    for _ in range(3):
+        await ratelimit.hit(KEY, LIMIT)
+    assert await stored(settings) == {}  # no write per hit
+    await ratelimit.flush()
+    assert await stored(settings) == {KEY: 3}
+    await ratelimit.hit(KEY, LIMIT)
+    await ratelimit.flush()
+    assert await stored(settings) == {KEY: 4}  # added, not written over
+
+
+async def test_an_exchange_starts_by_itself_after_a_second(app, settings, monkeypatch):
+    import asyncio
+
+    monkeypatch.setattr(ratelimit, "FLUSH_SECONDS", 0.0)
+    await ratelimit.hit(KEY, LIMIT)
+    for _ in range(200):
+        if await stored(settings):
+            break
+        await asyncio.sleep(0.01)
+    assert await stored(settings) == {KEY: 1}
+
+
+async def test_other_workers_hits_are_seen_at_the_next_exchange(
+    app, settings, no_exchange_by_itself
+):
+    await ratelimit.hit(KEY, LIMIT)  # read the store once: 0, then 1 here
+    await add_from_another_worker(settings, 3)
+    await ratelimit.flush()  # 1 written, the total 4 read back
+    await ratelimit.hit(KEY, LIMIT)  # the fifth
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit(KEY, LIMIT)
+
+
+async def test_a_failed_write_keeps_the_hits_for_the_next(
+    app, settings, monkeypatch, no_exchange_by_itself
+):
+    add = ratelimit._add
+
+    async def down(engine, hits):
+        raise OSError("disk full")
+
+    await ratelimit.hit(KEY, LIMIT)
+    await ratelimit.hit(KEY, LIMIT)
+    monkeypatch.setattr(ratelimit, "_add", down)
+    await ratelimit.flush()
+    assert await stored(settings) == {}
+    await ratelimit.hit(KEY, LIMIT)  # still counted: 3 of 5
+    monkeypatch.setattr(ratelimit, "_add", add)
+    await ratelimit.flush()
+    assert await stored(settings) == {KEY: 3}
+
+
+async def test_a_stopping_server_writes_what_it_counted(settings, no_exchange_by_itself):
+    from sodamolek.app import create_app
+
+    app = create_app(settings)
+    async with app.lifespan():
+        await ratelimit.hit(KEY, LIMIT)
+        await ratelimit.hit(KEY, LIMIT)
+    app = create_app(settings)  # the engine is closed; read through a new one
+    async with app.lifespan():
+        assert await stored(settings) == {KEY: 2}
