@@ -42,6 +42,28 @@ async def test_incomplete_shows_the_reason_and_what_to_bring(client, staff):
     assert "Kartu Keluarga (fotokopi)" in page.text  # an unticked requirement to bring
 
 
+async def test_the_timeline_is_every_event_in_order_with_its_time(client, staff):
+    from sodamolek.letter_requests.service import events_of
+    from sodamolek.tracking import service
+
+    rid, code = await make_request(client, staff)
+    await login(client, staff.operator)
+    for to, reason in (("incomplete", "Fotokopi KK belum ada"), ("in_review", "")):
+        token = csrf_from((await client.get(f"/permohonan/{rid}")).text)
+        await client.post(
+            f"/permohonan/{rid}/status", data={"_csrf_token": token, "to": to, "reason": reason}
+        )
+    view = await service.track(code)
+    events = await events_of(rid)
+    assert len(events) == 3
+    assert [(s["status"], s["at"]) for s in view.timeline] == [
+        (e["to_status"], e["at"]) for e in events
+    ]
+    assert all(s["at"].utcoffset() is not None for s in view.timeline)
+    assert view.timeline[1]["reason"] == "Fotokopi KK belum ada"  # a reason the resident acts on
+    assert view.survey == "closed"
+
+
 async def test_code_typed_loosely_is_understood(client, staff):
     _, code = await make_request(client, staff)
     page = await client.get("/lacak")

@@ -42,14 +42,15 @@ from sodamolek.db.engine import (
 
 class Sql:
     """One statement with `?` for each value (never inside a literal), turned into `$1, $2…`
-    for PostgreSQL once."""
+    for PostgreSQL once; `postgres=` where the engines' SQL differs (JSON functions)."""
 
     __slots__ = ("postgres", "sqlite")
 
-    def __init__(self, sql: str) -> None:
+    def __init__(self, sql: str, *, postgres: str | None = None) -> None:
         self.sqlite = sql
-        numbers = iter(range(1, sql.count("?") + 1))
-        self.postgres = re.sub(r"\?", lambda _: f"${next(numbers)}", sql)
+        postgres = sql if postgres is None else postgres
+        numbers = iter(range(1, postgres.count("?") + 1))
+        self.postgres = re.sub(r"\?", lambda _: f"${next(numbers)}", postgres)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ def new_tracking_code() -> str:
 def normalise_tracking_code(text: str) -> str | None:
     """What a resident typed (any case, spaces, I for 1, O for 0) as the canonical code, or None
     when it cannot be one."""
+    if _FULL.fullmatch(text or ""):
+        return text  # already canonical: every link and QR code the app makes
     body = _CLEAN.sub("", (text or "").upper())
     if body.startswith(PREFIX):
         body = body[len(PREFIX) :]

@@ -798,8 +798,11 @@ async def tracked_request(code: str) -> dict | None:
     shows no NIK: none is read here)."""
     normalised = normalise_tracking_code(code)
     row = await db.fetch_one(TRACKED, normalised) if normalised else None
-    if row is None:
-        return None
+    return None if row is None else decode_tracked(row)
+
+
+def decode_tracked(row: dict) -> dict:
+    """A row of TRACKED (or of a statement built on it) with its JSON and dates read."""
     row = _decode(row)
     requirements = row["letter_type_requirements"]
     row["letter_type_requirements"] = (
