@@ -110,3 +110,31 @@ async def test_a_stopping_server_writes_what_it_counted(settings, no_exchange_by
     app = create_app(settings)  # the engine is closed; read through a new one
     async with app.lifespan():
         assert await stored(settings) == {KEY: 2}
+
+
+async def test_a_secret_guarding_limit_reads_the_store_at_a_keys_first_hit(
+    app, settings, no_exchange_by_itself
+):
+    await add_from_another_worker(settings, LIMIT.hits)  # the window is full elsewhere
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit(KEY, LIMIT)
+
+
+async def test_a_load_limit_counts_other_workers_from_the_next_exchange(
+    app, settings, no_exchange_by_itself
+):
+    load = ratelimit.Limit(hits=LIMIT.hits, seconds=LIMIT.seconds, read_first=False)
+    await add_from_another_worker(settings, LIMIT.hits)
+    await ratelimit.hit(KEY, load)  # not read: counted here alone
+    await ratelimit.flush()  # written, and the total read back
+    assert await stored(settings) == {KEY: LIMIT.hits + 1}
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit(KEY, load)
+
+
+def test_the_tracking_pages_limits_guard_no_secret_and_the_residents_do():
+    from sodamolek.residents import service as residents
+    from sodamolek.tracking import views
+
+    assert not views.LOOKUP_LIMIT.read_first and not views.SURVEY_LIMIT.read_first
+    assert residents.NIK_LIMIT.read_first and residents.LETTER_LIMIT_CODE.read_first

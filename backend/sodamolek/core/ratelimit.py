@@ -4,11 +4,14 @@ the address alone and counts per process store).
 A count is not worth a write per hit: every public page view counts one, and a count lost in a
 crash only lets an address start its window again. So each process counts in memory and adds
 its counts to the shared store about once a second (`FLUSH_SECONDS`), in one statement for all
-the keys it saw, and reads back the totals every worker has written. The first hit of a key in
-a process reads the key's shared count first, so a window filled by other workers is refused
-here at once. A hit is refused when the shared total plus this process's unwritten hits exceed
-the limit; hits made in other workers since the last exchange are seen at the next one, so with
-W workers an address gets at most the limit plus what the others let through in one second.
+the keys it saw, and reads back the totals every worker has written. A hit is refused when the
+shared total plus this process's unwritten hits exceed the limit; hits made in other workers
+since the last exchange are seen at the next one. A limit that guards a small secret (a birth
+date, a NIK) reads the key's shared count at its first hit in a process (`read_first`), so a
+window other workers filled is refused here at once; one that only keeps a client's load down
+(a 60-bit tracking code cannot be guessed) skips that read, and another worker's hits count
+here within a second: with W workers an address gets at most W times its limit in a window,
+and only in the window's first second in each worker.
 
 The shared store never goes through the durable path:
 - PostgreSQL: the table `rate_limit_window` is UNLOGGED (no WAL, no flush at commit);
@@ -62,6 +65,7 @@ Window = tuple[str, int]  # (key, window start)
 class Limit:
     hits: int
     seconds: int
+    read_first: bool = True  # read the shared count at a key's first hit in this process
 
 
 class RateLimited(Exception):
@@ -143,7 +147,7 @@ async def hit(key: str, limit: Limit, now: float | None = None) -> None:
     engine = _engine()
     counts = _counts_of(engine)
     if window not in counts.shared:
-        counts.shared[window] = await _read_shared(engine, window)
+        counts.shared[window] = await _read_shared(engine, window) if limit.read_first else 0
         counts.ends[window] = start + limit.seconds
     counts.unwritten[window] = counts.unwritten.get(window, 0) + 1
     over = counts.total(window) > limit.hits
