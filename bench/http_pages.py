@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import os
 import re
+import resource
 import secrets
 import shutil
 import socket
@@ -167,6 +168,27 @@ class Load:
     p99_ms: float
     errors: int
     cpu_us: float | None = None  # the server's CPU time per request (its processes, all workers)
+    postgres_cpu_us: float = 0.0  # every PostgreSQL process's, per request
+    wrk_cpu_us: float = 0.0  # the load generator's own, per request
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system time of every PostgreSQL process on the machine (Linux /proc)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.endswith("(postgres"):
+            fields = rest.split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def process_cpu_seconds(pid: int) -> float | None:
@@ -191,6 +213,7 @@ def wrk(
     server_pid: int | None = None,
 ) -> Load:
     before = process_cpu_seconds(server_pid) if server_pid else None
+    postgres_before, wrk_before = postgres_cpu_seconds(), children_cpu_seconds()
     command = [
         *pinned(cpu),
         "wrk",
@@ -210,12 +233,15 @@ def wrk(
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     socket_errors = re.search(r"Socket errors:.*?timeout (\d+)", out)
     after = process_cpu_seconds(server_pid) if server_pid else None
+    postgres_after, wrk_after = postgres_cpu_seconds(), children_cpu_seconds()
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     return Load(
         rps,
         float(p99.group(1)) * scale,
         int(errors.group(1) if errors else 0) + int(socket_errors.group(1) if socket_errors else 0),
         (after - before) / requests * 1e6 if before is not None and after and requests else None,
+        (postgres_after - postgres_before) / requests * 1e6 if requests else 0.0,
+        (wrk_after - wrk_before) / requests * 1e6 if requests else 0.0,
     )
 
 
@@ -499,6 +525,25 @@ def summary(label: str, ratios: list[float], goal: str, loads: dict[str, list[Lo
     )
 
 
+def workers_bound(loads: dict[str, list[Load]]) -> None:
+    """What two workers can reach when PostgreSQL and wrk share their cores: every request
+    costs the app's CPU plus PostgreSQL's plus wrk's, and the machine has so many cores. The
+    ideal 2.0 holds only where the database and the load generator cost nothing."""
+    two, one = loads["2 workers"], loads["1 worker"]
+    app = statistics.median(x.cpu_us for x in two if x.cpu_us)
+    postgres = statistics.median(x.postgres_cpu_us for x in two)
+    load = statistics.median(x.wrk_cpu_us for x in two)
+    cores = os.cpu_count() or 1
+    ceiling = cores * 1e6 / (app + postgres + load)
+    one_rps = statistics.median(x.rps for x in one)
+    print(
+        f"  per request with 2 workers: app {app:,.0f} µs, PostgreSQL {postgres:,.0f} µs, "
+        f"wrk {load:,.0f} µs of CPU; {cores} cores bound 2 workers at {ceiling:,.0f} rps, "
+        f"{ceiling / one_rps:.2f}× the one worker's {one_rps:,.0f}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
@@ -635,6 +680,8 @@ def main() -> None:
         for name, goal in zip(names, goals, strict=True):
             if ratios[name]:
                 summary(name, ratios[name], goal, loads[name])
+        if ratios[names[5]]:
+            workers_bound(loads[names[5]])
     finally:
         for server in servers:
             server.stop()
