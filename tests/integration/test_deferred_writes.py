@@ -64,3 +64,45 @@ async def test_writes_into_several_tables_are_all_made_or_none(app):
         await db.write(COUNTER, kelurahan, "uji", 3)
     assert [r["name"] for r in await db.fetch(NAMES)] == ["uji-1"]
     assert [r["count"] for r in await db.fetch(counted)] == [3]
+
+
+RETURNING = db.Sql("INSERT INTO cache_stamp (name, stamp) VALUES (?, ?) RETURNING name, stamp")
+STAMPS = db.Sql("SELECT name, stamp FROM cache_stamp WHERE name LIKE 'uji-%' ORDER BY name")
+
+
+async def test_write_returning_commits_on_its_own_and_gives_the_rows(app):
+    assert await db.write_returning(RETURNING, "uji-1", "a") == [{"name": "uji-1", "stamp": "a"}]
+    assert [r["name"] for r in await db.fetch(NAMES)] == ["uji-1"]
+    with pytest.raises(Exception, match="(?i)unique"):
+        await db.write_returning(RETURNING, "uji-1", "again")
+    # Nothing left open on the writer: the next write goes through and commits.
+    await db.write_returning(RETURNING, "uji-2", "b")
+    assert await db.fetch(STAMPS) == [
+        {"name": "uji-1", "stamp": "a"},
+        {"name": "uji-2", "stamp": "b"},
+    ]
+
+
+async def test_write_returning_inside_a_transaction_is_part_of_it(app):
+    with pytest.raises(RuntimeError):
+        async with db.write_transaction(db.current_engine()):
+            await db.write_returning(RETURNING, "uji-1", "a")
+            raise RuntimeError
+    assert await db.fetch(NAMES) == []
+
+
+OWN_TEXTS = db.Sql(
+    "INSERT INTO cache_stamp (name, stamp) VALUES (?, ? || '-sqlite')",
+    postgres="INSERT INTO cache_stamp (name, stamp) VALUES ($1, $2 || '-postgresql')",
+)
+
+
+async def test_each_engine_runs_its_own_text_in_order_with_the_deferred_writes(app):
+    engine = db.current_engine()
+    async with db.write_transaction(engine):
+        await db.write(INSERT, "uji-1", "a")
+        await db.write(OWN_TEXTS, "uji-2", "b")
+        await db.write(INSERT, "uji-3", "c")
+        assert [r["name"] for r in await db.fetch(NAMES)] == ["uji-1", "uji-2", "uji-3"]
+    rows = await db.fetch(STAMPS)
+    assert rows[1] == {"name": "uji-2", "stamp": f"b-{db.engine_name(engine)}"}

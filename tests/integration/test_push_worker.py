@@ -360,3 +360,67 @@ async def test_a_message_that_cannot_be_encrypted_does_not_sink_its_batch(fake, 
     states = sorted((r["state"], r["last_status_code"]) for r in await messages(97))
     assert states == [("delivered", 201), ("temporary-failure", None)]
     assert len(fake.deliveries_to(healthy)) == 1 and fake.deliveries_to(broken) == []
+
+
+async def test_the_oldest_due_messages_are_claimed_first(fake, sender):
+    for request_id in (110, 111, 112):
+        await subscribe(fake, request_id)
+        await service.enqueue_status_notification(request_id, CODE, "ready")
+    first, second, third = [(await messages(r))[0]["id"] for r in (110, 111, 112)]
+    now = dt.datetime.now(dt.UTC)
+    due = {first: now - dt.timedelta(seconds=5), second: now - dt.timedelta(seconds=60)}
+    due[third] = due[first]  # same due time as the first: the lower id goes first
+    for message_id, when in due.items():
+        await PushMessage.update({PushMessage.next_attempt_at: when}).where(
+            PushMessage.id == message_id
+        )
+    assert [m.id for m in await claim_due(1, RetryPolicy())] == [second]
+    assert [m.id for m in await claim_due(1, RetryPolicy())] == [first]
+    (last,) = await claim_due(5, RetryPolicy())
+    assert (last.id, last.attempts, last.topic) == (third, 1, "req112")
+
+
+async def test_a_lease_that_ends_on_the_last_attempt_or_without_a_subscription_ends_the_row(
+    fake, sender
+):
+    phone = await subscribe(fake, 120)
+    other = await subscribe(fake, 121)
+    await service.enqueue_status_notification(120, CODE, "ready")
+    await service.enqueue_status_notification(121, CODE, "ready")
+    await claim_due(10, RetryPolicy())  # both sending; the worker dies
+    (spent,) = await messages(120)
+    await PushMessage.update({PushMessage.attempts: RetryPolicy().max_attempts}).where(
+        PushMessage.id == spent["id"]
+    )
+    await PushSubscription.delete().where(PushSubscription.request_id == 121)  # FK: SET NULL
+    await make_due()  # the leases end
+    assert await deliver_due(sender) == 0
+    (spent,) = await messages(120)
+    (orphan,) = await messages(121)
+    assert (spent["state"], spent["last_error"]) == (
+        "permanent-failure",
+        "gave up after 8 attempts",
+    )
+    assert (orphan["state"], orphan["last_error"]) == ("permanent-failure", "subscription removed")
+    assert spent["next_attempt_at"] is None and orphan["locked_until"] is None
+    assert fake.deliveries_to(phone) == [] and fake.deliveries_to(other) == []
+
+
+async def test_a_subscriptions_last_success_is_written_at_most_once_an_hour(fake, sender):
+    await subscribe(fake, 130)
+    await service.enqueue_status_notification(130, CODE, "incomplete")
+    assert await deliver_due(sender) == 1
+    (first,) = await PushSubscription.select().where(PushSubscription.request_id == 130)
+    await service.enqueue_status_notification(130, CODE, "ready")
+    assert await deliver_due(sender) == 1
+    (again,) = await PushSubscription.select().where(PushSubscription.request_id == 130)
+    assert again["last_success_at"] == first["last_success_at"]
+    two_hours_ago = first["last_success_at"] - dt.timedelta(hours=2)
+    await PushSubscription.update({PushSubscription.last_success_at: two_hours_ago}).where(
+        PushSubscription.request_id == 130
+    )
+    await service.enqueue_status_notification(130, CODE, "rejected")
+    assert await deliver_due(sender) == 1
+    (later,) = await PushSubscription.select().where(PushSubscription.request_id == 130)
+    assert later["last_success_at"] > first["last_success_at"]
+    assert [r["state"] for r in await messages(130)] == ["delivered"] * 3

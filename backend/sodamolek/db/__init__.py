@@ -26,7 +26,14 @@ from sodamolek.db.engine import (  # noqa: E402
     stop_engine,
     write_transaction,
 )
-from sodamolek.db.reads import Sql, fetch, fetch_one, reading, write  # noqa: E402
+from sodamolek.db.reads import (  # noqa: E402
+    Sql,
+    fetch,
+    fetch_one,
+    reading,
+    write,
+    write_returning,
+)
 from sodamolek.db.setup_lock import setup_lock  # noqa: E402
 from sodamolek.db.stamps import clear_all as _clear_caches  # noqa: E402
 
@@ -45,6 +52,7 @@ __all__ = [
     "stop_engine",
     "use_engine",
     "write",
+    "write_returning",
     "write_transaction",
 ]
 

@@ -49,6 +49,24 @@ async def run_on(connection: aiosqlite.Connection, sql: str | None, values=()) -
     return await connection._execute(_run_batch, connection._conn, batch, sql, values)
 
 
+def _run_alone(connection: sqlite3.Connection, sql: str, values) -> list:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        rows = connection.execute(sql, values).fetchall()
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return rows
+
+
+async def run_alone(connection: aiosqlite.Connection, sql: str, values=()) -> list:
+    """sql in a write transaction of its own (IMMEDIATE: the write lock up front, never a lock
+    upgrade that fails), begun and committed in the same hand-off to the connection's thread."""
+    return await connection._execute(_run_alone, connection._conn, sql, values)
+
+
 def defer(connection: aiosqlite.Connection, sql: str, values=()) -> None:
     """Send sql with the transaction's next statement or its commit: a write whose result is
     not needed. In order, in the same transaction; an error surfaces at that next statement."""

@@ -36,18 +36,22 @@ from sodamolek.db.engine import (
     current_engine,
     defer,
     defer_postgres,
+    run_alone,
     run_on,
 )
 
 
 class Sql:
     """One statement with `?` for each value (never inside a literal), turned into `$1, $2…`
-    for PostgreSQL once; `postgres=` where the engines' SQL differs (JSON functions)."""
+    for PostgreSQL once; `postgres=` where the engines' SQL differs (JSON functions), with `?`
+    or, where a value is used more than once, already numbered `$1, $2…` (the same values for
+    both engines)."""
 
-    __slots__ = ("postgres", "sqlite")
+    __slots__ = ("own_postgres", "postgres", "sqlite")
 
     def __init__(self, sql: str, *, postgres: str | None = None) -> None:
         self.sqlite = sql
+        self.own_postgres = postgres is not None
         postgres = sql if postgres is None else postgres
         numbers = iter(range(1, postgres.count("?") + 1))
         self.postgres = re.sub(r"\?", lambda _: f"${next(numbers)}", postgres)
@@ -132,12 +136,32 @@ async def write(sql: Sql, *values: object) -> None:
     transaction = engine.current_transaction.get()
     if transaction is not None and isinstance(engine, PooledSQLiteEngine):
         defer(transaction.connection, sql.sqlite, values)
-    elif isinstance(transaction, DeferringPostgresTransaction):
+    elif isinstance(transaction, DeferringPostgresTransaction) and not sql.own_postgres:
         defer_postgres(transaction, sql.sqlite, values)
+    elif isinstance(transaction, DeferringPostgresTransaction):  # its own text: not combined
+        await transaction.flush()
+        await transaction.connection.execute(sql.postgres, *values)
     elif transaction is not None and isinstance(engine, PostgresEngine):
         await transaction.connection.execute(sql.postgres, *values)
     else:
         raise RuntimeError("db.write runs inside a write transaction")
+
+
+async def write_returning(sql: Sql, *values: object) -> list[dict]:
+    """One statement that writes, committed on its own, and the rows it returns (RETURNING):
+    SQLite, BEGIN IMMEDIATE, the statement and COMMIT in one hand-off to the writer's thread;
+    PostgreSQL, one round trip (a statement outside a transaction is one). Inside a write
+    transaction it is one more statement of it."""
+    engine = current_engine()
+    if engine.current_transaction.get() is not None or isinstance(engine, PostgresEngine):
+        return await fetch(sql, *values)
+    if not isinstance(engine, PooledSQLiteEngine):
+        raise TypeError(f"no fixed SQL for {type(engine).__name__}")
+    connection = await engine.writer.acquire()
+    try:
+        return _rows(await run_alone(connection, sql.sqlite, values))
+    finally:
+        await engine.release(connection)
 
 
 def _rows(rows) -> list[dict]:

@@ -1,11 +1,11 @@
 """The push worker: claims due outbox messages, sends them with pywebpush's async API over one
 shared aiohttp session, and records each outcome.
 
-Claiming is a short transaction that moves rows to `sending` with a lease: on PostgreSQL with
-SELECT … FOR UPDATE SKIP LOCKED, so several workers share the work and never take the same
-row; on SQLite one IMMEDIATE transaction (one writer at a time does the same job). Delivery is
-at least once: a worker that dies after sending but before recording leaves the row in
-`sending`, and it is sent again when the lease ends (the Topic header lets the push service
+Claiming is one statement that moves rows to `sending` with a lease: on PostgreSQL over a
+window locked FOR UPDATE SKIP LOCKED, so several workers share the work and never take the same
+row; on SQLite in an IMMEDIATE transaction of its own (one writer at a time does the same job).
+Delivery is at least once: a worker that dies after sending but before recording leaves the row
+in `sending`, and it is sent again when the lease ends (the Topic header lets the push service
 replace the duplicate).
 """
 
@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import email.utils
+import json
 import logging
 import random
 import ssl
@@ -25,7 +26,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from piccolo.engine.postgres import PostgresEngine
 from pywebpush import WebPusher
 
 from sodamolek import db
@@ -198,91 +198,87 @@ def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+# Claiming: the first batch_size due rows (first in, first out: one status change's messages
+# share a due time) move to `sending` under a lease and come back with their subscription, in
+# one statement. A row whose subscription is gone, or that has used every attempt (a worker
+# died while sending it, again and again), ends there instead. Fixed SQL: Piccolo built four
+# statements per batch, and each was a trip to the database.
+#
+# PostgreSQL: the window is locked FOR UPDATE SKIP LOCKED, so several workers share the work and
+# never take the same row. SQLite has no row locks (nor needs them): the statement runs in an
+# IMMEDIATE transaction of its own, one writer at a time.
+_CLAIM = db.Sql(
+    """UPDATE push_message SET
+    state = CASE WHEN due.ended THEN 'permanent-failure' ELSE 'sending' END,
+    last_error = CASE WHEN NOT due.ended THEN push_message.last_error
+        WHEN push_message.subscription IS NULL THEN 'subscription removed'
+        ELSE 'gave up after ' || push_message.attempts || ' attempts' END,
+    attempts = push_message.attempts + CASE WHEN due.ended THEN 0 ELSE 1 END,
+    locked_until = CASE WHEN due.ended THEN NULL ELSE ?3 END,
+    next_attempt_at = CASE WHEN due.ended THEN NULL ELSE ?3 END,
+    updated_at = ?1
+FROM (
+    SELECT id, subscription IS NULL OR attempts >= ?2 AS ended FROM push_message
+    WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?4
+) AS due
+WHERE push_message.id = due.id
+RETURNING push_message.id, push_message.state, push_message.attempts,
+    push_message.subscription, push_message.payload, push_message.urgency, push_message.topic,
+    (SELECT endpoint FROM push_subscription s WHERE s.id = push_message.subscription)
+        AS endpoint,
+    (SELECT endpoint_hash FROM push_subscription s WHERE s.id = push_message.subscription)
+        AS endpoint_hash,
+    (SELECT p256dh FROM push_subscription s WHERE s.id = push_message.subscription) AS p256dh,
+    (SELECT auth FROM push_subscription s WHERE s.id = push_message.subscription) AS auth""",
+    # The same, with each outcome its own UPDATE of the locked window (a CASE on a parameter
+    # would leave PostgreSQL guessing its type); the subscription joined, not looked up.
+    postgres="""WITH due AS (
+    SELECT id, subscription IS NULL OR attempts >= $2 AS ended
+    FROM push_message WHERE next_attempt_at <= $1
+    ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED
+), ended AS (
+    UPDATE push_message SET state = 'permanent-failure',
+        last_error = CASE WHEN push_message.subscription IS NULL THEN 'subscription removed'
+            ELSE 'gave up after ' || push_message.attempts || ' attempts' END,
+        next_attempt_at = NULL, locked_until = NULL, updated_at = $1
+    FROM due WHERE push_message.id = due.id AND due.ended
+), claimed AS (
+    UPDATE push_message SET state = 'sending', attempts = push_message.attempts + 1,
+        locked_until = $3, next_attempt_at = $3, updated_at = $1
+    FROM due WHERE push_message.id = due.id AND NOT due.ended
+    RETURNING push_message.id, push_message.state, push_message.attempts,
+        push_message.subscription, push_message.payload, push_message.urgency,
+        push_message.topic
+)
+SELECT claimed.*, s.endpoint, s.endpoint_hash, s.p256dh, s.auth
+FROM claimed LEFT JOIN push_subscription s ON s.id = claimed.subscription""",
+)
+
+
 async def claim_due(batch_size: int, policy: RetryPolicy) -> list[Claimed]:
     """Move up to batch_size due messages to `sending` under a lease and return them."""
-    engine = PushMessage._meta.db
     now = _now()
     lease_end = now + dt.timedelta(seconds=policy.lease_seconds)
-    async with db.write_transaction(engine):
-        query = (
-            PushMessage.select(
-                PushMessage.id,
-                PushMessage.state,
-                PushMessage.attempts,
-                PushMessage.subscription,
-                PushMessage.payload,
-                PushMessage.urgency,
-                PushMessage.topic,
-            )
-            .where(PushMessage.next_attempt_at <= now)
-            # First in, first out: one status change's messages share a due time.
-            .order_by(PushMessage.next_attempt_at, PushMessage.id)
-            .limit(batch_size)
-        )
-        if isinstance(engine, PostgresEngine):  # SQLite has no row locks (nor needs them)
-            query = query.lock_rows("UPDATE", skip_locked=True, of=(PushMessage,))
-        rows = await query
-        if not rows:
-            return []
-        # A row whose subscription is gone, or that has used every attempt (a worker died
-        # while sending it, again and again), ends here.
-        live, ended = [], {}
-        for row in rows:
-            if row["subscription"] is None:
-                ended[row["id"]] = "subscription removed"
-            elif row["attempts"] >= policy.max_attempts:
-                ended[row["id"]] = f"gave up after {row['attempts']} attempts"
-            else:
-                live.append(row)
-        for message_id, reason in ended.items():
-            await PushMessage.update(
-                {
-                    PushMessage.state: "permanent-failure",
-                    PushMessage.last_error: reason,
-                    PushMessage.next_attempt_at: None,
-                    PushMessage.locked_until: None,
-                    PushMessage.updated_at: now,
-                }
-            ).where(PushMessage.id == message_id)
-        if not live:
-            return []
-        ids = [r["id"] for r in live]
-        await PushMessage.update(
-            {
-                PushMessage.state: "sending",
-                PushMessage.attempts: PushMessage.attempts + 1,
-                PushMessage.locked_until: lease_end,
-                PushMessage.next_attempt_at: lease_end,
-                PushMessage.updated_at: now,
-            }
-        ).where(PushMessage.id.is_in(ids))
-        subscriptions = {
-            s["id"]: s
-            for s in await PushSubscription.select(
-                PushSubscription.id,
-                PushSubscription.endpoint,
-                PushSubscription.endpoint_hash,
-                PushSubscription.p256dh,
-                PushSubscription.auth,
-            ).where(PushSubscription.id.is_in(list({r["subscription"] for r in live})))
-        }
+    rows = await db.write_returning(_CLAIM, now, policy.max_attempts, lease_end, batch_size)
     return [
         Claimed(
             id=r["id"],
-            attempts=r["attempts"] + 1,
+            attempts=r["attempts"],
             subscription_id=r["subscription"],
-            endpoint=subscriptions[r["subscription"]]["endpoint"],
-            endpoint_hash=subscriptions[r["subscription"]]["endpoint_hash"],
-            p256dh=subscriptions[r["subscription"]]["p256dh"],
-            auth=subscriptions[r["subscription"]]["auth"],
+            endpoint=r["endpoint"],
+            endpoint_hash=r["endpoint_hash"],
+            p256dh=r["p256dh"],
+            auth=r["auth"],
             payload=r["payload"],
             urgency=r["urgency"],
             topic=r["topic"],
         )
-        for r in live
+        # RETURNING keeps no order: within the batch, sent concurrently, oldest written first.
+        for r in sorted(rows, key=lambda r: r["id"])
         # The FK is SET NULL on delete, so a claimed row's subscription is there in the same
-        # transaction; the guard keeps a concurrent unsubscribe on SQLite from raising here.
-        if r["subscription"] in subscriptions
+        # transaction; the guard keeps a concurrent unsubscribe on SQLite from dropping a row
+        # without its keys into the batch (it is taken again, and ended, when its lease ends).
+        if r["state"] == "sending" and r["endpoint"] is not None
     ]
 
 
@@ -344,39 +340,64 @@ async def _record(message: Claimed, result: SendResult, policy: RetryPolicy) -> 
     return state
 
 
+# Recording the common outcome: every delivered message of a batch in one statement, fenced like
+# _record (still `sending`, same attempt), the batch as JSON so that the statement's text is the
+# same for any batch; and the last success of their subscriptions, written at most once an hour
+# (it only says the endpoint still worked lately), so a phone that gets many messages costs one
+# write, not one per batch. SQLite: two statements, sent to the writer's thread with the commit
+# (one hand-off). PostgreSQL: one statement for both tables, one round trip.
+_DELIVERED = db.Sql(
+    """UPDATE push_message SET state = 'delivered', last_status_code = sent.status,
+    last_error = '', locked_until = NULL, next_attempt_at = NULL, updated_at = ?
+FROM (
+    SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.attempts') AS attempts,
+        json_extract(value, '$.status') AS status
+    FROM json_each(?)
+) AS sent
+WHERE push_message.id = sent.id AND push_message.attempts = sent.attempts
+    AND push_message.state = 'sending'""",
+    postgres="""WITH delivered AS (
+    UPDATE push_message SET state = 'delivered', last_status_code = sent.status,
+        last_error = '', locked_until = NULL, next_attempt_at = NULL, updated_at = $1
+    FROM json_to_recordset($2::json) AS sent(id integer, attempts integer, status integer)
+    WHERE push_message.id = sent.id AND push_message.attempts = sent.attempts
+        AND push_message.state = 'sending'
+    RETURNING push_message.subscription
+)
+UPDATE push_subscription SET last_success_at = $1
+WHERE id IN (SELECT subscription FROM delivered)
+    AND (last_success_at IS NULL OR last_success_at < $3)""",
+)
+_REACHED = db.Sql(  # SQLite only: PostgreSQL's _DELIVERED does it
+    "UPDATE push_subscription SET last_success_at = ? "
+    "WHERE id IN (SELECT value FROM json_each(?)) "
+    "AND (last_success_at IS NULL OR last_success_at < ?)"
+)
+LAST_SUCCESS_GRANULARITY = dt.timedelta(hours=1)
+
+
 async def _record_delivered(delivered: list[tuple[Claimed, SendResult]]) -> None:
-    """The common outcome, a statement per (status code, attempt) group instead of one per
-    message; fenced like _record."""
+    """The common outcome, for the whole batch at once; joins the caller's transaction."""
     now = _now()
-    groups: dict[tuple[int, int], list[int]] = {}
-    for message, result in delivered:
-        groups.setdefault((result.status or 0, message.attempts), []).append(message.id)
-    for (status, attempts), ids in groups.items():
-        await PushMessage.update(
-            {
-                PushMessage.state: "delivered",
-                PushMessage.last_status_code: status,
-                PushMessage.last_error: "",
-                PushMessage.locked_until: None,
-                PushMessage.next_attempt_at: None,
-                PushMessage.updated_at: now,
-            }
-        ).where(
-            PushMessage.id.is_in(ids),
-            PushMessage.state == "sending",
-            PushMessage.attempts == attempts,
-        )
-    subscription_ids = list({message.subscription_id for message, _ in delivered})
-    await PushSubscription.update({PushSubscription.last_success_at: now}).where(
-        PushSubscription.id.is_in(subscription_ids)
+    stale = now - LAST_SUCCESS_GRANULARITY
+    sent = json.dumps(
+        [{"id": m.id, "attempts": m.attempts, "status": r.status} for m, r in delivered]
     )
+    engine = db.current_engine()
+    if db.engine_name(engine) == "postgresql":
+        await db.write_returning(_DELIVERED, now, sent, stale)
+        return
+    reached = json.dumps(sorted({message.subscription_id for message, _ in delivered}))
+    async with db.write_transaction(engine):
+        await db.write(_DELIVERED, now, sent)
+        await db.write(_REACHED, now, reached, stale)
 
 
 async def deliver_due(
     sender: PushSender, batch_size: int = 50, policy: RetryPolicy | None = None
 ) -> int:
     """One pass: claim up to batch_size due messages, send them concurrently, record the
-    outcomes in one transaction. Returns how many were sent (0: nothing was due)."""
+    outcomes. Returns how many were sent (0: nothing was due)."""
     policy = policy or RetryPolicy()
     claimed = await claim_due(batch_size, policy)
     if not claimed:
@@ -384,12 +405,15 @@ async def deliver_due(
     results = await asyncio.gather(*(sender.send(m) for m in claimed))
     outcomes = list(zip(claimed, results, strict=True))
     delivered = [(m, r) for m, r in outcomes if r.delivered]
-    async with db.write_transaction(PushMessage._meta.db):
+    failed = [(m, r) for m, r in outcomes if not r.delivered]
+    if not failed:  # the usual batch: one statement (PostgreSQL) or one hand-off (SQLite)
+        await _record_delivered(delivered)
+        return len(claimed)
+    async with db.write_transaction(db.current_engine()):
         if delivered:
             await _record_delivered(delivered)
-        for message, result in outcomes:
-            if not result.delivered:
-                await _record(message, result, policy)
+        for message, result in failed:
+            await _record(message, result, policy)
     return len(claimed)
 
 
