@@ -138,3 +138,20 @@ def test_the_tracking_pages_limits_guard_no_secret_and_the_residents_do():
 
     assert not views.LOOKUP_LIMIT.read_first and not views.SURVEY_LIMIT.read_first
     assert residents.NIK_LIMIT.read_first and residents.LETTER_LIMIT_CODE.read_first
+
+
+async def test_memory_keeps_only_the_windows_hit_since_the_last_exchange(
+    app, settings, no_exchange_by_itself
+):
+    for n in range(50):
+        await ratelimit.hit(f"lacak:198.51.100.{n}", LIMIT)
+    await ratelimit.flush()
+    await ratelimit.hit(KEY, LIMIT)
+    await ratelimit.flush()
+    counts = ratelimit._counts_of(ratelimit._engine())
+    assert [key for key, _ in counts.shared] == [KEY]  # the others forgotten here
+    assert len(await stored(settings)) == 51  # and still counted in the store
+    for _ in range(LIMIT.hits - 1):
+        await ratelimit.hit("lacak:198.51.100.7", LIMIT)  # read again: 1 + 4 = the limit
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit("lacak:198.51.100.7", LIMIT)

@@ -183,8 +183,8 @@ async def _flush(engine, counts: _Counts) -> None:
     writing = counts.writing = counts.unwritten
     counts.unwritten = {}
     try:
-        if writing:
-            counts.shared.update(await _add(engine, writing))
+        totals = await _add(engine, writing) if writing else {}
+        counts.shared.update(totals)
         writing = {}
     finally:
         for window, hits in writing.items():  # not written: kept for the next exchange
@@ -192,10 +192,13 @@ async def _flush(engine, counts: _Counts) -> None:
         counts.writing = {}
         counts.last_flush = time.monotonic()
         counts.exchange = None
+    # Only the windows hit since the last exchange stay in memory (a key seen again later is
+    # read again, or counted from its next exchange): memory follows the last second's
+    # clients, not every address of a window. Closed windows go too.
     now = time.time()
-    for window in [w for w, end in counts.ends.items() if end <= now]:  # closed windows
-        del counts.ends[window]
-        counts.shared.pop(window, None)
+    live = [w for w in (totals.keys() | counts.unwritten.keys()) if counts.ends.get(w, 0) > now]
+    counts.shared = {w: counts.shared[w] for w in live if w in counts.shared}
+    counts.ends = {w: counts.ends[w] for w in live}
 
 
 async def _add(engine, hits: dict[Window, int]) -> dict[Window, int]:
