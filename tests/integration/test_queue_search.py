@@ -1,10 +1,13 @@
 """The queue: the chosen status tab survives refreshes and searches; an exact tracking code or NIK
 finds a request in every status; part of a name matches whatever its case."""
 
+import datetime as dt
 import json
 import re
 
+from sodamolek.core import formatting
 from sodamolek.letter_requests import service
+from sodamolek.letter_requests.tables import LetterRequest
 from tests.conftest import csrf_from, login
 from tests.integration.test_request_service import submission, user
 
@@ -139,3 +142,62 @@ async def test_each_role_reads_the_queue_of_its_offices_only(app, staff):
         assert sum(default.counts.values()) == (3 if sees else 0), username
         assert _ids(await service.queue(actor, status="incomplete")) == sees & {yosef["id"]}
         assert _ids(await service.queue(actor, query="yosef")) == sees & {yosef["id"]}
+
+
+ROW = re.compile(r'<tr class="([^"]*)">(.*?)</tr>', re.S)
+
+
+async def test_each_row_shows_its_request_and_escapes_what_a_resident_typed(client, staff):
+    """The rows' values are made in Python before the template (desk.views.QueueRow): each one
+    still lands in its cell, and a name with markup in it shows as text."""
+    operator = await user(staff.operator)
+    script_name = "<script>alert(1)</script> Ndun"
+    typed = await service.create_request(
+        operator, submission(applicant={"applicant_nik": OTHER_NIK, "applicant_name": script_name})
+    )
+    script_request = typed.request
+    _, maria, yosef, _ = await _three_requests(staff)
+    # Maria's applied from home and is a day late; Yosef's waits for him, so it is never late.
+    late = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    for request_id in (maria["id"], yosef["id"]):
+        await LetterRequest.update({LetterRequest.due_at: late}).where(
+            LetterRequest.id == request_id
+        )
+    await LetterRequest.update({LetterRequest.channel: "resident"}).where(
+        LetterRequest.id == maria["id"]
+    )
+    await LetterRequest.update({LetterRequest.applicant_verified: True}).where(
+        LetterRequest.id == yosef["id"]
+    )
+
+    await login(client, staff.operator)
+    page = await client.get("/permohonan")
+    assert "<script>alert(1)" not in page.text
+    rows = {
+        int(re.search(r'href="/permohonan/(\d+)"', cells).group(1)): (css, cells)
+        for css, cells in ROW.findall(page.text)
+    }
+    assert set(rows) == {script_request["id"], maria["id"], yosef["id"]}
+    css, cells = rows[script_request["id"]]
+    assert css == ""
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Ndun" in cells
+    assert f">{script_request['tracking_code']}</a>" in cells
+    assert "belum terverifikasi" in cells and "Diajukan warga" not in cells
+    assert '<span class="status status-in_review">Sedang Diperiksa</span>' in cells
+    assert formatting.format_datetime(script_request["due_at"]) in cells
+    assert "lewat batas" not in cells and "Kel. " not in cells  # one office: not named
+    css, cells = rows[maria["id"]]
+    assert css == "overdue" and "lewat batas" in cells and "Diajukan warga" in cells
+    assert formatting.format_datetime(late) in cells
+    css, cells = rows[yosef["id"]]
+    assert css == "" and "lewat batas" not in cells  # incomplete: the clock is paused
+    assert '<span class="status status-incomplete">Belum Lengkap</span>' in cells
+    assert "belum terverifikasi" not in cells
+    assert re.search(r'class="tab"[^>]*>\s*Belum Lengkap <span class="count">1</span>', page.text)
+
+    # The camat sees several offices: each row names its kelurahan.
+    await client.post("/keluar", data={"_csrf_token": csrf_from(page.text)})
+    await login(client, staff.camat)
+    district = await client.get("/permohonan")
+    assert district.text.count('<small class="muted">Kel. Oebobo</small>') == 3
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Ndun" in district.text
