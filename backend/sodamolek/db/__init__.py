@@ -10,8 +10,6 @@ import os
 
 os.environ.setdefault("PICCOLO_CONF", "sodamolek.piccolo_conf")
 
-from piccolo.apps.migrations.tables import Migration  # noqa: E402
-from piccolo.conf.apps import Finder  # noqa: E402
 from piccolo.engine.base import Engine  # noqa: E402
 from piccolo.table import Table  # noqa: E402
 
@@ -58,15 +56,24 @@ __all__ = [
 
 
 def use_engine(engine: Engine) -> Engine:
-    """Point Piccolo's configuration and every table at this engine. The tables come from
-    Piccolo's app registry (PICCOLO_CONF, i.e. sodamolek.piccolo_conf and piccolo_app), so the
-    database layer never imports a domain."""
+    """Point Piccolo's configuration and every table at this engine: each table imported so
+    far, and through PICCOLO_CONF (sodamolek.piccolo_conf) any imported later, so the database
+    layer never imports a domain."""
     _piccolo_conf().DB = engine
-    tables: list[type[Table]] = [*Finder().get_table_classes(), Migration]
-    for table in tables:
+    for table in _imported_tables():
         table._meta.db = engine
     _clear_caches()  # what they hold came from another database
     return engine
+
+
+def _imported_tables() -> list[type[Table]]:
+    tables: list[type[Table]] = []
+    pending = [Table]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            tables.append(subclass)
+            pending.append(subclass)
+    return tables
 
 
 async def migrate() -> None:
