@@ -34,8 +34,10 @@ def format_datetime(value: dt.datetime | None) -> str:
     """29 November 2026 14.05 WITA"""
     if value is None:
         return "-"
-    local = to_wita(value)
-    return f"{format_date(local.date())} {local.hour:02}.{local.minute:02} WITA"
+    local = to_wita(value)  # one f-string: the queue writes one for each of its rows
+    return (
+        f"{local.day} {MONTHS[local.month - 1]} {local.year} {local.hour:02}.{local.minute:02} WITA"
+    )
 
 
 def to_wita(value: dt.datetime) -> dt.datetime:
