@@ -106,3 +106,32 @@ async def test_each_engine_runs_its_own_text_in_order_with_the_deferred_writes(a
         assert [r["name"] for r in await db.fetch(NAMES)] == ["uji-1", "uji-2", "uji-3"]
     rows = await db.fetch(STAMPS)
     assert rows[1] == {"name": "uji-2", "stamp": f"b-{db.engine_name(engine)}"}
+
+
+SYNCHRONOUS = db.Sql("PRAGMA synchronous")
+FULL, NORMAL = 2, 1
+
+
+async def _writer_synchronous() -> int:
+    async with db.write_transaction(db.current_engine()):
+        return (await db.fetch_one(SYNCHRONOUS))["synchronous"]
+
+
+async def test_a_not_durable_write_skips_the_fsync_and_leaves_the_writer_durable(app):
+    if db.engine_name(db.current_engine()) != "sqlite":
+        pytest.skip("PostgreSQL commits as always")
+    engine = db.current_engine()
+    async with db.write_transaction(engine, durable=False):
+        await db.write(INSERT, "uji-1", "a")
+        assert (await db.fetch_one(SYNCHRONOUS))["synchronous"] == NORMAL
+    assert await _writer_synchronous() == FULL
+    with pytest.raises(Exception, match="(?i)unique"):
+        async with db.write_transaction(engine, durable=False):
+            await db.write(INSERT, "uji-1", "again")
+            await db.fetch(NAMES)
+    assert await _writer_synchronous() == FULL
+    await db.write_returning(RETURNING, "uji-2", "b", durable=False)
+    with pytest.raises(Exception, match="(?i)unique"):
+        await db.write_returning(RETURNING, "uji-2", "again", durable=False)
+    assert await _writer_synchronous() == FULL
+    assert [r["name"] for r in await db.fetch(NAMES)] == ["uji-1", "uji-2"]

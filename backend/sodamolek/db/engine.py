@@ -29,42 +29,61 @@ from sodamolek.settings import Settings
 
 BUSY_TIMEOUT_MS = 10_000
 SYNC_READER_BUSY_MS = 500
+# Every commit is fsynced (a 2xx is a promise), but for writes that are redone when lost
+# (`durable=False`): WAL with NORMAL, which a power cut may undo but never corrupts.
+DURABLE = "PRAGMA synchronous = FULL"
+NOT_DURABLE = "PRAGMA synchronous = NORMAL"
 
 
-def _run_batch(connection: sqlite3.Connection, batch: list, sql: str | None, values) -> list:
+def _run_batch(
+    connection: sqlite3.Connection, batch: list, sql: str | None, values, then: str | None
+) -> list:
     for deferred_sql, deferred_values in batch:
         connection.execute(deferred_sql, deferred_values)
-    return connection.execute(sql, values).fetchall() if sql is not None else []
+    rows = connection.execute(sql, values).fetchall() if sql is not None else []
+    if then is not None:
+        connection.execute(then)
+    return rows
 
 
-async def run_on(connection: aiosqlite.Connection, sql: str | None, values=()) -> list:
+async def run_on(
+    connection: aiosqlite.Connection, sql: str | None, values=(), *, then: str | None = None
+) -> list:
     """Run sql (None: nothing) on a pooled connection after the statements deferred on it
-    (`defer`), in one hand-off to the connection's thread."""
+    (`defer`), and `then` after it if it succeeded, in one hand-off to the connection's thread."""
     batch = getattr(connection, "_sodamolek_deferred", None)
-    if not batch:
+    if not batch and then is None:
         return list(await connection.execute_fetchall(sql, values)) if sql is not None else []
     connection._sodamolek_deferred = []  # type: ignore[attr-defined]
     # aiosqlite runs every call as a function on its thread; there is no public way to run
     # several statements in one call.
-    return await connection._execute(_run_batch, connection._conn, batch, sql, values)
+    return await connection._execute(_run_batch, connection._conn, batch or [], sql, values, then)
 
 
-def _run_alone(connection: sqlite3.Connection, sql: str, values) -> list:
-    connection.execute("BEGIN IMMEDIATE")
+def _run_alone(connection: sqlite3.Connection, sql: str, values, durable: bool) -> list:
+    if not durable:
+        connection.execute(NOT_DURABLE)
     try:
-        rows = connection.execute(sql, values).fetchall()
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            rows = connection.execute(sql, values).fetchall()
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    finally:
+        if not durable:
+            connection.execute(DURABLE)
     return rows
 
 
-async def run_alone(connection: aiosqlite.Connection, sql: str, values=()) -> list:
+async def run_alone(
+    connection: aiosqlite.Connection, sql: str, values=(), *, durable: bool = True
+) -> list:
     """sql in a write transaction of its own (IMMEDIATE: the write lock up front, never a lock
     upgrade that fails), begun and committed in the same hand-off to the connection's thread."""
-    return await connection._execute(_run_alone, connection._conn, sql, values)
+    return await connection._execute(_run_alone, connection._conn, sql, values, durable)
 
 
 def defer(connection: aiosqlite.Connection, sql: str, values=()) -> None:
@@ -82,9 +101,16 @@ class PooledSQLiteTransaction(SQLiteTransaction):
 
     Its BEGIN, and the writes deferred inside it (`defer`), go to the connection's thread with
     the next statement: the one writer connection is held for fewer hand-offs, each of which
-    waits for the event loop's turn (a create's six became two)."""
+    waits for the event loop's turn (a create's six became two).
+
+    `durable=False`: its commit is not fsynced (NOT_DURABLE), for writes that are redone when
+    a power cut undoes them; the connection is durable again once it commits or is given back."""
 
     engine: PooledSQLiteEngine
+
+    def __init__(self, *args: Any, durable: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.durable = durable
 
     async def get_connection(self):
         if self.transaction_type is TransactionType.immediate:
@@ -92,14 +118,21 @@ class PooledSQLiteTransaction(SQLiteTransaction):
         return await self.engine.readers.acquire()
 
     async def begin(self):
-        self.connection._sodamolek_deferred = [(f"BEGIN {self.transaction_type.value}", ())]
+        begin = (f"BEGIN {self.transaction_type.value}", ())
+        if self.durable:
+            self.connection._sodamolek_deferred = [begin]
+        else:
+            self.connection._sodamolek_deferred = [(NOT_DURABLE, ()), begin]
+            self.connection._sodamolek_not_durable = True
 
     async def commit(self):
         batch = self.connection._sodamolek_deferred
-        if len(batch) == 1 and batch[0][0].startswith("BEGIN"):
+        restore = DURABLE if getattr(self.connection, "_sodamolek_not_durable", False) else None
+        if batch and batch[-1][0].startswith("BEGIN"):
             self.connection._sodamolek_deferred = []  # nothing ran: nothing to commit
         else:
-            await run_on(self.connection, "COMMIT")
+            await run_on(self.connection, "COMMIT", then=restore)
+        self.connection._sodamolek_not_durable = False
         self._committed = True
 
     async def rollback(self):
@@ -207,7 +240,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute("PRAGMA foreign_keys = 1")
         # WAL lets readers go on while one writer commits; FULL makes a 2xx a promise.
         await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA synchronous = FULL")
+        await connection.execute(DURABLE)
         return connection
 
     def take_sync_reader(self) -> sqlite3.Connection:
@@ -240,6 +273,10 @@ class PooledSQLiteEngine(SQLiteEngine):
             # A cancelled task can leave a transaction open; never hand that to someone else.
             with contextlib.suppress(Exception):
                 await connection.rollback()
+        if getattr(connection, "_sodamolek_not_durable", False):  # a transaction that failed
+            connection._sodamolek_not_durable = False  # type: ignore[attr-defined]
+            with contextlib.suppress(Exception):
+                await connection.execute(DURABLE)
         pool = self.writer if self.writer.owns(connection) else self.readers
         pool.release(connection)
 
@@ -274,9 +311,13 @@ class PooledSQLiteEngine(SQLiteEngine):
         self,
         transaction_type: TransactionType = TransactionType.deferred,
         allow_nested: bool = True,
+        durable: bool = True,
     ) -> PooledSQLiteTransaction:
         return PooledSQLiteTransaction(
-            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+            engine=self,
+            transaction_type=transaction_type,
+            allow_nested=allow_nested,
+            durable=durable,
         )
 
 
@@ -440,9 +481,16 @@ async def stop_engine(engine: Engine) -> None:
         await engine.close_pool()
 
 
-def write_transaction(engine: Engine):
+def write_transaction(engine: Engine, *, durable: bool = True):
     """A transaction for anything that writes: IMMEDIATE on SQLite so the write lock is taken
-    up front (no deadlock-prone lock upgrade), the default on PostgreSQL."""
+    up front (no deadlock-prone lock upgrade), the default on PostgreSQL.
+
+    `durable=False`, only for writes that are redone when lost (the push outbox's states: a
+    message whose claim or outcome is lost is sent again): on SQLite the commit is not fsynced,
+    so a power cut or an OS crash may undo it (never corrupt the file; a crash of the process
+    does not undo it). PostgreSQL commits as always."""
+    if isinstance(engine, PooledSQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate, durable=durable)
     if isinstance(engine, SQLiteEngine):
         return engine.transaction(transaction_type=TransactionType.immediate)
     return engine.transaction()

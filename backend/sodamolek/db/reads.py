@@ -147,11 +147,11 @@ async def write(sql: Sql, *values: object) -> None:
         raise RuntimeError("db.write runs inside a write transaction")
 
 
-async def write_returning(sql: Sql, *values: object) -> list[dict]:
+async def write_returning(sql: Sql, *values: object, durable: bool = True) -> list[dict]:
     """One statement that writes, committed on its own, and the rows it returns (RETURNING):
     SQLite, BEGIN IMMEDIATE, the statement and COMMIT in one hand-off to the writer's thread;
     PostgreSQL, one round trip (a statement outside a transaction is one). Inside a write
-    transaction it is one more statement of it."""
+    transaction it is one more statement of it. `durable`: as for db.write_transaction."""
     engine = current_engine()
     if engine.current_transaction.get() is not None or isinstance(engine, PostgresEngine):
         return await fetch(sql, *values)
@@ -159,7 +159,7 @@ async def write_returning(sql: Sql, *values: object) -> list[dict]:
         raise TypeError(f"no fixed SQL for {type(engine).__name__}")
     connection = await engine.writer.acquire()
     try:
-        return _rows(await run_alone(connection, sql.sqlite, values))
+        return _rows(await run_alone(connection, sql.sqlite, values, durable=durable))
     finally:
         await engine.release(connection)
 
