@@ -1,4 +1,5 @@
-"""Rate-limit counts: kept in memory, exchanged with the shared store about once a second."""
+"""Rate-limit counts: exact limits in the shared store at each hit; batched ones in memory,
+exchanged with the store about once a second."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from sodamolek.core import ratelimit
 from sodamolek.core.tables import RateLimitWindow
 
-LIMIT = ratelimit.Limit(hits=5, seconds=3600)
+EXACT = ratelimit.Limit(hits=5, seconds=3600)
+BATCHED = ratelimit.Limit(hits=5, seconds=3600, exact=False)
 KEY = "lacak:203.0.113.7"
 
 
@@ -22,11 +24,10 @@ async def stored(settings) -> dict[str, int]:
 
 
 async def add_from_another_worker(settings, hits: int) -> None:
-    """What another process's exchange writes."""
-    window = int(time.time() // LIMIT.seconds * LIMIT.seconds)
+    """What another process writes."""
+    window = int(time.time() // EXACT.seconds * EXACT.seconds)
     if settings.engine == "sqlite":
-        side = ratelimit.side_file(str(settings.sqlite_path), "write")
-        side.execute(
+        ratelimit.side_file(str(settings.sqlite_path)).execute(
             "INSERT INTO rate_limit_window VALUES (?, ?, ?) ON CONFLICT (key, window_start) "
             "DO UPDATE SET hits = hits + excluded.hits",
             (KEY, window, hits),
@@ -47,13 +48,23 @@ def no_exchange_by_itself(monkeypatch):
     monkeypatch.setattr(ratelimit, "FLUSH_SECONDS", 3600.0)
 
 
-async def test_hits_are_written_together_not_one_by_one(app, settings, no_exchange_by_itself):
+async def test_an_exact_limit_counts_each_hit_in_the_store(app, settings):
+    await ratelimit.hit(KEY, EXACT)
+    assert await stored(settings) == {KEY: 1}
+    await add_from_another_worker(settings, EXACT.hits - 1)  # the window is now full
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit(KEY, EXACT)
+
+
+async def test_batched_hits_are_written_together_not_one_by_one(
+    app, settings, no_exchange_by_itself
+):
     for _ in range(3):
-        await ratelimit.hit(KEY, LIMIT)
+        await ratelimit.hit(KEY, BATCHED)
     assert await stored(settings) == {}  # no write per hit
     await ratelimit.flush()
     assert await stored(settings) == {KEY: 3}
-    await ratelimit.hit(KEY, LIMIT)
+    await ratelimit.hit(KEY, BATCHED)
     await ratelimit.flush()
     assert await stored(settings) == {KEY: 4}  # added, not written over
 
@@ -62,7 +73,7 @@ async def test_an_exchange_starts_by_itself_after_a_second(app, settings, monkey
     import asyncio
 
     monkeypatch.setattr(ratelimit, "FLUSH_SECONDS", 0.0)
-    await ratelimit.hit(KEY, LIMIT)
+    await ratelimit.hit(KEY, BATCHED)
     for _ in range(200):
         if await stored(settings):
             break
@@ -70,15 +81,15 @@ async def test_an_exchange_starts_by_itself_after_a_second(app, settings, monkey
     assert await stored(settings) == {KEY: 1}
 
 
-async def test_other_workers_hits_are_seen_at_the_next_exchange(
+async def test_other_workers_hits_count_from_the_next_exchange(
     app, settings, no_exchange_by_itself
 ):
-    await ratelimit.hit(KEY, LIMIT)  # read the store once: 0, then 1 here
-    await add_from_another_worker(settings, 3)
-    await ratelimit.flush()  # 1 written, the total 4 read back
-    await ratelimit.hit(KEY, LIMIT)  # the fifth
+    await add_from_another_worker(settings, BATCHED.hits)  # full elsewhere
+    await ratelimit.hit(KEY, BATCHED)  # not known here yet: counted alone
+    await ratelimit.flush()  # written, and the total read back
+    assert await stored(settings) == {KEY: BATCHED.hits + 1}
     with pytest.raises(ratelimit.RateLimited):
-        await ratelimit.hit(KEY, LIMIT)
+        await ratelimit.hit(KEY, BATCHED)
 
 
 async def test_a_failed_write_keeps_the_hits_for_the_next(
@@ -89,15 +100,34 @@ async def test_a_failed_write_keeps_the_hits_for_the_next(
     async def down(engine, hits):
         raise OSError("disk full")
 
-    await ratelimit.hit(KEY, LIMIT)
-    await ratelimit.hit(KEY, LIMIT)
+    await ratelimit.hit(KEY, BATCHED)
+    await ratelimit.hit(KEY, BATCHED)
     monkeypatch.setattr(ratelimit, "_add", down)
     await ratelimit.flush()
     assert await stored(settings) == {}
-    await ratelimit.hit(KEY, LIMIT)  # still counted: 3 of 5
+    await ratelimit.hit(KEY, BATCHED)  # still counted: 3 of 5
     monkeypatch.setattr(ratelimit, "_add", add)
     await ratelimit.flush()
     assert await stored(settings) == {KEY: 3}
+
+
+async def test_memory_keeps_only_the_windows_hit_since_the_last_exchange(
+    app, settings, no_exchange_by_itself
+):
+    for n in range(50):
+        await ratelimit.hit(f"lacak:198.51.100.{n}", BATCHED)
+    await ratelimit.flush()
+    await ratelimit.hit(KEY, BATCHED)
+    await ratelimit.flush()
+    counts = ratelimit._counts_of(ratelimit._engine())
+    assert [key for key, _ in counts.shared] == [KEY]  # the others forgotten here
+    assert len(await stored(settings)) == 51  # and still counted in the store
+    again = "lacak:198.51.100.7"
+    for _ in range(BATCHED.hits - 1):
+        await ratelimit.hit(again, BATCHED)  # 4 here, its 1 in the store not known yet
+    await ratelimit.flush()  # 5 in all, read back
+    with pytest.raises(ratelimit.RateLimited):
+        await ratelimit.hit(again, BATCHED)
 
 
 async def test_a_stopping_server_writes_what_it_counted(settings, no_exchange_by_itself):
@@ -105,53 +135,16 @@ async def test_a_stopping_server_writes_what_it_counted(settings, no_exchange_by
 
     app = create_app(settings)
     async with app.lifespan():
-        await ratelimit.hit(KEY, LIMIT)
-        await ratelimit.hit(KEY, LIMIT)
+        await ratelimit.hit(KEY, BATCHED)
+        await ratelimit.hit(KEY, BATCHED)
     app = create_app(settings)  # the engine is closed; read through a new one
     async with app.lifespan():
         assert await stored(settings) == {KEY: 2}
 
 
-async def test_a_secret_guarding_limit_reads_the_store_at_a_keys_first_hit(
-    app, settings, no_exchange_by_itself
-):
-    await add_from_another_worker(settings, LIMIT.hits)  # the window is full elsewhere
-    with pytest.raises(ratelimit.RateLimited):
-        await ratelimit.hit(KEY, LIMIT)
-
-
-async def test_a_load_limit_counts_other_workers_from_the_next_exchange(
-    app, settings, no_exchange_by_itself
-):
-    load = ratelimit.Limit(hits=LIMIT.hits, seconds=LIMIT.seconds, read_first=False)
-    await add_from_another_worker(settings, LIMIT.hits)
-    await ratelimit.hit(KEY, load)  # not read: counted here alone
-    await ratelimit.flush()  # written, and the total read back
-    assert await stored(settings) == {KEY: LIMIT.hits + 1}
-    with pytest.raises(ratelimit.RateLimited):
-        await ratelimit.hit(KEY, load)
-
-
-def test_the_tracking_pages_limits_guard_no_secret_and_the_residents_do():
+def test_the_tracking_pages_limits_are_batched_and_the_residents_exact():
     from sodamolek.residents import service as residents
     from sodamolek.tracking import views
 
-    assert not views.LOOKUP_LIMIT.read_first and not views.SURVEY_LIMIT.read_first
-    assert residents.NIK_LIMIT.read_first and residents.LETTER_LIMIT_CODE.read_first
-
-
-async def test_memory_keeps_only_the_windows_hit_since_the_last_exchange(
-    app, settings, no_exchange_by_itself
-):
-    for n in range(50):
-        await ratelimit.hit(f"lacak:198.51.100.{n}", LIMIT)
-    await ratelimit.flush()
-    await ratelimit.hit(KEY, LIMIT)
-    await ratelimit.flush()
-    counts = ratelimit._counts_of(ratelimit._engine())
-    assert [key for key, _ in counts.shared] == [KEY]  # the others forgotten here
-    assert len(await stored(settings)) == 51  # and still counted in the store
-    for _ in range(LIMIT.hits - 1):
-        await ratelimit.hit("lacak:198.51.100.7", LIMIT)  # read again: 1 + 4 = the limit
-    with pytest.raises(ratelimit.RateLimited):
-        await ratelimit.hit("lacak:198.51.100.7", LIMIT)
+    assert not views.LOOKUP_LIMIT.exact and not views.SURVEY_LIMIT.exact
+    assert residents.NIK_LIMIT.exact and residents.LETTER_LIMIT_CODE.exact

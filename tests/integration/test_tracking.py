@@ -126,7 +126,6 @@ from sodamolek.core import ratelimit
 async def main():
     for _ in range(int(sys.argv[1])):
         await ratelimit.hit("lacak:203.0.113.9", ratelimit.Limit(hits=5, seconds=3600))
-    await ratelimit.flush()  # as a worker does every second and when it stops
 
 asyncio.run(main())
 """

@@ -1,23 +1,24 @@
 """A fixed-window rate limit shared by every worker (Litestar's rate-limit middleware keys on
 the address alone and counts per process store).
 
-A count is not worth a write per hit: every public page view counts one, and a count lost in a
-crash only lets an address start its window again. So each process counts in memory and adds
-its counts to the shared store about once a second (`FLUSH_SECONDS`), in one statement for all
-the keys it saw, and reads back the totals every worker has written. A hit is refused when the
-shared total plus this process's unwritten hits exceed the limit; hits made in other workers
-since the last exchange are seen at the next one. A limit that guards a small secret (a birth
-date, a NIK) reads the key's shared count at its first hit in a process (`read_first`), so a
-window other workers filled is refused here at once; one that only keeps a client's load down
-(a 60-bit tracking code cannot be guessed) skips that read, and another worker's hits count
-here within a second: with W workers an address gets at most W times its limit in a window,
-and only in the window's first second in each worker.
+Two kinds of limit:
+- exact (the default), for a limit that guards a small secret (a birth date, a NIK): each hit
+  is added to the shared store at once and the total read back in the same statement, so
+  every worker refuses as soon as the window is full anywhere;
+- batched (`exact=False`), for a limit that only keeps a client's load down (a 60-bit tracking
+  code cannot be guessed): a page view is not worth a write. Each process counts in memory and
+  adds its counts to the store about once a second (`FLUSH_SECONDS`), in one statement for all
+  the keys it saw, reading back the totals every worker has written. A hit is refused when the
+  last total read plus this process's unwritten hits exceed the limit, so another worker's hits
+  count here within a second: with W workers an address may get up to W times its limit in a
+  window.
 
-The shared store never goes through the durable path:
+A count lost in a crash only lets an address start its window again, so the store never goes
+through the durable path:
 - PostgreSQL: the table `rate_limit_window` is UNLOGGED (no WAL, no flush at commit);
 - SQLite: a side file next to the database (`<database>.ratelimit`), WAL with synchronous=OFF,
-  read by sqlite3 directly from the event loop (a read by key costs microseconds, less than a
-  thread hand-off) and written in a thread. Every worker on the host opens the same file.
+  written by sqlite3 directly from the event loop for an exact hit (microseconds, less than a
+  thread hand-off) and in a thread for a batch. Every worker on the host opens the same file.
 """
 
 from __future__ import annotations
@@ -41,8 +42,11 @@ SIDE_FILE_SUFFIX = ".ratelimit"
 SIDE_FILE_BUSY_MS = 2000  # only other workers' short writes can hold its lock
 KEY_LENGTH = 120
 
-READ_SQLITE = "SELECT hits FROM rate_limit_window WHERE key = ? AND window_start = ?"
-READ_POSTGRES = "SELECT hits FROM rate_limit_window WHERE key = {} AND window_start = {}"
+ADD_ONE = (
+    "INSERT INTO rate_limit_window (key, window_start, hits) VALUES ({0}, {1}, 1) "
+    "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1 "
+    "RETURNING hits"
+)
 # Every key's hits added at once, the totals returned. SQLite needs the WHERE for an upsert
 # from a SELECT (its parser would read ON CONFLICT as a join's ON).
 ADD_SQLITE = (
@@ -65,7 +69,7 @@ Window = tuple[str, int]  # (key, window start)
 class Limit:
     hits: int
     seconds: int
-    read_first: bool = True  # read the shared count at a key's first hit in this process
+    exact: bool = True  # each hit counted in the shared store at once (see the module)
 
 
 class RateLimited(Exception):
@@ -96,9 +100,9 @@ _counts: weakref.WeakKeyDictionary[object, _Counts] = weakref.WeakKeyDictionary(
 _side_files: dict[tuple[int, str, str], sqlite3.Connection] = {}
 
 
-def side_file(database_path: str, role: str = "read") -> sqlite3.Connection:
+def side_file(database_path: str, role: str = "loop") -> sqlite3.Connection:
     """This process's connection to the counts beside an SQLite database (opened after a fork,
-    never shared with a parent): one the event loop reads with, one the flush writes with."""
+    never shared with a parent): one for the event loop, one for the batches' thread."""
     key = (os.getpid(), database_path, role)
     if (connection := _side_files.get(key)) is None:
         connection = sqlite3.connect(
@@ -131,12 +135,11 @@ def _counts_of(engine) -> _Counts:
     return counts
 
 
-async def _read_shared(engine, window: Window) -> int:
+async def _add_one(engine, window: Window) -> int:
     if (path := _sqlite_path(engine)) is not None:
-        row = side_file(path).execute(READ_SQLITE, window).fetchone()
-        return row[0] if row else 0
-    rows = await RateLimitWindow.raw(READ_POSTGRES, *window)
-    return rows[0]["hits"] if rows else 0
+        return side_file(path).execute(ADD_ONE.format("?", "?"), window).fetchone()[0]
+    rows = await RateLimitWindow.raw(ADD_ONE.format("{}", "{}"), *window)
+    return rows[0]["hits"]
 
 
 async def hit(key: str, limit: Limit, now: float | None = None) -> None:
@@ -145,21 +148,28 @@ async def hit(key: str, limit: Limit, now: float | None = None) -> None:
     start = int(now // limit.seconds * limit.seconds)
     window = (key[:KEY_LENGTH], start)
     engine = _engine()
-    counts = _counts_of(engine)
-    if window not in counts.shared:
-        counts.shared[window] = await _read_shared(engine, window) if limit.read_first else 0
-        counts.ends[window] = start + limit.seconds
-    counts.unwritten[window] = counts.unwritten.get(window, 0) + 1
-    over = counts.total(window) > limit.hits
-    if counts.exchange is None and time.monotonic() - counts.last_flush >= FLUSH_SECONDS:
-        _start_exchange(engine, counts)
+    if limit.exact:
+        over = await _add_one(engine, window) > limit.hits
+    else:
+        over = _count_in_memory(engine, window, start + limit.seconds) > limit.hits
     if over:
         raise RateLimited(retry_after=max(1, int(start + limit.seconds - now)))
 
 
+def _count_in_memory(engine, window: Window, ends: float) -> int:
+    counts = _counts_of(engine)
+    if window not in counts.shared:
+        counts.shared[window] = 0  # until the next exchange reads the store's total
+        counts.ends[window] = ends
+    counts.unwritten[window] = counts.unwritten.get(window, 0) + 1
+    if counts.exchange is None and time.monotonic() - counts.last_flush >= FLUSH_SECONDS:
+        _start_exchange(engine, counts)
+    return counts.total(window)
+
+
 async def flush() -> None:
-    """Add this process's unwritten hits to the shared store now (at shutdown, before old
-    windows are dropped, and in tests that read the store)."""
+    """Add this process's unwritten batched hits to the shared store now (at shutdown, before
+    old windows are dropped, and in tests that read the store)."""
     engine = _engine()
     counts = _counts_of(engine)
     while counts.exchange is not None:  # one at a time: a hit may have started one
@@ -193,7 +203,7 @@ async def _flush(engine, counts: _Counts) -> None:
         counts.last_flush = time.monotonic()
         counts.exchange = None
     # Only the windows hit since the last exchange stay in memory (a key seen again later is
-    # read again, or counted from its next exchange): memory follows the last second's
+    # counted from its next exchange): memory follows the last second's
     # clients, not every address of a window. Closed windows go too.
     now = time.time()
     live = [w for w in (totals.keys() | counts.unwritten.keys()) if counts.ends.get(w, 0) > now]
@@ -206,7 +216,7 @@ async def _add(engine, hits: dict[Window, int]) -> dict[Window, int]:
         payload = json.dumps([[key, start, n] for (key, start), n in hits.items()])
 
         def write() -> list[tuple[str, int, int]]:
-            return side_file(path, "write").execute(ADD_SQLITE, (payload,)).fetchall()
+            return side_file(path, "batches").execute(ADD_SQLITE, (payload,)).fetchall()
 
         rows = await asyncio.to_thread(write)
         return {(key, start): total for key, start, total in rows}
@@ -221,7 +231,7 @@ async def forget_before(cutoff: float) -> int:
     await flush()
     engine = _engine()
     if (path := _sqlite_path(engine)) is not None:
-        deleted = side_file(path, "write").execute(
+        deleted = side_file(path).execute(
             "DELETE FROM rate_limit_window WHERE window_start < ?", (int(cutoff),)
         )
         gone = deleted.rowcount

@@ -17,10 +17,11 @@ from sodamolek.letter_requests.codes import normalise_tracking_code
 from sodamolek.survey import service as survey
 from sodamolek.tracking import service
 
-# A tracking code has 60 random bits: these limits keep a client's load down, they guard no
-# guessable secret, so another worker's hits may count here a second late (no read per view).
-LOOKUP_LIMIT = ratelimit.Limit(hits=30, seconds=60, read_first=False)
-SURVEY_LIMIT = ratelimit.Limit(hits=10, seconds=60, read_first=False)
+# A tracking code has 60 random bits: these limits keep a client's load down and guard no
+# guessable secret, so they are batched (no write per view; another worker's hits count here
+# within a second).
+LOOKUP_LIMIT = ratelimit.Limit(hits=30, seconds=60, exact=False)
+SURVEY_LIMIT = ratelimit.Limit(hits=10, seconds=60, exact=False)
 Form = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
