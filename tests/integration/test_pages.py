@@ -95,3 +95,20 @@ async def _fetch_on_the_wire(client, url) -> tuple[int, bytes]:
         raw = b"".join([chunk async for chunk in response.aiter_raw()])
         compressed = response.headers.get("content-encoding") == "gzip"
     return len(raw), gzip.decompress(raw) if compressed else raw
+
+
+async def test_pages_link_their_static_files_by_content(client, staff):
+    import hashlib
+
+    from sodamolek.core.paths import STATIC_DIR
+
+    await login(client, staff.operator)
+    seen = set()
+    for path in ["/", "/permohonan", "/lacak"]:
+        html = (await client.get(path)).text
+        for url in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+            name, digest = re.fullmatch(r"/static/(.+)\?v=([0-9a-f]{10})", url).groups()
+            assert hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10] == digest
+            seen.add(name)
+    # The staff pages' and the resident's scripts, styles and icons.
+    assert {"css/app.css", "js/app.js", "js/tracking.js", "icons/icon.svg"} <= seen
