@@ -159,7 +159,8 @@ def _queue_context(page: service.QueuePage, user: CurrentUser) -> dict:
     return {
         "queue": page,
         "tabs": [
-            QueueTab(s.value, s.label, page.counts[s.value], page.status == s.value) for s in Status
+            QueueTab(status, label, page.counts[status], page.status == status)
+            for status, label in STATUS_LABELS.items()
         ],
         "rows": queue_rows(page.items),
         # The city and district staff see several offices: each row names its kelurahan.

@@ -579,6 +579,7 @@ async def get_request(actor: CurrentUser, request_id: int) -> dict:
 # they wait for the resident). Members compare and hash as their values, so a row's status
 # string is looked up as it is.
 CAN_BE_OVERDUE = frozenset(s for s in IN_PROGRESS if s not in CLOCK_PAUSED)
+STATUS_VALUES = frozenset(s.value for s in Status)
 
 
 def is_overdue(request: dict, now: dt.datetime) -> bool:
@@ -705,7 +706,7 @@ async def queue(
     chosen also searches every status, and within the chosen tab otherwise."""
     now = now or _now()
     query = " ".join((query or "").split())[:100]
-    tab = Status(status) if status in {s.value for s in Status} else None
+    tab = Status(status) if status in STATUS_VALUES else None
     search = _search_condition(query)
     if search[0] and (tab is None or _is_exact_search(query)):
         statuses = list(Status)
