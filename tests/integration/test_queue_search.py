@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import re
 
+from sodamolek import db
 from sodamolek.core import formatting
 from sodamolek.letter_requests import service
 from sodamolek.letter_requests.tables import LetterRequest
@@ -201,3 +202,23 @@ async def test_each_row_shows_its_request_and_escapes_what_a_resident_typed(clie
     district = await client.get("/permohonan")
     assert district.text.count('<small class="muted">Kel. Oebobo</small>') == 3
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Ndun" in district.text
+
+
+async def test_the_queue_reads_the_same_rows_raw_or_decoded(app, staff):
+    """SQLite: the queue reads its rows without Piccolo's converters and decodes its due time
+    and verified flag itself; inside a reading already open it gets them decoded. Either way
+    the same values, of the same types (PostgreSQL: always decoded)."""
+    operator, maria, yosef, _ = await _three_requests(staff)
+    await LetterRequest.update({LetterRequest.applicant_verified: True}).where(
+        LetterRequest.id == yosef["id"]
+    )
+    raw = await service.queue(operator)
+    async with db.reading():  # not raw: the rows come through the converters
+        decoded = await service.queue(operator)
+    assert raw.items == decoded.items and raw.counts == decoded.counts
+    by_id = {item["id"]: item for item in raw.items}
+    assert by_id[maria["id"]]["applicant_verified"] is False
+    assert by_id[yosef["id"]]["applicant_verified"] is True
+    stored = await LetterRequest.select(LetterRequest.due_at).where(LetterRequest.id == maria["id"])
+    assert by_id[maria["id"]]["due_at"] == stored[0]["due_at"]
+    assert by_id[maria["id"]]["due_at"].utcoffset() == dt.timedelta(0)

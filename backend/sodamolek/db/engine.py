@@ -221,8 +221,10 @@ class PooledSQLiteEngine(SQLiteEngine):
         self.pool_size = pool_size
         self.readers = _Pool(pool_size, self._opener_for("readers"))
         self.writer = _Pool(1, self._opener_for("writer"))
-        # Synchronous read-only connections for db.reads (the hot pages' fixed SQL).
+        # Synchronous read-only connections for db.reads (the hot pages' fixed SQL); the raw
+        # ones without Piccolo's converters (see take_sync_reader).
         self.sync_readers: list[sqlite3.Connection] = []
+        self.raw_sync_readers: list[sqlite3.Connection] = []
 
     def _opener_for(self, name: str):
         async def open_connection() -> aiosqlite.Connection:
@@ -243,12 +245,19 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute(DURABLE)
         return connection
 
-    def take_sync_reader(self) -> sqlite3.Connection:
+    def take_sync_reader(self, raw: bool = False) -> sqlite3.Connection:
         """A synchronous connection that can only read (db.reads): statements of a few
-        microseconds run in the event loop rather than through a thread hand-off."""
-        if self.sync_readers:
-            return self.sync_readers.pop()
-        connection = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+        microseconds run in the event loop rather than through a thread hand-off.
+
+        `raw`: without Piccolo's converters, so values come as SQLite stores them (a timestamp
+        as its text, a boolean as 0 or 1, an integer as it is): for a read of many rows that
+        decodes the few columns it uses itself (a converter is a Python call per column of
+        every row; an integer's is int(Decimal(text)))."""
+        readers = self.raw_sync_readers if raw else self.sync_readers
+        if readers:
+            return readers.pop()
+        kwargs = self.connection_kwargs | {"detect_types": 0} if raw else self.connection_kwargs
+        connection = sqlite3.connect(**kwargs, check_same_thread=False)
         connection.row_factory = dict_factory
         # A reader in WAL mode waits on no writer; only a checkpoint's brief moments or a
         # recovery can make it busy, and it waits in the event loop, so briefly.
@@ -256,11 +265,12 @@ class PooledSQLiteEngine(SQLiteEngine):
         connection.execute("PRAGMA query_only = 1")
         return connection
 
-    def give_back_sync_reader(self, connection: sqlite3.Connection) -> None:
+    def give_back_sync_reader(self, connection: sqlite3.Connection, raw: bool = False) -> None:
         if connection.in_transaction:
             connection.rollback()
-        if len(self.sync_readers) < self.pool_size:
-            self.sync_readers.append(connection)
+        readers = self.raw_sync_readers if raw else self.sync_readers
+        if len(readers) < self.pool_size:
+            readers.append(connection)
         else:
             connection.close()
 
@@ -285,8 +295,9 @@ class PooledSQLiteEngine(SQLiteEngine):
             while pool.idle:
                 await pool.idle.pop().close()
                 pool.opened -= 1
-        while self.sync_readers:
-            self.sync_readers.pop().close()
+        for readers in (self.sync_readers, self.raw_sync_readers):
+            while readers:
+                readers.pop().close()
 
     async def get_connection(self):  # used by Piccolo's batch(); keeps the library's contract
         return await self._open()

@@ -69,22 +69,28 @@ _snapshot: contextvars.ContextVar[_Snapshot | None] = contextvars.ContextVar(
 
 
 @contextlib.asynccontextmanager
-async def reading(*, long: bool = False) -> AsyncIterator[None]:
+async def reading(*, long: bool = False, raw: bool = False) -> AsyncIterator[None]:
     """The reads inside share one transaction. Joins a reading or a Piccolo transaction already
-    open. `long=True`: some statement may scan many rows (SQLite: run in a thread)."""
+    open. `long=True`: some statement may scan many rows (SQLite: run in a thread).
+
+    `raw=True`: on SQLite's synchronous path, values as SQLite stores them (a timestamp as its
+    ISO text, a boolean as 0 or 1: `PooledSQLiteEngine.take_sync_reader`). Only for reads that
+    decode their columns themselves and accept either form: a reading or transaction already
+    open, a long read and PostgreSQL give decoded values."""
     engine = current_engine()
     if _snapshot.get() is not None or engine.current_transaction.get() is not None:
         yield
         return
     if isinstance(engine, PooledSQLiteEngine) and not long:
-        connection = engine.take_sync_reader()
+        connection = engine.take_sync_reader(raw=True) if raw else engine.take_sync_reader()
         token = _snapshot.set(_Snapshot(engine, connection))
         try:
             connection.execute("BEGIN")
             yield
         finally:
             _snapshot.reset(token)
-            engine.give_back_sync_reader(connection)  # rolls the read transaction back
+            # Rolls the read transaction back.
+            engine.give_back_sync_reader(connection, raw=raw)
         return
     async with engine.transaction():
         yield
