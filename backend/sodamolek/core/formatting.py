@@ -34,10 +34,16 @@ def format_datetime(value: dt.datetime | None) -> str:
     """29 November 2026 14.05 WITA"""
     if value is None:
         return "-"
-    local = to_wita(value)  # one f-string: the queue writes one for each of its rows
+    # The queue writes one for each of its rows: one f-string, the hour and minute looked up
+    # (a format spec is a call each).
+    local = to_wita(value)
     return (
-        f"{local.day} {MONTHS[local.month - 1]} {local.year} {local.hour:02}.{local.minute:02} WITA"
+        f"{local.day} {MONTHS[local.month - 1]} {local.year} "
+        f"{_TWO_DIGITS[local.hour]}.{_TWO_DIGITS[local.minute]} WITA"
     )
+
+
+_TWO_DIGITS = [f"{n:02}" for n in range(60)]
 
 
 def to_wita(value: dt.datetime) -> dt.datetime:
