@@ -424,3 +424,28 @@ async def test_a_subscriptions_last_success_is_written_at_most_once_an_hour(fake
     (later,) = await PushSubscription.select().where(PushSubscription.request_id == 130)
     assert later["last_success_at"] > first["last_success_at"]
     assert [r["state"] for r in await messages(130)] == ["delivered"] * 3
+
+
+async def test_recording_a_batch_reads_the_rows_by_their_key_on_postgresql(fake, sender):
+    """The planner knows neither the batch's size nor, from the last ANALYZE, that any row is
+    `sending`: the statement must still look its rows up by id, not scan the outbox."""
+    from sodamolek.push import worker
+
+    if db.engine_name(db.current_engine()) != "postgresql":
+        pytest.skip("SQLite's plan is fixed: json_each drives, rows by their rowid")
+    await subscribe(fake, 140)
+    (subscription,) = await PushSubscription.select(PushSubscription.id)
+    await PushMessage.raw(
+        "INSERT INTO push_message (subscription, request_id, status, payload, urgency, topic, "
+        "state, attempts, next_attempt_at, last_error, created_at, updated_at) "
+        "SELECT {}, 140, 'ready', 'x', 'high', 'req140', 'created', 0, "
+        "now(), '', now(), now() FROM generate_series(1, 5000)",
+        subscription["id"],
+    )
+    await PushMessage.raw("ANALYZE push_message")
+    claimed = await claim_due(50, RetryPolicy())
+    sent = json.dumps([{"id": m.id, "attempts": m.attempts, "status": 201} for m in claimed])
+    now = dt.datetime.now(dt.UTC)
+    rows = await db.fetch(db.Sql("EXPLAIN " + worker._DELIVERED.postgres), now, sent, now)
+    plan = " | ".join(r["QUERY PLAN"] for r in rows)
+    assert "push_message_pkey" in plan and "Seq Scan on push_message" not in plan, plan

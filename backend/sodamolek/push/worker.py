@@ -362,12 +362,16 @@ FROM (
 ) AS sent
 WHERE push_message.id = sent.id AND push_message.attempts = sent.attempts
     AND push_message.state = 'sending'""",
-    postgres="""WITH delivered AS (
+    # The ids also as an array for the primary key: with the JSON's rows unknown to the planner
+    # and few rows `sending` when the table was last analysed, it scanned the whole table.
+    postgres="""WITH sent AS (
+    SELECT * FROM json_to_recordset($2::json) AS sent(id integer, attempts integer, status integer)
+), delivered AS (
     UPDATE push_message SET state = 'delivered', last_status_code = sent.status,
         last_error = '', locked_until = NULL, next_attempt_at = NULL, updated_at = $1
-    FROM json_to_recordset($2::json) AS sent(id integer, attempts integer, status integer)
-    WHERE push_message.id = sent.id AND push_message.attempts = sent.attempts
-        AND push_message.state = 'sending'
+    FROM sent
+    WHERE push_message.id = ANY (ARRAY(SELECT id FROM sent)) AND push_message.id = sent.id
+        AND push_message.attempts = sent.attempts AND push_message.state = 'sending'
     RETURNING push_message.subscription
 )
 UPDATE push_subscription SET last_success_at = $1
