@@ -62,6 +62,16 @@ async def test_the_timeline_is_every_event_in_order_with_its_time(client, staff)
     assert all(s["at"].utcoffset() is not None for s in view.timeline)
     assert view.timeline[1]["reason"] == "Fotokopi KK belum ada"  # a reason the resident acts on
     assert view.survey == "closed"
+    # Read raw on SQLite and decoded here: the same values as the converters give.
+    from sodamolek.letter_requests.service import tracked_request
+
+    decoded = await tracked_request(code)
+    assert (view.created_at, view.due_at, view.ready_at) == (
+        decoded["created_at"],
+        decoded["due_at"],
+        decoded["ready_at"],
+    )
+    assert view.created_at.utcoffset() is not None and view.due_at.utcoffset() is not None
 
 
 async def test_code_typed_loosely_is_understood(client, staff):
@@ -170,9 +180,9 @@ async def test_the_tracking_page_reads_one_snapshot_on_one_connection(client, st
         handed_out.append("thread")
         return await acquire()
 
-    def counted_sync():
+    def counted_sync(raw=False):
         handed_out.append("sync")
-        return take()
+        return take(raw=raw)
 
     monkeypatch.setattr(engine.readers, "acquire", counted)
     monkeypatch.setattr(engine, "take_sync_reader", counted_sync)

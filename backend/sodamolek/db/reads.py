@@ -96,8 +96,9 @@ async def reading(*, long: bool = False, raw: bool = False) -> AsyncIterator[Non
         yield
 
 
-async def fetch(sql: Sql, *values: object, long: bool = False) -> list[dict]:
-    """The rows of one statement, as dicts keyed by column name (or alias)."""
+async def fetch(sql: Sql, *values: object, long: bool = False, raw: bool = False) -> list[dict]:
+    """The rows of one statement, as dicts keyed by column name (or alias). `raw=True`: a
+    statement alone on SQLite gives its values as SQLite stores them, as `reading(raw=True)`."""
     engine = current_engine()
     transaction = engine.current_transaction.get()
     if isinstance(engine, PostgresEngine):
@@ -127,11 +128,11 @@ async def fetch(sql: Sql, *values: object, long: bool = False) -> list[dict]:
             return _rows(await connection.execute_fetchall(sql.sqlite, values))
         finally:
             await engine.release(connection)
-    reader = engine.take_sync_reader()
+    reader = engine.take_sync_reader(raw=raw)
     try:
         return reader.execute(sql.sqlite, values).fetchall()
     finally:
-        engine.give_back_sync_reader(reader)
+        engine.give_back_sync_reader(reader, raw=raw)
 
 
 async def write(sql: Sql, *values: object) -> None:
@@ -174,6 +175,8 @@ def _rows(rows) -> list[dict]:
     return list(rows)  # dicts: the engine's connections have Piccolo's dict_factory
 
 
-async def fetch_one(sql: Sql, *values: object, long: bool = False) -> dict | None:
-    rows = await fetch(sql, *values, long=long)
+async def fetch_one(
+    sql: Sql, *values: object, long: bool = False, raw: bool = False
+) -> dict | None:
+    rows = await fetch(sql, *values, long=long, raw=raw)
     return rows[0] if rows else None

@@ -82,11 +82,15 @@ def _events(events_json: str | None) -> list[dict]:
 
 async def track(code: str) -> TrackingView | None:
     normalised = normalise_tracking_code(code)
-    row = await db.fetch_one(PAGE, normalised) if normalised else None
+    # Raw on SQLite: the page decodes its few columns itself, without a converter call each.
+    row = await db.fetch_one(PAGE, normalised, raw=True) if normalised else None
     if row is None:
         return None
     events = _events(row.pop("events_json"))
     answered = bool(row.pop("answered"))
+    for key in ("created_at", "due_at", "ready_at"):
+        if isinstance(value := row[key], str):  # SQLite's text; PostgreSQL gives datetimes
+            row[key] = dt.datetime.fromisoformat(value)
     request = requests.decode_tracked(row)
     timeline = [
         {
