@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any, cast
 
+from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware import DefineMiddleware
@@ -52,6 +53,20 @@ CSRF_SESSION_KEY = "csrf"  # the session's record of the CSRF cookie its login s
 def csrf_binding(token: str) -> str:
     """What a session keeps of its CSRF cookie: unsafe requests must bring that cookie."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_cookie(config: CSRFConfig, token: str) -> Cookie:
+    """The CSRF cookie as Litestar's middleware sets it: the login's new token and the
+    middleware's cookie for a first visit must be one cookie, with the same attributes."""
+    return Cookie(
+        key=config.cookie_name,
+        value=token,
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+        domain=config.cookie_domain,
+    )
 
 
 def _hash(key: str) -> str:

@@ -15,7 +15,12 @@ from litestar.utils.scope.state import ScopeState
 
 from sodamolek.accounts import service, tokens
 from sodamolek.accounts.guards import session_user_loader
-from sodamolek.accounts.sessions import CSRF_SESSION_KEY, csrf_binding, rotate_session_id
+from sodamolek.accounts.sessions import (
+    CSRF_SESSION_KEY,
+    csrf_binding,
+    csrf_cookie,
+    rotate_session_id,
+)
 from sodamolek.core.roles import Role, require_roles
 from sodamolek.regions.service import list_kecamatan, list_offices
 
@@ -80,15 +85,7 @@ async def login(request: Request, data: FormBody) -> Template | Redirect:
         {"account_id": user.id, "login_at": int(time.time()), CSRF_SESSION_KEY: csrf_binding(token)}
     )
     response = Redirect(next_path, status_code=303)
-    response.set_cookie(
-        key=config.cookie_name,
-        value=token,
-        path=config.cookie_path,
-        secure=config.cookie_secure,
-        httponly=config.cookie_httponly,
-        samesite=config.cookie_samesite,
-        domain=config.cookie_domain,
-    )
+    response.set_cookie(csrf_cookie(config, token))
     return response
 
 

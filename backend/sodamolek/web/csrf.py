@@ -15,11 +15,12 @@ from typing import Any
 
 from litestar._parsers import parse_cookie_string  # Request.cookies' own parser
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures.cookie import Cookie
 from litestar.middleware._utils import should_bypass_middleware
 from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
+
+from sodamolek.accounts.sessions import csrf_cookie
 
 _PLACEHOLDER = "csrftokenplaceholder"
 
@@ -29,15 +30,7 @@ class CsrfMiddleware(CSRFMiddleware):
         super().__init__(app, config)
         self.safe_methods = frozenset(config.safe_methods)
         # The cookie Litestar would send, built once: a token is hex, never quoted.
-        header = Cookie(
-            key=config.cookie_name,
-            value=_PLACEHOLDER,
-            path=config.cookie_path,
-            secure=config.cookie_secure,
-            httponly=config.cookie_httponly,
-            samesite=config.cookie_samesite,
-            domain=config.cookie_domain,
-        ).to_header(header="")
+        header = csrf_cookie(config, _PLACEHOLDER).to_header(header="")
         self.cookie_prefix, self.cookie_suffix = header.split(_PLACEHOLDER)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
