@@ -22,6 +22,7 @@ from sodamolek.db.engine import (  # noqa: E402
     read_transaction,
     start_engine,
     stop_engine,
+    stored_time,
     write_transaction,
 )
 from sodamolek.db.reads import (  # noqa: E402
@@ -48,6 +49,7 @@ __all__ = [
     "reading",
     "start_engine",
     "stop_engine",
+    "stored_time",
     "use_engine",
     "write",
     "write_returning",

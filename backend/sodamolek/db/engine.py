@@ -468,6 +468,12 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=dt.UTC)
 
 
+def stored_time(value: dt.datetime | str) -> dt.datetime:
+    """A timestamp decoded, or as a raw read gives it: SQLite's stored ISO text (UTC, as
+    Piccolo's converter reads it) or a JSON value's ISO text with its offset."""
+    return as_utc(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
 def engine_name(engine: Engine) -> str:
     return "postgresql" if isinstance(engine, PostgresEngine) else "sqlite"
 

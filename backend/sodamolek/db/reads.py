@@ -82,7 +82,7 @@ async def reading(*, long: bool = False, raw: bool = False) -> AsyncIterator[Non
         yield
         return
     if isinstance(engine, PooledSQLiteEngine) and not long:
-        connection = engine.take_sync_reader(raw=True) if raw else engine.take_sync_reader()
+        connection = engine.take_sync_reader(raw=raw)
         token = _snapshot.set(_Snapshot(engine, connection))
         try:
             connection.execute("BEGIN")

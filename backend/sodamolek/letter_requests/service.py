@@ -731,7 +731,7 @@ async def queue(
         )
     # Each row is a dict of its own (the engines make a new one per row).
     for item in rows:
-        item["due_at"] = _stored_time(item["due_at"])
+        item["due_at"] = db.stored_time(item["due_at"])
         item["applicant_verified"] = bool(item["applicant_verified"])
         item["overdue"] = is_overdue(item, now)
     return QueuePage(
@@ -744,14 +744,6 @@ async def queue(
         query,
         every_status=len(statuses) == len(Status),
     )
-
-
-def _stored_time(value: dt.datetime | str) -> dt.datetime:
-    """A timestamp decoded, or as SQLite stores it (a raw read): its ISO text, UTC, read as
-    Piccolo's converter reads it."""
-    if isinstance(value, str):
-        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
-    return as_utc(value)
 
 
 async def status_counts(actor: CurrentUser) -> dict[str, int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 
@@ -74,7 +73,7 @@ def _events(events_json: str | None) -> list[dict]:
             "from_status": from_status,
             "to_status": to_status,
             "reason": reason,
-            "at": db.as_utc(dt.datetime.fromisoformat(at)),
+            "at": db.stored_time(at),
         }
         for _, from_status, to_status, reason, at in rows
     ]
@@ -89,8 +88,8 @@ async def track(code: str) -> TrackingView | None:
     events = _events(row.pop("events_json"))
     answered = bool(row.pop("answered"))
     for key in ("created_at", "due_at", "ready_at"):
-        if isinstance(value := row[key], str):  # SQLite's text; PostgreSQL gives datetimes
-            row[key] = dt.datetime.fromisoformat(value)
+        if row[key] is not None:
+            row[key] = db.stored_time(row[key])
     request = requests.decode_tracked(row)
     timeline = [
         {
