@@ -204,6 +204,44 @@ async def test_each_row_shows_its_request_and_escapes_what_a_resident_typed(clie
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Ndun" in district.text
 
 
+async def test_a_row_shown_before_shows_each_change_made_since(client, staff):
+    """The rows are kept by their values (desk.views.row_html): a request that moves, whose
+    deadline passes or whose applicant is verified after the list was shown is never shown as
+    it was."""
+    operator, maria, _, _ = await _three_requests(staff)
+    await login(client, staff.operator)
+
+    def maria_row(text: str) -> tuple[str, str]:
+        found = [
+            (css, cells)
+            for css, cells in ROW.findall(text)
+            if f'href="/permohonan/{maria["id"]}"' in cells
+        ]
+        assert len(found) == 1, found
+        return found[0]
+
+    css, cells = maria_row((await client.get("/permohonan")).text)
+    assert css == "" and "status-in_review" in cells and "belum terverifikasi" in cells
+    assert maria_row((await client.get("/permohonan")).text) == (css, cells)  # the kept row
+
+    late = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    await LetterRequest.update(
+        {LetterRequest.due_at: late, LetterRequest.applicant_verified: True}
+    ).where(LetterRequest.id == maria["id"])
+    css, cells = maria_row((await client.get("/permohonan")).text)
+    assert css == "overdue" and "lewat batas" in cells
+    assert formatting.format_datetime(late) in cells and "belum terverifikasi" not in cells
+
+    await service.change_status(operator, maria["id"], "incomplete", "Foto KTP buram")
+    listed = await client.post(
+        "/permohonan/daftar",
+        data={"status": "", "_csrf_token": csrf_from((await client.get("/permohonan")).text)},
+    )
+    css, cells = maria_row(listed.text)
+    assert css == "" and "lewat batas" not in cells  # waiting for her: the clock is paused
+    assert '<span class="status status-incomplete">Belum Lengkap</span>' in cells
+
+
 async def test_the_queue_reads_the_same_rows_raw_or_decoded(app, staff):
     """SQLite: the queue reads its rows without Piccolo's converters and decodes its due time
     and verified flag itself; inside a reading already open it gets them decoded. Either way
