@@ -29,7 +29,9 @@ class LetterRequest(Table, tablename="letter_request"):
     idempotency_key = Varchar(length=80, null=True, default=None)
     content_hash = Varchar(length=64)  # same key, other content: 409
     tracking_code = Varchar(length=20, unique=True)
-    kelurahan = ForeignKey(Kelurahan, null=False, index=True)
+    # No index of its own: every index led by kelurahan (letter_request_queue, its office's
+    # created_at, the active queue's) serves a lookup by office, and each insert paid for one more.
+    kelurahan = ForeignKey(Kelurahan, null=False)
     kecamatan = ForeignKey(Kecamatan, null=False, index=True)
     letter_type = ForeignKey(LetterType, null=False, index=True)
     status = Varchar(length=24, index=True)
@@ -89,7 +91,8 @@ class RequestCounter(Table, tablename="request_counter"):
 
     id: Serial
 
-    kelurahan = ForeignKey(Kelurahan, null=False, index=True)
+    # No index of its own: the unique (kelurahan, status) index serves a lookup by office.
+    kelurahan = ForeignKey(Kelurahan, null=False)
     status = Varchar(length=24)
     count = Integer(default=0)  # type: ignore[assignment]  # a column named as Table.count()
 
