@@ -118,9 +118,9 @@ class QueueTab(NamedTuple):
 
 
 class QueueRow(NamedTuple):
-    """One request of the queue as its list shows it, unpacked by the template in this order.
-    Its labels and date are made here once per row: the template's per-row filter calls,
-    enum calls and attribute lookups were most of a full page's cost."""
+    """One request of the queue as its list shows it (letter_requests/_queue_row.html), and
+    the key its rendered row is kept under (row_html). Its labels and date are made here once
+    per row: the template's per-row filter calls and enum calls were most of a page's cost."""
 
     id: int
     tracking_code: str
