@@ -71,7 +71,21 @@ def push_page(page, live_server):
 
 
 def deliver_push(page, origin: str, payload: dict) -> None:
-    """A real push event, as if the push service had delivered it (DevTools protocol)."""
+    """A real push event, as if the push service had delivered it (DevTools protocol).
+
+    Delivered to the registration that controls the page, once its worker is "activated": a
+    worker takes control with clients.claim() while it is still "activating", and a push sent
+    then may never reach it (CI once waited 20 s for a notification that never came)."""
+    scope = ""
+    for _ in range(200):  # generous: the machine may be busy
+        scope, state = evaluate(
+            page, "() => navigator.serviceWorker.ready.then(r => [r.scope, r.active.state])"
+        )
+        if state == "activated":
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError("the page's service worker never became active")
     cdp = page.context.new_cdp_session(page)
     registrations: list[dict] = []
     cdp.on(
@@ -79,17 +93,17 @@ def deliver_push(page, origin: str, payload: dict) -> None:
         lambda event: registrations.extend(event["registrations"]),
     )
     cdp.send("ServiceWorker.enable")  # replays the current registrations as events
-    for _ in range(200):  # generous: the machine may be busy
-        if any(page.url.startswith(r["scopeURL"]) for r in registrations):
+    chosen = None
+    for _ in range(200):
+        # The page's own worker: the resident's pages have /sw-warga.js at /lacak beside the
+        # operator's /sw.js at /, and the replay may report either first.
+        chosen = next(
+            (r for r in registrations if r["scopeURL"] == scope and not r["isDeleted"]), None
+        )
+        if chosen:
             break
         page.wait_for_timeout(100)
-    # The page's own worker: the registration with the longest scope covering its URL (the
-    # resident's pages have /sw-warga.js at /lacak beside the operator's /sw.js at /).
-    covering = [
-        r for r in registrations if page.url.startswith(r["scopeURL"]) and not r["isDeleted"]
-    ]
-    assert covering, "no service worker registration reported"
-    chosen = max(covering, key=lambda r: len(r["scopeURL"]))
+    assert chosen, f"no service worker registration reported for {scope}"
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {"origin": origin, "registrationId": chosen["registrationId"], "data": json.dumps(payload)},
