@@ -11,6 +11,7 @@ openWindow/focus are recorded instead of performed.
 from __future__ import annotations
 
 import json
+import warnings
 
 import pytest
 
@@ -110,12 +111,21 @@ def deliver_push(page, origin: str, payload: dict) -> None:
     )
 
 
-def wait_for_notification(page) -> None:
-    for _ in range(200):
-        if notifications(page):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("no notification shown")
+def push_and_wait(page, origin: str, payload: dict, attempts: int = 3) -> None:
+    """Delivers the push and waits for its notification. A push the DevTools protocol accepted
+    can still be dropped on a busy machine (twice in CI, in different tests, never reproduced
+    here under load), so a push with nothing shown after 8 s is delivered again, and each
+    time it was needed shows in the run's warnings summary. A worker that never shows one
+    still fails."""
+    for attempt in range(1, attempts + 1):
+        deliver_push(page, origin, payload)
+        for _ in range(80):
+            if notifications(page):
+                if attempt > 1:
+                    warnings.warn(f"push shown after {attempt} deliveries", stacklevel=2)
+                return
+            page.wait_for_timeout(100)
+    raise AssertionError(f"no notification shown after {attempts} pushes")
 
 
 def notifications(page) -> list[dict]:
@@ -148,8 +158,7 @@ def click_first(page) -> dict:
 )
 def test_a_push_shows_the_indonesian_notification(push_page, live_server, status, title):
     payload = {"request_id": 7, "code": CODE, "status": status, "url": f"/lacak/{CODE}"}
-    deliver_push(push_page, live_server.url, payload)
-    wait_for_notification(push_page)
+    push_and_wait(push_page, live_server.url, payload)
     (shown,) = notifications(push_page)
     assert shown["title"] == title
     assert CODE in shown["body"]
@@ -160,8 +169,7 @@ def test_a_push_shows_the_indonesian_notification(push_page, live_server, status
 
 def test_a_click_opens_the_tracking_page(push_page, live_server):
     payload = {"request_id": 7, "code": CODE, "status": "ready", "url": f"/lacak/{CODE}"}
-    deliver_push(push_page, live_server.url, payload)
-    wait_for_notification(push_page)
+    push_and_wait(push_page, live_server.url, payload)
     result = click_first(push_page)
     assert result == {"opened": [f"{live_server.url}/lacak/{CODE}"], "focused": [], "left": 0}
 
@@ -170,16 +178,14 @@ def test_a_click_focuses_the_tracking_page_when_it_is_open(push_page, live_serve
     tracking = push_page.context.new_page()
     tracking.goto(f"{live_server.url}/lacak/{CODE}")  # any page at that path is a client
     payload = {"request_id": 7, "code": CODE, "status": "incomplete", "url": "/x"}
-    deliver_push(push_page, live_server.url, payload)
-    wait_for_notification(push_page)
+    push_and_wait(push_page, live_server.url, payload)
     result = click_first(push_page)
     assert result["focused"] == [f"{live_server.url}/lacak/{CODE}"]
     assert result["opened"] == []
 
 
 def test_a_payload_without_a_usable_code_still_notifies_and_opens_lacak(push_page, live_server):
-    deliver_push(push_page, live_server.url, {"status": "ready", "code": "../../admin"})
-    wait_for_notification(push_page)
+    push_and_wait(push_page, live_server.url, {"status": "ready", "code": "../../admin"})
     (shown,) = notifications(push_page)
     assert shown["title"] == "Surat siap diambil"
     assert "admin" not in shown["body"]

@@ -424,10 +424,9 @@ def test_the_staff_alert_reaches_a_lurahs_device(chromium, push_server):
         assert "Yohana" not in json.dumps(alert.payload) and code not in json.dumps(alert.payload)
         assert alert.headers["topic"].startswith("sign-k")
 
-        from tests.browser.test_push_handler_browser import deliver_push, notifications
+        from tests.browser.test_push_handler_browser import notifications, push_and_wait
 
-        deliver_push(lurah, push_server.url, alert.payload)
-        wait_for(lambda: notifications(lurah), "the notification", page=lurah)
+        push_and_wait(lurah, push_server.url, alert.payload)
         (shown,) = notifications(lurah)
         assert shown["title"] == f"{alert.payload['count']} surat menunggu tanda tangan"
         assert shown["data"]["url"] == push_server.url + "/tanda-tangan"

@@ -5,7 +5,7 @@ import re
 
 from tests.browser.test_counter_browser import demo_resident
 from tests.browser.test_login_browser import log_in
-from tests.browser.test_push_handler_browser import deliver_push, wait_for_notification
+from tests.browser.test_push_handler_browser import push_and_wait
 
 
 def make_request(page, server) -> str:
@@ -60,7 +60,7 @@ def test_real_worker_shows_the_push_notification(page, live_server):
     page.context.grant_permissions(["notifications"], origin=live_server.url)
     page.goto(live_server.url + "/lacak")
     wait_for_controller(page)
-    deliver_push(
+    push_and_wait(
         page,
         live_server.url,
         {
@@ -70,7 +70,6 @@ def test_real_worker_shows_the_push_notification(page, live_server):
             "url": "/lacak/KPG-7F3K-9QX2-M4TD",
         },
     )
-    wait_for_notification(page)
     titles = page.evaluate(
         "navigator.serviceWorker.ready.then(r => r.getNotifications())"
         ".then(list => list.map(n => n.title))"
