@@ -130,6 +130,15 @@ def bound_app(settings: Settings) -> Litestar:
     return application
 
 
+def not_reused(application: Litestar) -> Litestar:
+    """For a test that adds routes to its app: no later test of this process is given it (the
+    bad-input corpus walks every route and found the error page's exploding one)."""
+    for shape, built in list(_BUILT_APPS.items()):
+        if built is application:
+            del _BUILT_APPS[shape]
+    return application
+
+
 @pytest.fixture
 async def app(settings: Settings, database_template: DatabaseTemplate):
     """The app on a migrated and seeded database (`seed(demo=False)`: offices, letter types)."""

@@ -47,11 +47,13 @@ async def test_not_found_page_is_indonesian(client):
 async def test_server_error_page_is_indonesian_and_hides_details(app, client):
     from litestar import get
 
+    from tests.conftest import not_reused
+
     @get("/_meledak", exclude_from_auth=True)
     async def explode() -> None:
         raise RuntimeError("rahasia internal")
 
-    app.register(explode)
+    not_reused(app).register(explode)
     response = await client.get("/_meledak")
     assert response.status_code == 500
     assert "Terjadi kesalahan di server" in response.text
