@@ -75,8 +75,9 @@ def deliver_push(page, origin: str, payload: dict) -> None:
     """A real push event, as if the push service had delivered it (DevTools protocol).
 
     Delivered to the registration that controls the page, once its worker is "activated": a
-    worker takes control with clients.claim() while it is still "activating", and a push sent
-    then may never reach it (CI once waited 20 s for a notification that never came)."""
+    worker takes control with clients.claim() while it is still "activating", when the
+    service worker spec holds functional events back. (Waiting for it did not stop the drops
+    push_and_wait retries; it only takes one possible cause away.)"""
     scope = ""
     for _ in range(200):  # generous: the machine may be busy
         scope, state = evaluate(
