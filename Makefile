@@ -58,10 +58,9 @@ lint: dev-deps
 test-js:
 	node --test tests/js/
 
-# In parallel (pytest-xdist): one worker per core, each test file's tests together on one worker
-# (a browser module's tests share its Chromium and servers). `make test PYTEST_PARALLEL=` runs in
-# one process. docs/testing.md.
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+# In parallel (pytest-xdist): one worker per core, every browser test on one worker (they share
+# a live server). `make test PYTEST_PARALLEL=` runs in one process. docs/testing.md.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 PYTEST_REPORT ?= --durations=30
 
 # Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test
