@@ -30,15 +30,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-# Before pytest-xdist's own hook reads the group marks.
+# Marked `browser` at collection: `-m "not browser"` leaves out the Chromium tests.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-            # One xdist worker runs every browser test: they start servers and Chromium, and
-            # share the session's live server.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def wait_for(url: str, seconds: float = 30) -> None:

@@ -444,7 +444,9 @@ def test_entries_wait_for_the_operator_who_typed_them(page, server):
 
     log_in(page, server, "/permohonan/antrean-perangkat", username="lurah.oebobo")
     page.wait_for_selector("text=Menunggu operator.oebobo masuk")
-    wait_until(lambda: worker_status(page)["cached"] == worker_status(page)["total"], message="B")
+    # The worker drops A's pages when it learns of B, then fetches them again: the count alone
+    # can still be A's full cache, read before the worker has heard of B.
+    wait_until(lambda: shell_is_for(page, "lurah.oebobo"), message="B's pages cached")
     page.context.set_offline(True)
     page.goto(server.url + "/permohonan/baru/sktm")
     assert page.input_value("input[name=_operator]") == "lurah.oebobo"
@@ -482,6 +484,14 @@ IDB_META = """(key) => new Promise((resolve, reject) => {
     request.onsuccess = () => { resolve(request.result ?? null); open.result.close(); };
   };
 })"""
+
+
+def shell_is_for(page, operator: str) -> bool:
+    status = worker_status(page)
+    return (
+        evaluate(page, IDB_META, "shell_operator") == operator
+        and status["cached"] == status["total"]
+    )
 
 
 def created_by(server, prefix: str) -> list[str]:
