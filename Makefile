@@ -63,9 +63,10 @@ test-js:
 	node --test tests/js/
 
 # In parallel (pytest-xdist): one worker per core, each test file's tests on one worker, in order
-# (a browser file starts its Chromium and servers once). `make test PYTEST_PARALLEL=` runs in
-# one process. docs/testing.md.
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+# (a browser file starts its Chromium and servers once); files handed out in collection order,
+# so the slow browser and integration files start first and the many short unit files fill the
+# end. `make test PYTEST_PARALLEL=` runs in one process. docs/testing.md.
+PYTEST_PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 PYTEST_REPORT ?= --durations=30
 
 # Every test on SQLite; then, when SODAMOLEK_TEST_POSTGRES_URL is set, every database test

@@ -121,9 +121,16 @@ async def test_serve_runs_the_embedded_worker_and_stops_it(settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # Migrated first, as `sodamolek migrate` runs before `serve`: migrating inside the lifespan
+    # raced the running worker's claims for SQLite's write lock ("database is locked").
+    engine = db.use_engine(db.build_engine(settings))
+    await db.start_engine(engine)
+    try:
+        await db.migrate()
+    finally:
+        await db.stop_engine(engine)
     application = create_app(replace(settings, embedded_worker=True))
     async with application.lifespan():
-        await db.migrate()
         fake = FakePushService(vapid_public_key=application.state.settings.vapid_public_key)
         phone = fake.new_subscription()
         phone["endpoint"] = f"https://127.0.0.1:{port}/push/x"
