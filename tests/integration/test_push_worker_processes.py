@@ -113,7 +113,7 @@ async def test_two_worker_processes_share_200_messages_and_never_send_one_twice(
     assert states == {"delivered": 200}
 
 
-async def test_serve_runs_the_embedded_worker_and_stops_it(settings):
+async def test_serve_runs_the_embedded_worker_and_stops_it(settings, database_template):
     """Inside the app's lifespan (as `serve` runs it) the worker picks up the outbox. The
     message goes to a closed port: a network error proves the worker tried, no TLS needed."""
     import socket
@@ -121,14 +121,9 @@ async def test_serve_runs_the_embedded_worker_and_stops_it(settings):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    # Migrated first, as `sodamolek migrate` runs before `serve`: migrating inside the lifespan
-    # raced the running worker's claims for SQLite's write lock ("database is locked").
-    engine = db.use_engine(db.build_engine(settings))
-    await db.start_engine(engine)
-    try:
-        await db.migrate()
-    finally:
-        await db.stop_engine(engine)
+    # Migrated before the app starts, as `sodamolek migrate` runs before `serve`: migrating
+    # inside the lifespan raced the running worker's claims for SQLite's write lock.
+    database_template.restore(settings.database_url)
     application = create_app(replace(settings, embedded_worker=True))
     async with application.lifespan():
         fake = FakePushService(vapid_public_key=application.state.settings.vapid_public_key)
