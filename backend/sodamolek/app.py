@@ -106,7 +106,7 @@ ROUTES: list[ControllerRouterHandler] = [
     standard_views.standard,
     tracking_views.answer_survey,
     request_views.queue_page,
-    request_views.queue_list,
+    request_views.queue_list_only,
     request_views.choose_type,
     request_views.new_request_form,
     request_views.create_request,

@@ -12,6 +12,7 @@ from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.tables import (
     LetterRequest,
     OfficeDay,
+    QueueStamp,
     RequestCorrection,
     RequestCounter,
     RequestEvent,
@@ -45,6 +46,7 @@ TABLES = [
     RequestEvent,
     RequestCorrection,
     RequestCounter,
+    QueueStamp,
     RateLimitWindow,
     Letter,
     LetterNumberCounter,

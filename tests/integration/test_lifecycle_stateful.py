@@ -3,7 +3,8 @@ roles (operator, lurah, camat, admin) try random moves — forward, return, reje
 send back, countersign, revoke, prepare a replacement, collect, correct (alone and twice at
 once) — sometimes the same one twice at
 once from two sessions; after every step the database, the verification page, the tracking page
-and the queue must agree with the lifecycle.
+and the queue (its list kept between refreshes too: as it would be rendered now) must agree
+with the lifecycle.
 
 The machine runs in a thread and hands each step's coroutine to the test's own event loop, where
 the app and its same-loop clients live. Examples share one database; each starts new requests.
@@ -34,6 +35,7 @@ from hypothesis.stateful import (
 )
 
 from sodamolek.core.roles import Role
+from sodamolek.desk import queue_list
 from sodamolek.issuing.tables import Letter, LetterNumberCounter
 from sodamolek.letter_requests.lifecycle import (
     LIVE_LETTER_STATES,
@@ -490,13 +492,23 @@ class LifecycleMachine(RuleBasedStateMachine):
                 await self.sessions.clients[Role.OPERATOR][0].post(
                     "/permohonan/daftar",
                     data={
-                        "_csrf_token": self.sessions.csrf,
+                        "_csrf_token": self.sessions.csrf[Role.OPERATOR],
                         "status": status.value,
                         "q": self.mine[rid]["code"],
                     },
                 )
             )
             assert self.mine[rid]["code"] in queue.text, status
+        # A list kept between refreshes is the list as it would be read and rendered now, for
+        # each office scope and tab: whatever the step changed, it changed the office's stamp.
+        for role in (Role.OPERATOR, Role.CAMAT, Role.ADMIN):
+            for tab in ["", *sorted({rows[rid]["status"] for rid in ids[-3:]})]:
+                form = {"_csrf_token": self.sessions.csrf[role], "status": tab}
+                client = self.sessions.clients[role][0]
+                served = no_5xx(await client.post("/permohonan/daftar", data=form)).text
+                queue_list.KEPT.clear()
+                fresh = no_5xx(await client.post("/permohonan/daftar", data=form)).text
+                assert served == fresh, (role, tab)
         # Every number given is on exactly one letter: no twins, no gaps.
         for counter in await LetterNumberCounter.select():
             sequences = sorted(
@@ -530,8 +542,10 @@ async def test_random_lives_of_requests_keep_every_invariant(app, staff):
         await session_for(app, await actor(ROLES[signer]))
     sessions = Sessions(app)
     await sessions.open()
-    page = await sessions.clients[Role.OPERATOR][0].get("/permohonan")
-    sessions.csrf = csrf_from(page.text)
+    sessions.csrf = {
+        role: csrf_from((await sessions.clients[role][0].get("/permohonan")).text)
+        for role in (Role.OPERATOR, Role.CAMAT, Role.ADMIN)
+    }
     tally: collections.Counter = collections.Counter()
     try:
         await asyncio.to_thread(

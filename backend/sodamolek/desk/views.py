@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
-from typing import Annotated, NamedTuple
+from typing import Annotated
 
 import segno
-from jinja2 import Template as JinjaTemplate
+from jinja2 import Environment
 from litestar import MediaType, Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotFoundException
 from litestar.params import Body, FromPath, QueryParameter
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Response, Template
-from markupsafe import Markup
 
 from sodamolek.attachments import service as attachments
-from sodamolek.core.formatting import format_datetime
 from sodamolek.core.http import SHELL_HEADER
 from sodamolek.core.roles import Role, require_roles
+from sodamolek.desk import queue_list
 from sodamolek.issuing import service as issuing
 from sodamolek.letter_requests import corrections, service, whatsapp
-from sodamolek.letter_requests.channels import Channel
 from sodamolek.letter_requests.lifecycle import (
     LetterState,
     ReasonRequired,
@@ -78,31 +76,34 @@ async def queue_page(
             context={"shell": True},
             headers={"Cache-Control": "no-store", "Vary": SHELL_HEADER},
         )
-    page = await service.queue(request.user, status=status, page=_page_number(halaman))
+    listed = await queue_list.queue_list(
+        request.user, _templates(request), status=status, page=_page_number(halaman)
+    )
     return Template(
         "letter_requests/queue.html",
-        context=_queue_context(request, page),
+        context={"list_html": listed.html},
         headers={"Vary": SHELL_HEADER},
         media_type=MediaType.HTML,  # else guessed from the template's name on every response
     )
 
 
 @post("/permohonan/daftar", guards=[STAFF], status_code=200)
-async def queue_list(request: Request, data: Form) -> Template:
+async def queue_list_only(request: Request, data: Form) -> Response:
     """The list alone, for htmx: search, status tabs, paging and the periodic refresh. A POST
     so that a NIK or a name typed in the search box never lands in a URL or a log."""
-    page = await service.queue(
+    listed = await queue_list.queue_list(
         request.user,
+        _templates(request),
         status=_one(data, "status") or None,
         query=_one(data, "q"),
         page=_page_number(_one(data, "halaman")),
     )
     # The chosen tab goes into the address bar (never the search text: it may be a NIK), so a
     # reload or a shared link opens the same tab; the tab itself travels in the list's hx-vals.
-    return Template(
-        "letter_requests/_queue_list.html",
-        context=_queue_context(request, page),
-        headers={"HX-Replace-Url": queue_url(page.status)},
+    return Response(
+        listed.html,
+        media_type=MediaType.HTML,
+        headers={"HX-Replace-Url": queue_url(listed.status)},
     )
 
 
@@ -110,81 +111,10 @@ def queue_url(status: str | None) -> str:
     return f"/permohonan?status={status}" if status else "/permohonan"
 
 
-class QueueTab(NamedTuple):
-    status: str
-    label: str
-    requests: int  # how many are in it
-    chosen: bool
-
-
-class QueueRow(NamedTuple):
-    """One request of the queue as its list shows it (letter_requests/_queue_row.html), and
-    the key its rendered row is kept under (row_html). Its labels and date are made here once
-    per row: the template's per-row filter calls and enum calls were most of a page's cost."""
-
-    id: int
-    tracking_code: str
-    by_resident: bool
-    applicant_name: str  # the resident's words: escaped by the template like every value
-    unverified: bool
-    kelurahan_name: str
-    letter_type_name: str
-    status: str
-    status_label: str
-    due: str
-    overdue: bool
-
-
-STATUS_LABELS = {s.value: s.label for s in Status}
-
-
-def queue_rows(items: list[dict]) -> list[QueueRow]:
-    return [
-        QueueRow(
-            item["id"],
-            item["tracking_code"],
-            item["channel"] == Channel.RESIDENT,
-            item["applicant_name"],
-            not item["applicant_verified"],
-            item["kelurahan_name"],
-            item["letter_type_name"],
-            item["status"],
-            STATUS_LABELS[item["status"]],
-            format_datetime(item["due_at"]),
-            item["overdue"],
-        )
-        for item in items
-    ]
-
-
-# Rows rendered and kept by their values: the list is asked for again every 30 s on every
-# counter's tablet, and most of its rows have not changed since. A row's HTML is a function of
-# the values in its key (QueueRow, whose `overdue` and `due` carry the clock), so a change to a
-# request makes a new key rather than a stale row. Bounded: a few busy offices' worth of rows.
-ROW_TEMPLATE = "letter_requests/_queue_row.html"
-
-
-@lru_cache(maxsize=4096)
-def row_html(template: JinjaTemplate, row: QueueRow, show_office: bool) -> Markup:
-    return Markup(template.render(row=row, show_office=show_office))  # noqa: S704 - escaped by Jinja
-
-
-def _queue_context(request: Request, page: service.QueuePage) -> dict:
-    # The city and district staff see several offices: each row names its kelurahan.
-    show_office = request.user.role.scope != "kelurahan"
+def _templates(request: Request) -> Environment:
     engine = request.app.template_engine
-    assert engine is not None  # the app is built with its template_config
-    template = engine.get_template(ROW_TEMPLATE)
-    return {
-        "queue": page,
-        "tabs": [
-            QueueTab(status, label, page.counts[status], page.status == status)
-            for status, label in STATUS_LABELS.items()
-        ],
-        "rows_html": Markup(  # noqa: S704 - each part escaped by Jinja
-            "\n".join([row_html(template, row, show_office) for row in queue_rows(page.items)])
-        ),
-    }
+    assert isinstance(engine, JinjaTemplateEngine)  # the app is built with its template_config
+    return engine.engine
 
 
 # ---------------------------------------------------------------------------------------------

@@ -597,6 +597,10 @@ class QueuePage:
     status: str | None  # the chosen tab (None: "Semua yang berjalan")
     query: str
     every_status: bool = False  # the search looked beyond the tab, into every status
+    stamp: tuple[str, ...] = ()  # queue_stamp(actor), read before the rows
+    # When the first of its rows that can be late will be (None: none can): the page as read is
+    # the page until then, unless the stamp changes.
+    fresh_until: dt.datetime | None = None
 
 
 # The queue's statements (db.reads), one per shape, built on first use: the actor's offices,
@@ -718,6 +722,9 @@ async def queue(
     # Raw: the page's rows are decoded below (its due time and verified flag), not by a
     # converter call per column of every row.
     async with db.reading(long=long, raw=True):
+        # First: rows read after it are at least as new as the stamp (PostgreSQL reads each
+        # statement at its own moment), so a list kept under it is never older than it says.
+        stamp = await queue_stamp(actor)
         counts = await status_counts(actor)
         if shape.search:
             found = await db.fetch_one(_count_sql(shape), *values, long=long)
@@ -730,10 +737,13 @@ async def queue(
             queue_page_sql(shape), *values, page_size, (page - 1) * page_size, long=long
         )
     # Each row is a dict of its own (the engines make a new one per row).
+    fresh_until = None
     for item in rows:
         item["due_at"] = db.stored_time(item["due_at"])
         item["applicant_verified"] = bool(item["applicant_verified"])
         item["overdue"] = is_overdue(item, now)
+        if item["status"] in CAN_BE_OVERDUE and not item["overdue"]:
+            fresh_until = min(fresh_until or item["due_at"], item["due_at"])
     return QueuePage(
         rows,
         counts,
@@ -743,7 +753,41 @@ async def queue(
         tab.value if tab else None,
         query,
         every_status=len(statuses) == len(Status),
+        stamp=stamp,
+        fresh_until=fresh_until,
     )
+
+
+# What an actor's queue list is made of, as stamps: each of its offices' queue_stamp (new with
+# every change to one of their requests or counters, by the database's triggers) and the
+# stamps of the letter types' and offices' names its rows show (db.stamps). The same stamps,
+# the same list, but for the clock (QueuePage.fresh_until).
+_NAME_STAMPS = (
+    "SELECT 1 AS part, id AS n, stamp FROM cache_stamp WHERE name IN ('letter_types', 'offices')"
+)
+QUEUE_STAMPS = {
+    "kelurahan": db.Sql(
+        "SELECT 0 AS part, kelurahan AS n, stamp FROM queue_stamp WHERE kelurahan = ? "  # noqa: S608
+        f"UNION ALL {_NAME_STAMPS} ORDER BY part, n"
+    ),
+    "kecamatan": db.Sql(
+        "SELECT 0 AS part, queue_stamp.kelurahan AS n, queue_stamp.stamp FROM queue_stamp "  # noqa: S608
+        "JOIN kelurahan ON kelurahan.id = queue_stamp.kelurahan WHERE kelurahan.kecamatan = ? "
+        f"UNION ALL {_NAME_STAMPS} ORDER BY part, n"
+    ),
+    "kota": db.Sql(
+        "SELECT 0 AS part, kelurahan AS n, stamp FROM queue_stamp "  # noqa: S608
+        f"UNION ALL {_NAME_STAMPS} ORDER BY part, n"
+    ),
+}
+
+
+async def queue_stamp(actor: CurrentUser) -> tuple[str, ...]:
+    """The stamps of what the actor's queue list shows (QUEUE_STAMPS)."""
+    scope = actor.role.scope
+    office = {"kelurahan": [actor.kelurahan_id], "kecamatan": [actor.kecamatan_id]}
+    rows = await db.fetch(QUEUE_STAMPS[scope], *office.get(scope, []))
+    return tuple(f"{row['n']}:{row['stamp']}" for row in rows)
 
 
 async def status_counts(actor: CurrentUser) -> dict[str, int]:

@@ -97,6 +97,19 @@ class RequestCounter(Table, tablename="request_counter"):
     count = Integer(default=0)  # type: ignore[assignment]  # a column named as Table.count()
 
 
+class QueueStamp(Table, tablename="queue_stamp"):
+    """A random stamp per office, new with every change to what its queue list shows: written
+    only by the database's triggers on letter_request and request_counter (inserted, changed or
+    deleted rows, whatever code wrote them), read by the queue's list cache (desk.views) to know
+    whether the list it keeps is still the office's. Random, not a counter: a database
+    restored or emptied never brings back a stamp a list was kept under."""
+
+    id: Serial
+
+    kelurahan = ForeignKey(Kelurahan, null=False, unique=True)
+    stamp = Varchar(length=32)
+
+
 class RequestCorrection(Table, tablename="request_correction"):
     """Append-only: one row per correction of a request's content (applicant, the type's fields,
     requirements, notes), naming each changed field by its label with the value before and
