@@ -103,7 +103,7 @@ def render(templates: Environment, page: service.QueuePage, show_office: bool) -
 
 
 class KeptList(NamedTuple):
-    stamp: tuple[str, ...]
+    stamp: tuple[str | None, ...]
     fresh_until: dt.datetime | None
     status: str | None  # the tab the list shows (None: every active status)
     html: Markup
