@@ -166,3 +166,21 @@ async def test_each_staff_page_sends_the_same_session_cookie_again_with_its_idle
     assert cookie.startswith(f"{SESSION_COOKIE}={session_id};")
     assert f"Max-Age={settings.session_idle_minutes * 60};" in cookie
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+async def test_the_session_read_raw_gives_the_values_piccolo_reads(client, staff):
+    # The session is read without Piccolo's converters on SQLite (every staff request): its
+    # timestamp decoded by hand must be the converter's, in UTC, and its ids integers.
+    from sodamolek.accounts.sessions import DatabaseSessionStore
+    from sodamolek.db import as_utc
+
+    await login(client, staff.operator)
+    session_id = client.cookies[SESSION_COOKIE]
+    row = await DatabaseSessionStore().get_with_account(session_id)
+    stored = await WebSession.select().where(WebSession.key_hash == _hash(session_id)).first()
+    assert row is not None and stored is not None
+    assert row["expires_at"] == as_utc(stored["expires_at"])
+    assert row["expires_at"].utcoffset() is not None
+    assert bytes(row["data"]) == bytes(stored["data"])
+    assert row["id"] == stored["account_id"] and type(row["id"]) is int
+    assert type(row["kelurahan"]) is int and row["username"] == staff.operator

@@ -124,10 +124,13 @@ class DatabaseSessionStore(Store):
     ) -> dict | None:
         """The session's row (`data`) with its active account's columns (ACCOUNT_COLUMNS)."""
         key_hash = _hash(key)
-        row = await db.fetch_one(SESSION, True, key_hash)  # every staff request: fixed SQL
+        # Every staff request: fixed SQL, raw on SQLite (its one timestamp decoded here; the
+        # converters took two thirds of the read: 52 against 17 µs for the statement alone).
+        row = await db.fetch_one(SESSION, True, key_hash, raw=True)
         if row is None:
             return None
-        expires_at = as_utc(row["expires_at"])
+        stored = row["expires_at"]
+        expires_at = row["expires_at"] = None if stored is None else db.stored_time(stored)
         if expires_at is not None and expires_at <= _now():
             await WebSession.delete().where(WebSession.key_hash == key_hash)
             return None

@@ -789,10 +789,10 @@ async def queue_stamp(actor: CurrentUser) -> tuple[str | None, ...]:
     """The stamps of what the actor's queue list shows (QUEUE_STAMPS)."""
     scope = actor.role.scope
     if scope == "kelurahan":
-        (row,) = await db.fetch(QUEUE_STAMPS[scope], actor.kelurahan_id)
+        (row,) = await db.fetch(QUEUE_STAMPS[scope], actor.kelurahan_id, raw=True)
         return (row["office"], row["letter_types"], row["offices"])
     office = [actor.kecamatan_id] if scope == "kecamatan" else []
-    rows = await db.fetch(QUEUE_STAMPS[scope], *office)
+    rows = await db.fetch(QUEUE_STAMPS[scope], *office, raw=True)
     return tuple(sorted(f"{row['part']}.{row['n']}:{row['stamp']}" for row in rows))
 
 
