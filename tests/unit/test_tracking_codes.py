@@ -29,3 +29,11 @@ def test_typed_loosely_it_is_understood():
 def test_anything_typed_gives_a_canonical_code_or_none(text):
     result = normalise_tracking_code(text)
     assert result is None or CANONICAL.fullmatch(result)
+
+
+def test_every_character_is_drawn_at_every_position():
+    # 2,000 codes: a character missing from one position by chance has a probability of e^-62.
+    codes = {new_tracking_code().replace("-", "")[3:] for _ in range(2000)}
+    assert len(codes) == 2000
+    for position in range(12):
+        assert {code[position] for code in codes} == set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")

@@ -9,13 +9,16 @@ ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 GROUPS, GROUP_LEN = 3, 4
 PREFIX = "KPG"
 BITS = GROUPS * GROUP_LEN * 5
+assert len(ALPHABET) == 32, "a code's characters are five bits of a random byte each"
 _CLEAN = re.compile(r"[\s\-_.]")
 _CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _FULL = re.compile(rf"{PREFIX}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}")
 
 
 def new_tracking_code() -> str:
-    chars = "".join(secrets.choice(ALPHABET) for _ in range(GROUPS * GROUP_LEN))
+    # One read of the system's random source, five bits of each byte (256 is a multiple of 32,
+    # so every character is as likely): secrets.choice read it once a character, ~47 µs a code.
+    chars = "".join([ALPHABET[byte & 31] for byte in secrets.token_bytes(GROUPS * GROUP_LEN)])
     groups = [chars[i : i + GROUP_LEN] for i in range(0, len(chars), GROUP_LEN)]
     return "-".join([PREFIX, *groups])
 
