@@ -1,5 +1,6 @@
 """JSON API /api/v1: tokens and sessions, idempotency, errors naming fields, scoping."""
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -114,6 +115,23 @@ async def test_revoked_or_unknown_token_is_401(client, token):
     assert "dicabut" in response.json()["detail"]
     assert (await client.get("/api/v1/permohonan", headers=auth("smk_palsu"))).status_code == 401
     assert (await client.get("/api/v1/permohonan")).status_code == 401
+
+
+async def test_a_token_s_last_use_is_written_at_most_every_few_minutes(app, token, monkeypatch):
+    start = dt.datetime(2026, 12, 3, 6, 0, tzinfo=dt.UTC)
+
+    async def used_at(moment: dt.datetime) -> dt.datetime | None:
+        monkeypatch.setattr(tokens, "_now", lambda: moment)
+        assert (await tokens.authenticate_token(token)).kelurahan_id is not None
+        row = await ApiToken.select(ApiToken.last_used_at).first()
+        return row["last_used_at"]
+
+    assert await used_at(start) == start
+    # Within the granularity the stored time stays (no write on every request)...
+    assert await used_at(start + tokens.LAST_USED_GRANULARITY) == start
+    # ...and past it the token's use is written again.
+    later = start + tokens.LAST_USED_GRANULARITY + dt.timedelta(seconds=1)
+    assert await used_at(later) == later
 
 
 async def test_tokens_are_stored_hashed(app, token):

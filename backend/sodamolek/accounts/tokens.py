@@ -10,7 +10,6 @@ from sodamolek import db
 from sodamolek.accounts.service import CurrentUser
 from sodamolek.accounts.tables import ApiToken
 from sodamolek.core.roles import Role
-from sodamolek.db import as_utc
 from sodamolek.regions import service as regions
 
 TOKEN_PREFIX = "smk_"  # noqa: S105 - a prefix, not a secret
@@ -75,12 +74,13 @@ async def authenticate_token(token: str) -> CurrentUser | None:
     """The principal a valid, unrevoked token acts as: an operator of its kelurahan."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    row = await db.fetch_one(_VALID_TOKEN, _hash(token))
+    # Raw on SQLite (every API request): its one timestamp decoded here, not by a converter.
+    row = await db.fetch_one(_VALID_TOKEN, _hash(token), raw=True)
     if row is None:
         return None
     now = _now()
     last = row["last_used_at"]
-    if last is None or now - as_utc(last) > LAST_USED_GRANULARITY:
+    if last is None or now - db.stored_time(last) > LAST_USED_GRANULARITY:
         await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
     return CurrentUser(
         id=None,
