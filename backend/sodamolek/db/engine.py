@@ -440,13 +440,18 @@ class FairPool(asyncpg.Pool):
         return _FairAcquire(self, timeout)
 
     async def _take(self, seconds: float | None) -> Any:
+        if seconds is None:  # as the app always asks: no timeout's own cost
+            return await self._turn_and_connection()
         async with asyncio.timeout(seconds):
-            await self._turns.acquire()
-            try:
-                connection = await super().acquire()
-            except BaseException:
-                self._turns.release()
-                raise
+            return await self._turn_and_connection()
+
+    async def _turn_and_connection(self) -> Any:
+        await self._turns.acquire()
+        try:
+            connection = await super().acquire()
+        except BaseException:
+            self._turns.release()
+            raise
         self._holding.add(connection)
         return connection
 
