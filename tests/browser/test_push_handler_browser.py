@@ -41,7 +41,10 @@ self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim(
 // The click on the first notification shown. A push delivered again (push_and_wait) may
 // replace the one shown by its tag just as the click comes: then the list is empty for a
 // moment, so it is read again for a while. Whatever fails is answered, not left to time out.
-self.addEventListener("message", async (event) => {
+// waitUntil: the browser may stop a worker whose events have all returned, and an async
+// handler returns at its first await.
+self.addEventListener("message", (event) => event.waitUntil(answerClick(event)));
+async function answerClick(event) {
   try {
     let list = [];
     for (let i = 0; i < 50 && !list.length; i += 1) {
@@ -57,7 +60,7 @@ self.addEventListener("message", async (event) => {
   } catch (error) {
     event.source.postMessage({ error: String(error) });
   }
-});
+}
 """
 
 
@@ -76,9 +79,22 @@ def push_page(page, live_server):
     page.goto(live_server.url + "/masuk")
     for _ in range(300):  # (wait_for_function evaluates a string: the CSP forbids that)
         if page.evaluate("navigator.serviceWorker.controller !== null"):
-            return page
+            break
         page.wait_for_timeout(100)
-    raise AssertionError("the test service worker did not take control")
+    else:
+        raise AssertionError("the test service worker did not take control")
+    # What happens to the registration from here on: click_first holds that the test worker
+    # was never replaced (see tracking_page for how the app's real one once replaced it).
+    evaluate(
+        page,
+        """() => navigator.serviceWorker.ready.then(r => {
+               window.workerChanges = [];
+               r.addEventListener("updatefound", () => window.workerChanges.push("updatefound"));
+               navigator.serviceWorker.addEventListener("controllerchange",
+                   () => window.workerChanges.push("controllerchange"));
+           })""",
+    )
+    return page
 
 
 def deliver_push(page, origin: str, payload: dict) -> None:
@@ -149,15 +165,24 @@ def notifications(page) -> list[dict]:
 
 
 def click_first(page) -> dict:
-    result = evaluate(
-        page,
-        """() => new Promise(resolve => {
-               navigator.serviceWorker.addEventListener("message", e => resolve(e.data),
-                                                        {once: true});
-               navigator.serviceWorker.controller.postMessage("click");
-           })""",
-    )
+    try:
+        result = evaluate(
+            page,
+            """() => new Promise(resolve => {
+                   navigator.serviceWorker.addEventListener("message", e => resolve(e.data),
+                                                            {once: true});
+                   navigator.serviceWorker.controller.postMessage("click");
+               })""",
+        )
+    except Exception as error:
+        state = page.evaluate(
+            """async () => ({changes: window.workerChanges, caches: await caches.keys(),
+                       controller: navigator.serviceWorker.controller &&
+                                   navigator.serviceWorker.controller.state})"""
+        )
+        raise AssertionError(f"the worker did not answer the click ({state}): {error}") from None
     assert "error" not in result, result["error"]
+    assert page.evaluate("window.workerChanges") == [], "the test worker was replaced"
     return result
 
 
@@ -187,9 +212,19 @@ def test_a_click_opens_the_tracking_page(push_page, live_server):
     assert result == {"opened": [f"{live_server.url}/lacak/{CODE}"], "focused": [], "left": 0}
 
 
-def test_a_click_focuses_the_tracking_page_when_it_is_open(push_page, live_server):
-    tracking = push_page.context.new_page()
-    tracking.goto(f"{live_server.url}/lacak/{CODE}")  # any page at that path is a client
+@pytest.fixture
+def tracking_page(page, live_server):
+    """The request's tracking page open in another tab (any page at that path is a client),
+    opened before push_page installs the test worker: a navigation under the worker's scope
+    makes the browser check /sw.js for an update, and that check sometimes reached the server
+    unrouted, so the app's real worker replaced the test one (seen: updatefound, then
+    controllerchange, and the shell's cache made) and the click went unanswered."""
+    tracking = page.context.new_page()
+    tracking.goto(f"{live_server.url}/lacak/{CODE}")
+    return tracking
+
+
+def test_a_click_focuses_the_tracking_page_when_it_is_open(tracking_page, push_page, live_server):
     payload = {"request_id": 7, "code": CODE, "status": "incomplete", "url": "/x"}
     push_and_wait(push_page, live_server.url, payload)
     result = click_first(push_page)
