@@ -175,10 +175,11 @@ def click_first(page) -> dict:
                })""",
         )
     except Exception as error:
-        state = page.evaluate(
+        state = evaluate(
+            page,
             """async () => ({changes: window.workerChanges, caches: await caches.keys(),
                        controller: navigator.serviceWorker.controller &&
-                                   navigator.serviceWorker.controller.state})"""
+                                   navigator.serviceWorker.controller.state})""",
         )
         raise AssertionError(f"the worker did not answer the click ({state}): {error}") from None
     assert "error" not in result, result["error"]
